@@ -1,0 +1,1 @@
+"""Typer commands: ``qbdkit <area> <verb>``. Thin: parse, call a service or core, render."""

@@ -1,0 +1,14 @@
+"""Which sub-applications the ``qbdkit`` command has.
+
+``(name, module, help)``: ``name`` None means the module's ``register(app)``
+adds top-level commands (``init``, ``validate``, ``import``, ``export``, ``demo``).
+"""
+
+AREAS: list[tuple[str | None, str, str]] = [
+    (None, "project", ""),
+    ("audit", "audit", "Audit trail: show and verify the tamper-evident log."),
+    ("risk", "risk", "Risk assessment: CQA criticality, FMEA (RPN, AP), C&E matrix, parameter classes."),
+    ("doe", "doe", "Design of experiments: design, evaluate, analyze, optimize, design space."),
+    ("sdm", "sdm", "Scale-down model qualification: at-scale vs small-scale comparability."),
+    ("mvda", "mvda", "Multivariate data analysis: PCA, PLS, batch models."),
+]

@@ -1,0 +1,7 @@
+"""`qbdkit doe` commands (doe_design)."""
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to the ``qbdkit doe`` app."""

@@ -1,0 +1,85 @@
+"""The ``qbdkit`` command.
+
+Each area registers a Typer sub-application here (``qbdkit risk …``,
+``qbdkit doe …``, ``qbdkit sdm …``, ``qbdkit mvda …``). :func:`main` runs the
+app and applies the error convention: :class:`QbdInputError` → one line per
+problem on stderr, exit 2; any other exception → a short bug message, exit 1;
+never a traceback (set ``QBDKIT_DEBUG=1`` to see one).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+
+import typer
+
+from qbdkit.errors import QbdInputError
+
+app = typer.Typer(
+    name="qbdkit",
+    help="Quality-by-Design process characterization, validation and CMC risk management.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+def _register() -> None:
+    """Attach the area sub-apps (imported lazily so one broken area does not hide the others)."""
+    from qbdkit.cli import areas
+
+    for name, module_name, help_text in areas.AREAS:
+        module = __import__(f"qbdkit.cli.{module_name}", fromlist=["app"])
+        if name is None:
+            module.register(app)
+        else:
+            app.add_typer(module.app, name=name, help=help_text)
+
+
+_register()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; return the exit code (also used by the console script).
+
+    Typer/click handle usage errors themselves (message on stderr, exit 2) and
+    exit through ``SystemExit``; our own exceptions pass through them.
+    """
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        app(args=args, prog_name="qbdkit")
+    except SystemExit as exc:
+        code = exc.code
+        if code is None:
+            return 0
+        if isinstance(code, int):
+            return code
+        sys.stderr.write(f"{code}\n")
+        return 1
+    except QbdInputError as exc:
+        for problem in exc.problems:
+            sys.stderr.write(f"error: {problem}\n")
+        return 2
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted\n")
+        return 130
+    except Exception as exc:  # a bug: never a silent wrong number, never a traceback
+        if os.environ.get("QBDKIT_DEBUG"):
+            raise
+        sys.stderr.write(
+            f"internal error: {type(exc).__name__}: {exc}\n"
+            "This is a bug in qbdkit; please report it with the command you ran "
+            "(QBDKIT_DEBUG=1 shows the traceback).\n"
+        )
+        return 1
+    return 0
+
+
+def console() -> None:  # pragma: no cover - the console-script entry point
+    sys.exit(main())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    console()

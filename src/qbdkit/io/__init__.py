@@ -1,0 +1,11 @@
+"""Reading CSV / XLSX tables as users export them (utf-8, utf-8 with BOM, GB18030/GBK)."""
+
+from qbdkit.io.tables import (
+    Table,
+    decode_bytes,
+    read_table,
+    read_text,
+    require_columns,
+)
+
+__all__ = ["Table", "decode_bytes", "read_table", "read_text", "require_columns"]

@@ -1,0 +1,1 @@
+"""Render result objects to HTML reports (zh-CN and en)."""

@@ -1,0 +1,60 @@
+"""Reading CSV/XLSX with encoding detection and row provenance."""
+
+import pandas as pd
+import pytest
+
+from qbdkit.errors import QbdInputError
+from qbdkit.io import read_table, require_columns
+
+CSV_ZH = "编号,工序,严重度\n1,细胞培养,9\n2,层析,7\n"
+
+
+@pytest.mark.parametrize("encoding,expected", [("utf-8", "utf-8"), ("utf-8-sig", "utf-8-sig"),
+                                               ("gb18030", "gb18030"), ("gbk", "gb18030")])
+def test_encodings(tmp_path, encoding, expected):
+    p = tmp_path / "f.csv"
+    p.write_bytes(CSV_ZH.encode(encoding))
+    t = read_table(p)
+    assert t.encoding == expected
+    assert t.columns == ["编号", "工序", "严重度"]
+    assert t.frame["工序"].tolist() == ["细胞培养", "层析"]
+
+
+def test_aliases_and_missing_columns(tmp_path):
+    p = tmp_path / "f.csv"
+    p.write_text(CSV_ZH, encoding="utf-8")
+    t = require_columns(read_table(p), ["id", "step", "severity"],
+                        aliases={"id": ["编号"], "step": ["工序"], "severity": ["严重度"]})
+    assert t.columns == ["id", "step", "severity"]
+    with pytest.raises(QbdInputError) as exc:
+        require_columns(read_table(p), ["id", "occurrence", "detection"])
+    assert [pr.column for pr in exc.value.problems] == ["id", "occurrence", "detection"]
+    assert str(exc.value.problems[1]).startswith(f"{p}:1: occurrence: missing column")
+
+
+def test_row_numbers_skip_blank_rows_and_name_cell(tmp_path):
+    p = tmp_path / "f.csv"
+    p.write_text("a,b\n1,2\n,\n3,x\n", encoding="utf-8")
+    t = read_table(p)
+    assert t.rows == [2, 4]
+    with pytest.raises(QbdInputError) as exc:
+        t.number(1, "b")
+    assert str(exc.value) == f"{p}:4: b: not a number: expected a number, found 'x'"
+
+
+def test_xlsx(tmp_path):
+    p = tmp_path / "f.xlsx"
+    pd.DataFrame({"名称": ["HCP", "聚体"], "score": [36, 60]}).to_excel(p, index=False)
+    t = read_table(p)
+    assert t.encoding == "xlsx"
+    assert t.frame["名称"].tolist() == ["HCP", "聚体"]
+    assert t.integer(1, "score", allowed=range(0, 141)) == 60
+
+
+def test_undecodable_and_missing(tmp_path):
+    p = tmp_path / "f.csv"
+    p.write_bytes(b"a,b\n\xff\xff,1\n")
+    with pytest.raises(QbdInputError, match="cannot decode"):
+        read_table(p)
+    with pytest.raises(QbdInputError, match="file not found"):
+        read_table(tmp_path / "nope.csv")
