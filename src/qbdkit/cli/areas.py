@@ -5,7 +5,9 @@ adds top-level commands (``init``, ``validate``, ``import``, ``export``, ``demo`
 """
 
 AREAS: list[tuple[str | None, str, str]] = [
-    (None, "project", ""),
+    (None, "project", ""),      # init, validate            (qbdkit.model / templates)
+    (None, "transfer", ""),     # import, export, user      (qbdkit.store / services)
+    (None, "demo", ""),         # demo                      (qbdkit.demo)
     ("audit", "audit", "Audit trail: show and verify the tamper-evident log."),
     ("risk", "risk", "Risk assessment: CQA criticality, FMEA (RPN, AP), C&E matrix, parameter classes."),
     ("doe", "doe", "Design of experiments: design, evaluate, analyze, optimize, design space."),

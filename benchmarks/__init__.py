@@ -1,0 +1,1 @@
+"""Benchmarks: scripts that print ours/peer ratios and absolute figures (not tests)."""

@@ -1,0 +1,3 @@
+"""DoE design generation and evaluation."""
+
+__all__: list[str] = []
