@@ -1,0 +1,372 @@
+"""Principal component analysis (PCA) for process data, with missing values.
+
+A scikit-learn-style estimator: ``PCA(...).fit(X)`` learns attributes ending in
+``_``; ``transform`` gives scores of new observations; ``diagnose`` gives T²,
+SPE (squared prediction error, Q residual) and DModX (SIMCA distance to model)
+with their limits; ``contributions_t2`` / ``contributions_spe`` explain them.
+
+Why hand-written: scikit-learn's PCA has no missing values, no NIPALS, no
+cross-validated Q², no T²/SPE/DModX limits or contributions; the open tools that
+have them (pyphi, process-improve) are slower and lightly tested. The
+decomposition itself is numpy/LAPACK.
+
+Algorithms
+----------
+* Complete data (``method="svd"``): the exact decomposition of the scaled matrix
+  ``X_s = T Pᵀ + E``. Computed with ``numpy.linalg.svd``, or, for a tall
+  (n ≥ 2K) or wide (K ≥ 2n) matrix, with ``numpy.linalg.eigh`` of the smaller
+  cross-product matrix (``X_sᵀX_s`` or ``X_s X_sᵀ``), as scikit-learn's
+  ``covariance_eigh`` solver does; same solution, much faster.
+* Missing values (``method="nipals"``): NIPALS (Wold 1966; Wold, Esbensen &
+  Geladi 1987, Chemometr. Intell. Lab. Syst. 2:37-52) where every sum runs over
+  the observed elements only: ``p = X_sᵀt / Σ_i(obs) t_i²``, ``p ← p/‖p‖``,
+  ``t = X_s p / Σ_j(obs) p_j²``, repeated until ``‖Δt‖ ≤ tol·‖t‖``, then
+  deflation ``X_s ← X_s − t pᵀ`` (Nelson, Taylor & MacGregor 1996).
+* Sign convention: in every component the loading of largest absolute value is
+  positive (scores and loadings are otherwise defined up to sign).
+* ``R²X_a`` = fraction of the total sum of squares (observed elements) explained
+  by component a; ``r2x_cum_`` its running sum.
+* Cross-validation, ``Q²``: element-wise k-fold ("ekf") cross-validation of Bro,
+  Kjeldahl, Smilde & Kiers (2008, Anal. Bioanal. Chem. 390:1241-1251): the rows
+  are split into ``cv_groups`` groups (SIMCA's default 7, observation i in group
+  i mod 7); for each group a model is fitted to the other rows (centring and
+  scaling re-estimated); each left-out element x_ij is predicted from the *other*
+  observed elements of its row projected onto that model (PMP), so the element
+  never predicts itself. With ``G = P*ᵀP*`` and ``h_j = p_jᵀG⁻¹p_j`` the
+  prediction error has the closed form ``(x_j − x̂_j)/(1 − h_j)`` (Sherman–Morrison),
+  so no refit per element is needed. ``PRESS_a`` is summed over all left-out
+  elements; per component ``Q²_a = 1 − PRESS_a/RSS_{a−1}`` with ``RSS_{a−1}`` the
+  residual sum of squares of the (a−1)-component fit (SIMCA's definition;
+  Eriksson et al., Multi- and Megavariate Data Analysis, 2006, app. I), and
+  ``Q²cum_a = 1 − Π_{b≤a} PRESS_b/RSS_{b−1}``. Row-wise CV is not used for PCA
+  because the left-out row's own values would predict themselves.
+* ``n_components="auto"``: components are added while ``Q²_a > q2_limit``
+  (default 0, SIMCA rule 1 in its simplest form), at least one.
+* Limits: :mod:`qbdkit.core.mvda.limits`; SPE limits are by default the Box /
+  Nomikos–MacGregor ``g·χ²_h`` approximation (works with missing data);
+  ``spe_method="jackson-mudholkar"`` selects Jackson & Mudholkar (1979).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from qbdkit.core.mvda._base import LatentModel, flip_signs
+from qbdkit.core.mvda.preprocess import as_matrix, column_scaling, resolve_weights
+from qbdkit.errors import QbdInputError
+
+METHODS = ("auto", "svd", "nipals")
+MAX_AUTO_COMPONENTS = 20
+
+
+# --------------------------------------------------------------- decompositions
+def svd_pca(Xs: np.ndarray, n_components: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(T, P, eig)`` of a complete matrix: scores, loadings and all squared singular values."""
+    n, k = Xs.shape
+    a = n_components
+    if n >= 2 * k:
+        evals, evecs = np.linalg.eigh(Xs.T @ Xs)
+        order = np.argsort(evals)[::-1]
+        evals = np.clip(evals[order], 0.0, None)
+        P = np.ascontiguousarray(evecs[:, order[:a]])
+        T = Xs @ P
+    elif k >= 2 * n:
+        evals, evecs = np.linalg.eigh(Xs @ Xs.T)
+        order = np.argsort(evals)[::-1]
+        evals = np.clip(evals[order], 0.0, None)
+        sv = np.sqrt(evals[:a])
+        U = evecs[:, order[:a]]
+        P = (Xs.T @ U) / np.where(sv > 0, sv, 1.0)
+        P /= np.where(np.linalg.norm(P, axis=0) > 0, np.linalg.norm(P, axis=0), 1.0)
+        T = Xs @ P
+    else:
+        U, s, Vt = np.linalg.svd(Xs, full_matrices=False)
+        evals = s * s
+        P = np.ascontiguousarray(Vt[:a].T)
+        T = U[:, :a] * s[:a]
+    flip_signs(P, T)
+    return T, P, evals
+
+
+def nipals_pca(Xs: np.ndarray, n_components: int, *, tol: float = 1e-12,
+               max_iter: int = 5000) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(T, P, n_iter)`` by NIPALS on a matrix with NaN for missing values."""
+    n, k = Xs.shape
+    M = ~np.isnan(Xs)
+    has_missing = not M.all()
+    Mf = M.astype(np.float64) if has_missing else None
+    R = np.where(M, Xs, 0.0)
+    T = np.zeros((n, n_components))
+    P = np.zeros((k, n_components))
+    iters = np.zeros(n_components, dtype=int)
+    tol2 = tol * tol
+    for a in range(n_components):
+        t = R[:, int(np.argmax(np.einsum("ij,ij->j", R, R)))].copy()
+        p = np.zeros(k)
+        n_it = 0
+        for _ in range(max_iter):
+            n_it += 1
+            p = R.T @ t
+            if has_missing:
+                den = Mf.T @ (t * t)
+                p = np.divide(p, den, out=np.zeros_like(p), where=den > 0)
+            nrm = np.linalg.norm(p)
+            if nrm == 0:
+                break
+            p /= nrm
+            t_new = R @ p
+            if has_missing:
+                den = Mf @ (p * p)
+                t_new = np.divide(t_new, den, out=np.zeros_like(t_new), where=den > 0)
+            d = t_new - t
+            t = t_new
+            if d @ d <= tol2 * (t @ t):
+                break
+        iters[a] = n_it
+        if has_missing:
+            R -= np.outer(t, p) * Mf
+        else:
+            R -= np.outer(t, p)
+        T[:, a] = t
+        P[:, a] = p
+    flip_signs(P, T)
+    return T, P, iters
+
+
+def _residual_ss(Xs: np.ndarray, T: np.ndarray, P: np.ndarray) -> np.ndarray:
+    """Residual sum of squares (observed elements) after 0, 1, …, A components."""
+    M = ~np.isnan(Xs)
+    R = np.where(M, Xs, 0.0)
+    out = [float(np.einsum("ij,ij->", R, R))]
+    for a in range(T.shape[1]):
+        R = R - np.outer(T[:, a], P[:, a]) * M
+        out.append(float(np.einsum("ij,ij->", R, R)))
+    return np.array(out)
+
+
+def ekf_press(Xtest: np.ndarray, P: np.ndarray) -> np.ndarray:
+    """PRESS for 1..A components of left-out rows, element-wise (see module docstring)."""
+    M = ~np.isnan(Xtest)
+    Mf = M.astype(float)
+    X0 = np.where(M, Xtest, 0.0)
+    a_max = P.shape[1]
+    press = np.full(a_max, np.nan)
+    for a in range(1, a_max + 1):
+        Pa = P[:, :a]
+        G = np.einsum("ij,ja,jb->iab", Mf, Pa, Pa, optimize=True)
+        try:
+            Ginv = np.linalg.inv(G)
+        except np.linalg.LinAlgError:
+            Ginv = np.linalg.pinv(G)
+        t = np.einsum("iab,ib->ia", Ginv, X0 @ Pa)
+        xhat = t @ Pa.T
+        h = np.einsum("ja,iab,jb->ij", Pa, Ginv, Pa, optimize=True)
+        ok = M & (1.0 - h > 1e-8)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            e = np.where(ok, (X0 - xhat) / (1.0 - h), 0.0)
+        press[a - 1] = float(np.sum(e * e)) if a < P.shape[0] else np.nan
+    return press
+
+
+class PCA(LatentModel):
+    """Principal component analysis with missing values, Q², T², SPE and DModX.
+
+    Parameters
+    ----------
+    n_components : int or "auto"
+        Number of components, or ``"auto"`` for cross-validation (Q² rule).
+    scale : "uv" | "pareto" | "none"
+        Column scaling after mean centring.
+    weights : sequence or {name: weight}, optional
+        Multipliers applied after scaling (1 by default).
+    method : "auto" | "svd" | "nipals"
+        ``auto``: SVD for complete data, NIPALS with missing values.
+    cross_validate : bool
+        Compute Q² per component (always done for ``"auto"``).
+    cv_groups : int
+        Number of cross-validation groups (7, SIMCA's default).
+    spe_method : "box" | "jackson-mudholkar"
+        Which SPE limit :meth:`spe_limit` reports.
+
+    Learned attributes: ``feature_names_in_``, ``n_features_in_``, ``variables_``
+    (used), ``dropped_`` ({name: reason}), ``mean_``, ``scale_`` (divisor),
+    ``weights_``, ``n_components_``, ``loadings_`` (K × A), ``scores_`` (n × A),
+    ``explained_r2x_``, ``r2x_cum_``, ``q2_``, ``q2_cum_``, ``press_``,
+    ``score_var_``, ``eigenvalues_`` (= score_var_), ``residual_eigenvalues_``,
+    ``residuals_``, ``t2_``, ``spe_``, ``dmodx_``, ``method_``, ``n_iter_``.
+    """
+
+    def __init__(self, n_components: int | str = "auto", *, scale: str = "uv",
+                 weights: Any = None, method: str = "auto", cross_validate: bool = True,
+                 cv_groups: int = 7, q2_limit: float = 0.0, max_components: int | None = None,
+                 spe_method: str = "box", tol: float = 1e-12, max_iter: int = 5000) -> None:
+        self.n_components = n_components
+        self.scale = scale
+        self.weights = weights
+        self.method = method
+        self.cross_validate = cross_validate
+        self.cv_groups = cv_groups
+        self.q2_limit = q2_limit
+        self.max_components = max_components
+        self.spe_method = spe_method
+        self.tol = tol
+        self.max_iter = max_iter
+
+    # -------------------------------------------------------------------- fit
+    def _decompose(self, Xs: np.ndarray, a: int, method: str) -> tuple[np.ndarray, np.ndarray,
+                                                                         np.ndarray | None, Any]:
+        if method == "svd":
+            T, P, evals = svd_pca(Xs, a)
+            return T, P, evals, None
+        T, P, iters = nipals_pca(Xs, a, tol=self.tol, max_iter=self.max_iter)
+        return T, P, None, iters
+
+    def fit(self, X: Any, y: Any = None) -> PCA:
+        """Fit to ``X`` (array or DataFrame, NaN = missing)."""
+        arr, names = as_matrix(X)
+        n, k0 = arr.shape
+        if self.method not in METHODS:
+            raise QbdInputError("unknown method", column="method", expected=" | ".join(METHODS),
+                                found=self.method)
+        weights_all = resolve_weights(self.weights, names)
+        mean, div, unusable = column_scaling(arr, self.scale)
+        keep = np.array([j for j in range(k0) if j not in unusable], dtype=int)
+        self.feature_names_in_ = names
+        self.n_features_in_ = k0
+        self.dropped_ = {names[j]: why for j, why in unusable.items()}
+        if keep.size == 0:
+            raise QbdInputError("no usable variable (all constant or missing)", column="X",
+                                expected="at least one variable that varies")
+        self.keep_ = keep
+        self.variables_ = [names[j] for j in keep]
+        self.mean_ = mean[keep]
+        self.scale_ = div[keep]
+        self.weights_ = weights_all[keep]
+        Xs = self._scale(arr[:, keep])
+        empty = np.flatnonzero(np.isnan(Xs).all(axis=1))
+        if empty.size:
+            raise QbdInputError("observation without any value", row=int(empty[0]) + 1,
+                                expected="at least one observed variable")
+        k = keep.size
+        missing = bool(np.isnan(Xs).any())
+        method = self.method
+        if method == "auto":
+            method = "nipals" if missing else "svd"
+        if method == "svd" and missing:
+            raise QbdInputError("the SVD needs complete data", column="method",
+                                expected="nipals (or auto) for data with missing values",
+                                found="svd")
+        a_cap = min(n - 1, k)
+        if self.n_components == "auto":
+            n_train_min = n - int(np.ceil(n / max(2, min(self.cv_groups, n))))
+            a_fit = min(k - 1, n_train_min - 1, self.max_components or MAX_AUTO_COMPONENTS)
+            a_fit = max(a_fit, 1) if k >= 1 and n_train_min >= 2 else a_fit
+            if a_fit < 1:
+                raise QbdInputError("too few observations to choose components by "
+                                    "cross-validation", column="components",
+                                    expected="at least 3 observations", found=n)
+        else:
+            try:
+                a_fit = int(self.n_components)
+            except (TypeError, ValueError):
+                raise QbdInputError("number of components", column="components",
+                                    expected="a whole number or auto",
+                                    found=self.n_components) from None
+            if a_fit < 1:
+                raise QbdInputError("number of components", column="components",
+                                     expected="at least 1", found=a_fit)
+            if a_fit > a_cap:
+                raise QbdInputError(
+                    "fewer observations or variables than components", column="components",
+                    expected=f"at most min(observations − 1, variables) = {a_cap} "
+                             f"({n} observations, {k} variables)", found=a_fit)
+        T, P, evals, iters = self._decompose(Xs, a_fit, method)
+        rss = _residual_ss(Xs, T, P) if evals is None else None
+        total_ss = float(np.nansum(Xs * Xs))
+        if evals is not None:
+            rss = total_ss - np.concatenate([[0.0], np.cumsum(evals[:a_fit])])
+            rss = np.clip(rss, 0.0, None)
+        # cross-validation
+        do_cv = self.cross_validate or self.n_components == "auto"
+        press = np.full(a_fit, np.nan)
+        if do_cv and n >= 3:
+            press = self._cv_press(arr[:, keep], weights_all[keep], a_fit, method)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ratio = press / rss[:-1]
+            q2 = 1.0 - ratio
+            q2_cum = 1.0 - np.cumprod(ratio)
+        if self.n_components == "auto":
+            a = 0
+            while a < a_fit and np.isfinite(q2[a]) and q2[a] > self.q2_limit:
+                a += 1
+            a = max(a, 1)
+        else:
+            a = a_fit
+        T, P = np.ascontiguousarray(T[:, :a]), np.ascontiguousarray(P[:, :a])
+        self.method_ = method
+        self.n_iter_ = None if iters is None else iters[:a]
+        self.n_samples_ = n
+        self.n_components_ = a
+        self.loadings_ = P
+        self.rotation_ = P @ np.linalg.inv(P.T @ P)
+        self.scores_ = T
+        self.total_ss_ = total_ss
+        self.explained_r2x_ = (rss[:-1] - rss[1:])[:a] / total_ss if total_ss > 0 else np.zeros(a)
+        self.r2x_cum_ = np.cumsum(self.explained_r2x_)
+        self.press_ = press[:a]
+        self.q2_ = q2[:a]
+        self.q2_cum_ = q2_cum[:a]
+        self.q2_all_ = q2
+        self.score_var_ = np.sum(T * T, axis=0) / (n - 1)
+        self.eigenvalues_ = self.score_var_
+        E = Xs - T @ P.T
+        self.residuals_ = E
+        self._sse_total = float(np.nansum(E * E))
+        if evals is not None:
+            self.residual_eigenvalues_ = evals[a:] / (n - 1)
+        else:
+            E0 = np.where(np.isnan(E), 0.0, E)
+            gram = E0.T @ E0 if n >= k else E0 @ E0.T
+            self.residual_eigenvalues_ = np.clip(np.linalg.eigvalsh(gram)[::-1], 0, None) / (n - 1)
+        self.t2_ = self._t2(T)
+        self.spe_ = self._spe(E)
+        self.dmodx_ = self._dmodx(E, training=True)
+        return self
+
+    def _cv_press(self, Xk: np.ndarray, w: np.ndarray, a_fit: int, method: str) -> np.ndarray:
+        n = Xk.shape[0]
+        groups = min(self.cv_groups, n)
+        gid = np.arange(n) % groups
+        press = np.zeros(a_fit)
+        for g in range(groups):
+            test = gid == g
+            train = ~test
+            mean, div, unusable = column_scaling(Xk[train], self.scale)
+            Xtr = (Xk[train] - mean) * (w / div)
+            Xte = (Xk[test] - mean) * (w / div)
+            if unusable:  # constant within the fold: carry it at zero spread
+                cols = list(unusable)
+                Xtr[:, cols] = np.where(np.isnan(Xtr[:, cols]), np.nan, 0.0)
+            n_tr = int(train.sum())
+            a_here = min(a_fit, n_tr - 1, Xk.shape[1])
+            if a_here < 1:
+                return np.full(a_fit, np.nan)
+            _, P, _, _ = self._decompose(Xtr, a_here, "nipals" if np.isnan(Xtr).any() else method)
+            p = ekf_press(Xte, P)
+            press[:a_here] += p
+            if a_here < a_fit:
+                press[a_here:] = np.nan
+        return press
+
+    def fit_transform(self, X: Any, y: Any = None) -> np.ndarray:
+        return self.fit(X).scores_
+
+    def inverse_transform(self, T: np.ndarray) -> np.ndarray:
+        """Observations (raw units, used variables) reconstructed from scores."""
+        self._check_fitted()
+        return (np.asarray(T, float) @ self.loadings_.T) * (self.scale_ / self.weights_) + self.mean_
+
+
+__all__ = ["PCA", "ekf_press", "nipals_pca", "svd_pca"]
