@@ -16,9 +16,11 @@ from qbdkit.core.mvda.limits import (
     t2_limit_training,
 )
 from qbdkit.core.mvda.pca import PCA
+from qbdkit.core.mvda.pls import PLS
 
 __all__ = [
     "PCA",
+    "PLS",
     "Diagnostics",
     "LatentModel",
     "dmodx_limit",
@@ -27,13 +29,6 @@ __all__ = [
     "t2_limit_new",
     "t2_limit_training",
 ]
-
-try:  # PLS lands in its own module
-    from qbdkit.core.mvda.pls import PLS  # noqa: F401
-
-    __all__.append("PLS")
-except ImportError:  # pragma: no cover
-    pass
 
 if find_spec("qbdkit.core.mvda.batch") is not None:  # owned by the batch-model area
     from qbdkit.core.mvda import batch as _batch
