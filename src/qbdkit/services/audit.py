@@ -1,0 +1,104 @@
+"""The audit trail as a service: show it, verify it.
+
+:func:`verify_audit` checks the hash chain (:func:`qbdkit.store.chain.verify_chain`)
+and then that every stored record and project version still matches its
+SHA-256 (the audit entry that created it carries the same hash).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from qbdkit.core.result import Result, format_table
+from qbdkit.store import transaction
+from qbdkit.store.chain import ChainReport, sha256_text, verify_chain
+from qbdkit.store.schema import AuditEntry, AuditHead, Project, ProjectVersion, Record
+from qbdkit.store.trail import chain_rows, entry_dict
+
+
+def _short(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def brief(stored: str | None, width: int = 60) -> str:
+    """A short human form of an entry's stored ``old``/``new`` JSON text."""
+    if stored is None:
+        return "∅"
+    value = json.loads(stored)
+    if isinstance(value, dict) and "version" in value:
+        parts = [f"v{value['version']}"]
+        changed = value.get("changed")
+        if isinstance(changed, dict) and changed:
+            parts.append(", ".join(f"{k}={json.dumps(v, ensure_ascii=False)}"
+                                   for k, v in changed.items()))
+        sections = value.get("changed_sections")
+        if sections:
+            parts.append("changed " + ", ".join(sections))
+        return _short(" ".join(parts), width)
+    return _short(json.dumps(value, ensure_ascii=False, sort_keys=True), width)
+
+
+@dataclass(frozen=True)
+class AuditLog(Result):
+    """Audit entries, oldest first (``old``/``new`` are the stored canonical JSON texts)."""
+
+    project: str | None
+    entries: list[dict]
+
+    def summary(self) -> str:
+        if not self.entries:
+            return "no audit entries" + (f" for project {self.project}" if self.project else "")
+        return format_table(
+            ["id", "at (UTC)", "user", "action", "entity", "old → new", "reason"],
+            [[e["id"], e["at"], e["user"], e["action"], e["entity"],
+              f"{brief(e['old'])} → {brief(e['new'])}", e["reason"]] for e in self.entries])
+
+
+def audit_log(project: str | None = None, *, url: str | None = None) -> AuditLog:
+    """The audit trail (of one project when ``project`` is given), oldest first."""
+    with transaction(url, write=False) as session:
+        query = select(AuditEntry).order_by(AuditEntry.id)
+        if project is not None:
+            query = query.where(AuditEntry.project == project)
+        return AuditLog(project, [entry_dict(e) for e in session.scalars(query)])
+
+
+def verify_audit(*, url: str | None = None) -> ChainReport:
+    """Check the chain, the head and the stored contents; the report names the first bad entry."""
+    with transaction(url, write=False) as session:
+        head = session.get(AuditHead, 1)
+        report = verify_chain(chain_rows(session), head.last_id if head else None,
+                              head.last_hash if head else None)
+        if not report.intact:
+            return report
+        problems: list[str] = []
+        audited_records: set[tuple] = set()
+        audited_versions: set[tuple] = set()
+        for e in session.scalars(select(AuditEntry).where(AuditEntry.new.is_not(None))):
+            new = json.loads(e.new)
+            if e.action == "record.save":
+                audited_records.add((e.project, new["kind"], new["key"], new["version"],
+                                     new["sha256"]))
+            elif e.action in ("project.import", "project.version"):
+                audited_versions.add((e.project, new["version"], new["sha256"]))
+        names = dict(session.execute(select(Project.id, Project.name)).all())
+        for r in session.scalars(select(Record).order_by(Record.id)):
+            what = f"record {names.get(r.project_id)}/{r.kind}/{r.key} v{r.version}"
+            if sha256_text(r.content) != r.sha256:
+                problems.append(f"{what}: content does not match its hash (altered)")
+            elif (names.get(r.project_id), r.kind, r.key, r.version,
+                  r.sha256) not in audited_records:
+                problems.append(f"{what}: no audit entry records it (altered or inserted)")
+        for v in session.scalars(select(ProjectVersion).order_by(ProjectVersion.id)):
+            what = f"project {names.get(v.project_id)} v{v.version}"
+            if sha256_text(v.document) != v.sha256:
+                problems.append(f"{what}: document does not match its hash (altered)")
+            elif (names.get(v.project_id), v.version, v.sha256) not in audited_versions:
+                problems.append(f"{what}: no audit entry records it (altered or inserted)")
+        if problems:
+            return ChainReport(False, report.entries, report.head_id, report.head_hash, None,
+                               problems)
+        return report

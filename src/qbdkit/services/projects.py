@@ -1,0 +1,237 @@
+"""Projects in the store: create, import a project folder, export it back.
+
+``import`` loads a folder with :func:`qbdkit.model.load_project` and stores its
+lossless JSON dump (``model_dump(mode="json")``, canonical text + SHA-256) as the
+project's next version, in ONE transaction with its audit entry: a failed import
+leaves the database exactly as it was. Importing the same project again adds
+version n+1 and supersedes version n (which stays). ``export`` rebuilds the
+model with ``Project.model_validate`` and writes it with
+:func:`qbdkit.model.save_project` into a fresh folder (written beside the target
+and renamed into place, so a failed export leaves nothing half-written).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from qbdkit.core.result import Result, format_table
+from qbdkit.errors import QbdInputError
+from qbdkit.services.records import canonical_content, find_project
+from qbdkit.services.users import require
+from qbdkit.store import transaction
+from qbdkit.store.chain import sha256_text, utc_text
+from qbdkit.store.schema import Project, ProjectVersion, Record, utcnow
+from qbdkit.store.trail import append_entry
+
+
+def _check_name(name: Any) -> str:
+    if not isinstance(name, str) or not name.strip():
+        raise QbdInputError("empty project name", column="name", expected="a project name",
+                            found=name)
+    return name.strip()
+
+
+def _add_version(session: Session, project: Project, document: dict, *, user: str,
+                 reason: str, action: str, source: str | None = None) -> tuple[int, str, bool]:
+    """Append the next version of ``project``; returns (version, sha256, unchanged)."""
+    text = canonical_content(document, field="document")
+    digest = sha256_text(text)
+    previous = session.scalar(
+        select(ProjectVersion).where(ProjectVersion.project_id == project.id)
+        .order_by(ProjectVersion.version.desc()).limit(1))
+    version = 1 if previous is None else previous.version + 1
+    session.add(ProjectVersion(project_id=project.id, version=version, document=text,
+                               sha256=digest, at=utcnow(), user=user, reason=reason))
+    old = None
+    changed: list[str] = sorted(document) if isinstance(document, dict) else []
+    if previous is not None:
+        before = json.loads(previous.document)
+        changed = sorted(k for k in set(before) | set(document)
+                         if before.get(k) != document.get(k) or (k in before) != (k in document))
+        old = {"version": previous.version, "sha256": previous.sha256}
+    new: dict[str, Any] = {"version": version, "sha256": digest, "changed_sections": changed}
+    if source is not None:
+        new["source"] = source
+    append_entry(session, user=user, action=action, project=project.name,
+                 entity=f"project:{project.name}", old=old, new=new, reason=reason)
+    return version, digest, previous is not None and previous.sha256 == digest
+
+
+def create_project(name: str, *, user: str, reason: str, document: dict | None = None,
+                   url: str | None = None) -> int:
+    """Create project ``name`` (and its version 1 when ``document`` is given); returns its id.
+
+    Raises :class:`QbdInputError` if the project exists or the user may not write.
+    """
+    name = _check_name(name)
+    with transaction(url) as session:
+        require(session, user, "write")
+        if session.scalar(select(Project).where(Project.name == name)) is not None:
+            raise QbdInputError("project already exists", column="project",
+                                expected="a new project name (import a folder again to add a "
+                                         "version)", found=name)
+        project = Project(name=name, created_at=utcnow(), created_by=user)
+        session.add(project)
+        session.flush()
+        append_entry(session, user=user, action="project.create", project=name,
+                     entity=f"project:{name}", new={"name": name}, reason=reason)
+        if document is not None:
+            _add_version(session, project, document, user=user, reason=reason,
+                         action="project.version")
+        return project.id
+
+
+@dataclass(frozen=True)
+class ImportResult(Result):
+    project: str
+    version: int
+    sha256: str
+    unchanged: bool
+    source: str
+
+    def summary(self) -> str:
+        note = " (same content as the previous version)" if self.unchanged else ""
+        return (f"imported {self.source} as project {self.project!r} version {self.version}"
+                f"{note}; sha256 {self.sha256}")
+
+
+def _project_name(project: Any, directory: Path) -> str:
+    for attr in ("name",):
+        value = getattr(project, attr, None)
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return directory.resolve().name
+
+
+def import_project(directory: str | Path, *, user: str, reason: str | None = None,
+                   url: str | None = None) -> ImportResult:
+    """Load the project folder ``directory`` and store it as its project's next version.
+
+    All or nothing: the project row (when new), the version and the audit entry
+    are written in one transaction.
+    """
+    from qbdkit.model import load_project
+
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise QbdInputError("not a project folder", file=str(directory),
+                            expected="a folder made by `qbdkit init` (YAML + data files)",
+                            found="missing" if not directory.exists() else "a file")
+    model = load_project(directory)
+    document = model.model_dump(mode="json")
+    name = _project_name(model, directory)
+    reason = reason or f"imported from {directory}"
+    with transaction(url) as session:
+        require(session, user, "write")
+        project = session.scalar(select(Project).where(Project.name == name))
+        if project is None:
+            project = Project(name=name, created_at=utcnow(), created_by=user)
+            session.add(project)
+            session.flush()
+            append_entry(session, user=user, action="project.create", project=name,
+                         entity=f"project:{name}", new={"name": name}, reason=reason)
+        version, digest, unchanged = _add_version(session, project, document, user=user,
+                                                  reason=reason, action="project.import",
+                                                  source=str(directory))
+    return ImportResult(name, version, digest, unchanged, str(directory))
+
+
+def project_document(name: str, version: int | None = None, *, url: str | None = None
+                     ) -> dict[str, Any]:
+    """``{"project","version","sha256","document","user","at","reason"}`` of one stored version
+    (the newest when ``version`` is None)."""
+    with transaction(url, write=False) as session:
+        project = find_project(session, name)
+        query = select(ProjectVersion).where(ProjectVersion.project_id == project.id)
+        if version is None:
+            query = query.order_by(ProjectVersion.version.desc()).limit(1)
+        else:
+            query = query.where(ProjectVersion.version == version)
+        row = session.scalar(query)
+        if row is None:
+            count = session.scalar(select(func.count()).where(
+                ProjectVersion.project_id == project.id)) or 0
+            raise QbdInputError("no such project version", column="version",
+                                expected=f"1…{count}" if count else "a project with a version "
+                                "(import a folder with `qbdkit import DIR`)",
+                                found=version if version is not None else "none stored")
+        return {"project": name, "version": row.version, "sha256": row.sha256,
+                "document": json.loads(row.document), "user": row.user,
+                "at": utc_text(row.at), "reason": row.reason}
+
+
+@dataclass(frozen=True)
+class ExportResult(Result):
+    project: str
+    version: int
+    sha256: str
+    directory: str
+
+    def summary(self) -> str:
+        return (f"exported project {self.project!r} version {self.version} to {self.directory} "
+                f"(sha256 {self.sha256})")
+
+
+def export_project(name: str, directory: str | Path, *, version: int | None = None,
+                   user: str | None = None, url: str | None = None) -> ExportResult:
+    """Write stored ``name`` (version ``version``, default newest) as a project folder.
+
+    ``directory`` must not exist or be empty. Raises :class:`QbdInputError` otherwise,
+    for an unknown project/version, or (when ``user`` is given) an unknown user.
+    """
+    from qbdkit.model import Project as ProjectModel
+    from qbdkit.model import save_project
+
+    directory = Path(directory)
+    if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
+        raise QbdInputError("export target is not empty", file=str(directory),
+                            expected="a new or empty folder", found="existing files")
+    if user is not None:
+        with transaction(url, write=False) as session:
+            require(session, user, "read")
+    stored = project_document(name, version, url=url)
+    model = ProjectModel.model_validate(stored["document"])
+    parent = directory.resolve().parent
+    parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".qbdkit-export-", dir=parent))
+    try:
+        save_project(model, staging)
+        if directory.exists():
+            directory.rmdir()
+        os.replace(staging, directory)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return ExportResult(name, stored["version"], stored["sha256"], str(directory))
+
+
+@dataclass(frozen=True)
+class ProjectList(Result):
+    projects: list[dict]
+
+    def summary(self) -> str:
+        return format_table(["project", "versions", "records", "created (UTC)", "by"],
+                            [[p["name"], p["versions"], p["records"], p["created_at"],
+                              p["created_by"]] for p in self.projects])
+
+
+def list_projects(*, url: str | None = None) -> ProjectList:
+    """Every project with its number of versions and record versions."""
+    with transaction(url, write=False) as session:
+        out = []
+        for p in session.scalars(select(Project).order_by(Project.id)):
+            versions = session.scalar(select(func.count()).where(
+                ProjectVersion.project_id == p.id)) or 0
+            records = session.scalar(select(func.count()).where(Record.project_id == p.id)) or 0
+            out.append({"name": p.name, "versions": int(versions), "records": int(records),
+                        "created_at": utc_text(p.created_at), "created_by": p.created_by})
+        return ProjectList(out)

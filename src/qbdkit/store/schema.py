@@ -1,0 +1,140 @@
+"""The store's tables (SQLAlchemy 2 typed ORM).
+
+* ``users`` — a name and one role (viewer, scientist, reviewer, qa, admin).
+* ``projects`` — one row per project name; ``project_versions`` — every imported
+  version's full JSON document (canonical text) and its SHA-256; never updated.
+* ``records`` — generic versioned records (risk assessments and the like), keyed by
+  (project, kind, key, version); a new version supersedes the previous one, no row
+  is ever updated or deleted.
+* ``audit_entries`` — the append-only, hash-chained audit trail
+  (:mod:`qbdkit.store.chain`); ``audit_head`` — one row naming the last entry and
+  its hash, updated in the same transaction as each append.
+
+Timestamps are timezone-aware UTC in Python; :class:`UTCDateTime` stores them as
+UTC (``timestamptz`` on PostgreSQL, ISO text on SQLite) and always returns aware
+UTC values, so an entry hashes identically on both databases. UPDATE and DELETE
+on ``audit_entries``, ``records`` and ``project_versions`` are refused by
+database triggers (created by the migration).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+ROLES = ("viewer", "scientist", "reviewer", "qa", "admin")
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in, aware UTC datetimes out, on every backend."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store; use datetime.now(UTC)")
+        value = value.astimezone(UTC)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    role: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_by: Mapped[str] = mapped_column(String(200))
+
+
+class Project(Base):
+    __tablename__ = "projects"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(300), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_by: Mapped[str] = mapped_column(String(200))
+
+
+class ProjectVersion(Base):
+    __tablename__ = "project_versions"
+    __table_args__ = (UniqueConstraint("project_id", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    document: Mapped[str] = mapped_column(Text)  # canonical JSON text
+    sha256: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    user: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(Text)
+
+
+class Record(Base):
+    __tablename__ = "records"
+    __table_args__ = (UniqueConstraint("project_id", "kind", "key", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(100))
+    key: Mapped[str] = mapped_column(String(300))
+    version: Mapped[int] = mapped_column(Integer)
+    content: Mapped[str] = mapped_column(Text)  # canonical JSON text
+    sha256: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    user: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(Text)
+
+
+class AuditEntry(Base):
+    __tablename__ = "audit_entries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    user: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(100))
+    project: Mapped[str | None] = mapped_column(String(300), index=True)
+    entity: Mapped[str] = mapped_column(Text)
+    old: Mapped[str | None] = mapped_column(Text)  # canonical JSON text
+    new: Mapped[str | None] = mapped_column(Text)  # canonical JSON text
+    reason: Mapped[str] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditHead(Base):
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)  # always 1
+    last_id: Mapped[int] = mapped_column(Integer)
+    last_hash: Mapped[str] = mapped_column(String(64))

@@ -1,0 +1,71 @@
+"""Appending to and reading the audit trail inside an open transaction.
+
+Callers (the services) hold the write lock of :func:`qbdkit.store.db.transaction`,
+so reading the chain head and appending after it cannot interleave with another
+writer.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from qbdkit.store.chain import GENESIS, canonical_json, entry_hash, utc_text
+from qbdkit.store.schema import AuditEntry, AuditHead, utcnow
+
+
+def append_entry(session: Session, *, user: str, action: str, entity: str, reason: str,
+                 project: str | None = None, old: Any = None, new: Any = None) -> AuditEntry:
+    """Append one chained entry (``old``/``new`` are JSON-able values or None) and move the head."""
+    head = session.get(AuditHead, 1)
+    prev_id, prev_hash = (head.last_id, head.last_hash) if head is not None else (0, GENESIS)
+    fields: dict[str, Any] = {
+        "id": prev_id + 1,
+        "at": utcnow(),
+        "user": user,
+        "action": action,
+        "project": project,
+        "entity": entity,
+        "old": None if old is None else canonical_json(old),
+        "new": None if new is None else canonical_json(new),
+        "reason": reason,
+        "prev_hash": prev_hash,
+    }
+    fields["hash"] = entry_hash(fields)
+    entry = AuditEntry(**fields)
+    session.add(entry)
+    if head is None:
+        session.add(AuditHead(id=1, last_id=entry.id, last_hash=entry.hash))
+    else:
+        head.last_id, head.last_hash = entry.id, entry.hash
+    session.flush()
+    return entry
+
+
+def entry_dict(entry: AuditEntry) -> dict[str, Any]:
+    """An entry as plain data (``at`` as UTC ISO text, ``old``/``new`` as stored JSON text)."""
+    return {
+        "id": entry.id,
+        "at": utc_text(entry.at),
+        "user": entry.user,
+        "action": entry.action,
+        "project": entry.project,
+        "entity": entry.entity,
+        "old": entry.old,
+        "new": entry.new,
+        "reason": entry.reason,
+        "prev_hash": entry.prev_hash,
+        "hash": entry.hash,
+    }
+
+
+def chain_rows(session: Session) -> list[dict[str, Any]]:
+    """Every entry in id order, in the shape :func:`qbdkit.store.chain.verify_chain` reads."""
+    rows = []
+    for e in session.scalars(select(AuditEntry).order_by(AuditEntry.id)):
+        rows.append({"id": e.id, "at": e.at, "user": e.user, "action": e.action,
+                     "project": e.project, "entity": e.entity, "old": e.old, "new": e.new,
+                     "reason": e.reason, "prev_hash": e.prev_hash, "hash": e.hash})
+    return rows

@@ -1,0 +1,129 @@
+"""`qbdkit audit log|verify`: tampering with audit rows in the database is caught and named.
+
+The rows are changed with raw SQL after the append-only triggers are dropped, as
+someone with full database rights could do; ``verify`` must exit 3 with one line
+naming the first bad entry, on SQLite and PostgreSQL.
+"""
+
+import pytest
+from sqlalchemy import text
+
+from qbdkit.store.chain import canonical_json, entry_hash
+from qbdkit.store.db import get_engine
+from qbdkit.store.schema import utcnow
+
+
+@pytest.fixture
+def trail(cli, db_url):
+    """Six chained entries: store creation, three users, a project, a record."""
+    for name, role in (("alice", "scientist"), ("bob", "viewer"), ("carol", "qa")):
+        assert cli("user", "add", name, "--role", role, "--reason", "onboarding").code == 0
+    from qbdkit.services.projects import create_project
+    from qbdkit.services.records import save_record
+
+    create_project("mAb-1", user="alice", reason="new programme")
+    save_record("mAb-1", "fmea", "bioreactor", {"rpn": 120}, user="alice", reason="first")
+    engine = get_engine(db_url)
+    with engine.begin() as conn:
+        if conn.dialect.name == "sqlite":
+            for table in ("audit_entries", "records"):
+                conn.execute(text(f"DROP TRIGGER {table}_no_update"))
+                conn.execute(text(f"DROP TRIGGER {table}_no_delete"))
+        else:
+            for table in ("audit_entries", "records"):
+                conn.execute(text(f"ALTER TABLE {table} DISABLE TRIGGER {table}_append_only"))
+    return engine
+
+
+def sql(engine, statement, **params):
+    with engine.begin() as conn:
+        conn.execute(text(statement), params)
+
+
+def test_intact_trail_verifies_and_logs(cli, trail):
+    r = cli("audit", "verify")
+    assert r.code == 0, r.err
+    assert r.out.startswith("audit trail intact: 6 entries; head entry 6")
+    r = cli("audit", "verify", "--json")
+    assert r.code == 0 and r.json()["intact"] is True and r.json()["entries"] == 6
+    r = cli("audit", "log", "--json")
+    entries = r.json()["entries"]
+    assert [e["action"] for e in entries] == [
+        "user.add", "user.add", "user.add", "user.add", "project.create", "record.save"]
+    assert entries[1]["user"] == "admin" and entries[1]["reason"] == "onboarding"
+    assert all(e["at"].endswith("Z") for e in entries)
+    r = cli("audit", "log", "--project", "mAb-1")
+    assert r.code == 0
+    assert "record:fmea/bioreactor" in r.out and "user:alice" not in r.out
+    assert "∅ → v1 rpn=120" in r.out
+
+
+def check_tampered(cli, entry_id, words):
+    r = cli("audit", "verify")
+    assert r.code == 3, (r.out, r.err)
+    assert r.err.count("\n") == 1 and "Traceback" not in r.err
+    assert f"entry {entry_id}:" in r.err and words in r.err, r.err
+    r = cli("audit", "verify", "--json")
+    assert r.code == 3 and r.json()["intact"] is False
+    assert r.json()["first_bad"]["entry_id"] == entry_id
+
+
+def test_altered_row(cli, trail):
+    sql(trail, "UPDATE audit_entries SET reason = 'nothing to see' WHERE id = 3")
+    check_tampered(cli, 3, "row altered")
+
+
+def test_altered_user_of_a_later_row(cli, trail):
+    sql(trail, "UPDATE audit_entries SET \"user\" = 'admin' WHERE id = 6")
+    check_tampered(cli, 6, "row altered")
+
+
+def test_deleted_row_in_the_middle(cli, trail):
+    sql(trail, "DELETE FROM audit_entries WHERE id = 3")
+    check_tampered(cli, 4, "row deleted: entry 3 before it is missing")
+
+
+def test_deleted_last_row(cli, trail):
+    sql(trail, "DELETE FROM audit_entries WHERE id = 6")
+    check_tampered(cli, 6, "row deleted")
+
+
+def _forged(id_, prev_hash, reason="backdated"):
+    row = {"id": id_, "at": utcnow(), "user": "mallory", "action": "record.save",
+           "project": "mAb-1", "entity": "record:fmea/bioreactor", "old": None,
+           "new": canonical_json({"rpn": 1}), "reason": reason, "prev_hash": prev_hash}
+    row["hash"] = entry_hash(row)
+    return row
+
+
+INSERT = ('INSERT INTO audit_entries (id, at, "user", action, project, entity, old, new, reason, '
+          "prev_hash, hash) VALUES (:id, :at, :user, :action, :project, :entity, :old, :new, "
+          ":reason, :prev_hash, :hash)")
+
+
+def test_inserted_row_at_the_end(cli, trail):
+    with trail.connect() as conn:
+        last_hash = conn.execute(text("SELECT hash FROM audit_entries WHERE id = 6")).scalar()
+    row = _forged(7, last_hash)
+    if trail.dialect.name == "sqlite":
+        row["at"] = row["at"].replace(tzinfo=None).isoformat(sep=" ")
+    sql(trail, INSERT, **row)  # perfectly linked and hashed, but past the chain head
+    check_tampered(cli, 7, "row inserted")
+
+
+def test_row_replaced_in_the_middle(cli, trail):
+    with trail.connect() as conn:
+        prev = conn.execute(text("SELECT hash FROM audit_entries WHERE id = 2")).scalar()
+    sql(trail, "DELETE FROM audit_entries WHERE id = 3")
+    row = _forged(3, prev)
+    if trail.dialect.name == "sqlite":
+        row["at"] = row["at"].replace(tzinfo=None).isoformat(sep=" ")
+    sql(trail, INSERT, **row)  # consistent in itself; the next entry's link is not
+    check_tampered(cli, 4, "chain broken")
+
+
+def test_altered_record_content(cli, trail):
+    sql(trail, "UPDATE records SET content = :c", c='{"rpn":12}')
+    r = cli("audit", "verify")
+    assert r.code == 3
+    assert "record mAb-1/fmea/bioreactor v1: content does not match its hash" in r.err

@@ -1,0 +1,132 @@
+"""Contract A: versioned records, roles, one audit entry per change in the same transaction."""
+
+import threading
+
+import pytest
+
+from qbdkit.errors import QbdInputError
+from qbdkit.services.audit import audit_log, verify_audit
+from qbdkit.services.projects import create_project
+from qbdkit.services.records import latest_record, record_history, save_record
+from qbdkit.services.users import add_user, list_users
+from qbdkit.store.db import dump_tables
+
+
+@pytest.fixture
+def project(db_url):
+    create_project("mAb-1", user="admin", reason="new programme")
+    return "mAb-1"
+
+
+def test_save_supersedes_and_keeps_every_version(project, db_url):
+    assert save_record(project, "fmea", "bioreactor", {"rpn": 120, "items": [1]},
+                       user="admin", reason="first") == 1
+    assert save_record(project, "fmea", "bioreactor", {"rpn": 80, "items": [1]},
+                       user="admin", reason="mitigated", url=db_url) == 2
+    assert save_record(project, "fmea", "harvest", {"rpn": 10}, user="admin", reason="x") == 1
+    latest = latest_record(project, "fmea", "bioreactor")
+    assert {k: latest[k] for k in ("kind", "key", "version", "content", "user", "reason")} == {
+        "kind": "fmea", "key": "bioreactor", "version": 2, "content": {"rpn": 80, "items": [1]},
+        "user": "admin", "reason": "mitigated"}
+    assert latest["at"].endswith("Z")
+    history = record_history(project, "fmea", "bioreactor")
+    assert [h["version"] for h in history] == [1, 2]
+    assert history[0]["content"] == {"rpn": 120, "items": [1]}  # superseded, not deleted
+    assert [h["key"] for h in record_history(project)] == ["bioreactor", "bioreactor", "harvest"]
+    assert [h["key"] for h in record_history(project, key="harvest")] == ["harvest"]
+    assert latest_record(project, "fmea", "nothing") is None
+
+
+def test_each_save_writes_one_audit_entry_with_old_and_new(project):
+    before = len(audit_log().entries)
+    save_record(project, "cqa", "HCP", {"score": 3, "zh": "宿主细胞蛋白"}, user="admin", reason="a")
+    save_record(project, "cqa", "HCP", {"score": 5, "zh": "宿主细胞蛋白"}, user="admin",
+                reason="new data")
+    entries = audit_log(project).entries[-2:]
+    assert len(audit_log().entries) == before + 2
+    last = entries[-1]
+    assert (last["user"], last["action"], last["entity"], last["reason"]) == (
+        "admin", "record.save", "record:cqa/HCP", "new data")
+    assert '"changed":{"score":3}' in last["old"] and '"version":1' in last["old"]
+    assert '"changed":{"score":5}' in last["new"] and '"version":2' in last["new"]
+    assert verify_audit().intact
+
+
+def test_unknown_project_tells_how_to_import(db_url):
+    with pytest.raises(QbdInputError) as err:
+        save_record("nope", "fmea", "k", {}, user="admin", reason="r")
+    assert "qbdkit import DIR" in str(err.value)
+    assert err.value.first.column == "project" and err.value.first.found == "nope"
+
+
+def test_roles_unknown_user_and_viewer(project):
+    add_user("li.wei", "viewer", user="admin")
+    add_user("sci", "scientist", user="admin")
+    before = dump_tables()
+    with pytest.raises(QbdInputError, match="unknown user"):
+        save_record(project, "fmea", "k", {"a": 1}, user="ghost", reason="r")
+    with pytest.raises(QbdInputError, match="role viewer, which may not write"):
+        save_record(project, "fmea", "k", {"a": 1}, user="li.wei", reason="r")
+    with pytest.raises(QbdInputError, match="may not manage users"):
+        add_user("x", "qa", user="sci")
+    assert dump_tables() == before
+    assert save_record(project, "fmea", "k", {"a": 1}, user="sci", reason="r") == 1
+    assert [(u["name"], u["role"]) for u in list_users().users] == [
+        ("admin", "admin"), ("li.wei", "viewer"), ("sci", "scientist")]
+
+
+def test_bad_role_duplicate_user(db_url):
+    with pytest.raises(QbdInputError, match="unknown role"):
+        add_user("a", "boss", user="admin")
+    add_user("a", "QA", user="admin")
+    with pytest.raises(QbdInputError, match="already exists"):
+        add_user("a", "qa", user="admin")
+
+
+def test_reason_required_to_supersede_and_bad_content(project):
+    save_record(project, "fmea", "k", {"a": 1}, user="admin", reason="")
+    before = dump_tables()
+    with pytest.raises(QbdInputError, match="reason is required"):
+        save_record(project, "fmea", "k", {"a": 2}, user="admin", reason="  ")
+    with pytest.raises(QbdInputError, match="not storable as JSON"):
+        save_record(project, "fmea", "k2", {"a": float("nan")}, user="admin", reason="r")
+    with pytest.raises(QbdInputError, match="not storable as JSON"):
+        save_record(project, "fmea", "k2", {"a": object()}, user="admin", reason="r")
+    assert dump_tables() == before
+
+
+def test_failure_inside_the_transaction_leaves_nothing(project, monkeypatch):
+    import qbdkit.services.records as records
+
+    before = dump_tables()
+
+    def broken(*a, **k):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(records, "append_entry", broken)
+    with pytest.raises(RuntimeError):
+        save_record(project, "fmea", "k", {"a": 1}, user="admin", reason="r")
+    assert dump_tables() == before  # the record row was rolled back with the audit entry
+
+
+def test_concurrent_writers_keep_one_chain(project, db_url):
+    errors = []
+
+    def work(i):
+        try:
+            for j in range(4):
+                save_record(project, "fmea", f"k{i % 2}", {"i": i, "j": j}, user="admin",
+                            reason=f"w{i}.{j}", url=db_url)
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    for key in ("k0", "k1"):
+        assert [h["version"] for h in record_history(project, "fmea", key)] == list(range(1, 9))
+    report = verify_audit()
+    assert report.intact, report.summary()

@@ -1,0 +1,106 @@
+"""Store plumbing: migrations shipped and run once, UTC timestamps, append-only tables."""
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from qbdkit.store import db
+from qbdkit.store.chain import utc_text
+from qbdkit.store.schema import AuditEntry, User
+
+
+def test_schema_revision_is_the_migrations_head():
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(db.MIGRATIONS))
+    assert ScriptDirectory.from_config(config).get_current_head() == db.SCHEMA_REVISION
+
+
+def test_migration_files_are_package_data():
+    # setuptools ships *.py of packages and *.mako via package-data (pyproject).
+    assert (db.MIGRATIONS / "__init__.py").exists()
+    assert (db.MIGRATIONS / "versions" / "__init__.py").exists()
+    assert (db.MIGRATIONS / "script.py.mako").exists()
+
+
+def test_default_url(monkeypatch):
+    monkeypatch.delenv("QBDKIT_DATABASE_URL", raising=False)
+    assert db.resolve_url() == "sqlite:///qbdkit.sqlite"
+    monkeypatch.setenv("QBDKIT_DATABASE_URL", "sqlite:///x.db")
+    assert db.resolve_url() == "sqlite:///x.db"
+    assert db.resolve_url("sqlite:///y.db") == "sqlite:///y.db"
+
+
+def test_first_use_creates_admin_and_first_audit_entry(db_url):
+    with db.transaction(db_url, write=False) as s:
+        users = [(u.name, u.role) for u in s.query(User)]
+        entries = s.query(AuditEntry).all()
+    assert users == [("admin", "admin")]
+    assert [(e.id, e.action, e.entity) for e in entries] == [(1, "user.add", "user:admin")]
+
+
+def test_known_revision_skips_alembic(db_url, monkeypatch):
+    db.get_engine(db_url)
+    db.dispose(db_url)
+
+    def boom(*a, **k):
+        raise AssertionError("upgrade ran although the schema is current")
+
+    monkeypatch.setattr(db, "upgrade", boom)
+    db.get_engine(db_url)  # one cheap SELECT of alembic_version, no Alembic
+
+
+def test_timestamps_are_aware_utc_and_round_trip_exactly(db_url):
+    from qbdkit.store.schema import AuditHead
+    from qbdkit.store.trail import append_entry
+
+    with db.transaction(db_url) as s:
+        e = append_entry(s, user="admin", action="test", entity="x", reason="r")
+        at_written, eid = e.at, e.id
+    db.dispose(db_url)  # new connection: nothing cached
+    with db.transaction(db_url, write=False) as s:
+        back = s.get(AuditEntry, eid)
+        assert back.at.tzinfo is not None and back.at.utcoffset() == timedelta(0)
+        assert back.at == at_written
+        assert utc_text(back.at) == utc_text(at_written)
+        assert s.get(AuditHead, 1).last_id == eid
+
+
+def test_naive_timestamps_are_refused(db_url):
+    from qbdkit.store.schema import UTCDateTime
+
+    with pytest.raises(ValueError, match="naive"):
+        UTCDateTime().process_bind_param(datetime(2026, 1, 1), None)
+    shanghai = timezone(timedelta(hours=8))
+    value = UTCDateTime().process_result_value(datetime(2026, 1, 1, 8, tzinfo=shanghai), None)
+    assert value == datetime(2026, 1, 1, 0, tzinfo=UTC) and value.tzinfo == UTC
+
+
+@pytest.mark.parametrize("table", ["audit_entries", "records", "project_versions"])
+def test_append_only_tables_refuse_update_and_delete(db_url, table):
+    from qbdkit.services.projects import create_project
+    from qbdkit.services.records import save_record
+
+    create_project("p", user="admin", reason="r", document={"a": 1})
+    save_record("p", "fmea", "k", {"x": 1}, user="admin", reason="r")
+    engine = db.get_engine(db_url)
+    column = {"audit_entries": "reason", "records": "reason", "project_versions": "reason"}[table]
+    for sql in (f"UPDATE {table} SET {column} = 'forged'", f"DELETE FROM {table}"):
+        with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
+            conn.execute(text(sql))
+    with engine.connect() as conn:
+        assert conn.execute(text(f"SELECT count(*) FROM {table} WHERE {column} = 'forged'")
+                            ).scalar() == 0
+
+
+def test_unreachable_database_is_an_input_error():
+    from qbdkit.errors import QbdInputError
+
+    url = "postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=1"
+    with pytest.raises(QbdInputError, match="cannot open the database"):
+        db.get_engine(url)
+    db.dispose(url)
