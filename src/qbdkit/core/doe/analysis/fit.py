@@ -220,6 +220,31 @@ class FitResult(Result):
     model_terms: tuple[str, ...]
     dropped_rows: tuple[int, ...]
     _spec: _ModelSpec = field(repr=False)
+    _x: np.ndarray = field(repr=False, default_factory=lambda: np.zeros((0, 0)))
+    _y: np.ndarray = field(repr=False, default_factory=lambda: np.zeros(0))
+
+    def factor_test(self, name: str) -> tuple[float | None, int, float | None]:
+        """Joint partial F test of every term involving factor ``name``: (F, df, p).
+
+        F = ((SSE_without − SSE) / q) / MSE, q = number of columns dropped
+        (the extra-sum-of-squares principle; Montgomery §10.3.2).
+        """
+        spec = self._spec
+        cols: list[int] = []
+        for t in spec.design_info.terms:
+            if name in _monomial(t, spec.names):
+                sl = spec.design_info.term_name_slices[t.name()]
+                cols += list(range(sl.start, sl.stop))
+        if not cols or self.df_resid <= 0:
+            return None, len(cols), None
+        keep = [c for c in range(self._x.shape[1]) if c not in cols]
+        sse_full = float(np.sum(np.asarray(self.resid, dtype=float) ** 2))
+        ss = _sse(self._x, self._y, keep) - sse_full
+        mse = sse_full / self.df_resid
+        if mse <= 0:
+            return float("inf"), len(cols), 0.0
+        f = (max(ss, 0.0) / len(cols)) / mse
+        return f, len(cols), float(stats.f.sf(f, len(cols), self.df_resid))
 
     # -- new settings ---------------------------------------------------------------------
     def _frame(self, new: pd.DataFrame | dict) -> dict[str, np.ndarray]:
@@ -700,7 +725,7 @@ def _finish(spec: _ModelSpec, x: np.ndarray, y: np.ndarray, *, kind: str, formul
         rmse=sigma, has_intercept=has_intercept, anova=anova, anova_type=anova_type,
         lack_of_fit=lof, diagnostics=diag, effects=effects, boxcox=box, transform=lam,
         factors=factors, model_terms=tuple(names.to_user(t.name()) for t in term_objs),
-        dropped_rows=dropped, _spec=spec)
+        dropped_rows=dropped, _spec=spec, _x=x, _y=np.asarray(y, dtype=LD))
 
 
 def _two_level(spec: _ModelSpec, data_fit: dict[str, np.ndarray]) -> bool:

@@ -1,0 +1,218 @@
+"""Analyse a filled DoE run sheet: one fitted model per response.
+
+:func:`analyze` fits every requested response with :func:`~.fit.fit_response`
+(optionally reduced with :func:`~.fit.reduce_model`) and returns one
+:class:`Analysis` whose ``to_dict()`` is the JSON of ``qbdkit doe analyze``:
+``{"responses": [{"name", "terms": [{"term","coef","se","t","p",…}], "anova":
+[{"source","df","ss","ms","f","p"}], "r2", "r2_adj", "q2", "rmse",
+"residual_df", "lack_of_fit": {"f","p",…} | null, …}]}``.
+
+Which columns are factors (for the keyword models), in this order: the
+``factors`` argument; the ``factors`` sheet of a run-sheet workbook (contract C);
+otherwise every column that is not a response, not bookkeeping (``run``,
+``std_order``, ``block`` …), not entirely blank and looks designed — at most
+max(5, n/2) distinct settings, as DoE factors have a few levels while measured
+responses are mostly distinct. Pass ``factors`` when that guess is wrong.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from qbdkit.core.doe.analysis.fit import (
+    BOOKKEEPING,
+    KEYWORD_MODELS,
+    FactorSpec,
+    FitResult,
+    fit_response,
+    reduce_model,
+)
+from qbdkit.core.result import Result, to_jsonable
+from qbdkit.errors import Problem, QbdInputError
+from qbdkit.io.tables import Table, is_blank, normalize_name, read_table
+
+
+@dataclass(frozen=True, eq=False)
+class Analysis(Result):
+    """Fitted models of every analysed response."""
+
+    responses: tuple[FitResult, ...]
+    factors: tuple[FactorSpec, ...]
+    file: str | None = None
+    reduced: bool = False
+    alpha: float = 0.05
+
+    def to_dict(self) -> dict[str, Any]:
+        return to_jsonable({
+            "file": self.file,
+            "factors": [f.to_dict() for f in self.factors],
+            "reduced": self.reduced,
+            "alpha": self.alpha,
+            "responses": [r.to_dict() for r in self.responses],
+        })
+
+    def summary(self) -> str:
+        return "\n\n".join(r.summary() for r in self.responses)
+
+    def fit(self, response: str) -> FitResult:
+        for r in self.responses:
+            if r.response == response:
+                return r
+        raise KeyError(response)
+
+
+def read_factor_sheet(path: str | Path) -> list[FactorSpec] | None:
+    """The ``factors`` sheet of a run-sheet workbook (contract C), or ``None``."""
+    p = Path(path)
+    if p.suffix.lower() not in (".xlsx", ".xlsm"):
+        return None
+    try:
+        sheets = pd.ExcelFile(p, engine="openpyxl").sheet_names
+    except Exception:  # unreadable workbooks are reported by read_table
+        return None
+    if "factors" not in sheets:
+        return None
+    t = read_table(p, sheet="factors")
+    cols = {normalize_name(c): c for c in t.columns}
+    if "name" not in cols:
+        raise t.error(None, "name", "factors sheet has no 'name' column",
+                      expected="columns name, type, low, high, unit, levels", found=", ".join(t.columns))
+    out: list[FactorSpec] = []
+    for i in range(len(t.frame)):
+        name = t.text(i, cols["name"])
+        kind = t.text(i, cols["type"]).lower() if "type" in cols else "numeric"
+        unit = t.text(i, cols["unit"]) if "unit" in cols else ""
+        if kind == "categorical":
+            levels = t.text(i, cols["levels"]) if "levels" in cols else ""
+            out.append(FactorSpec(name, "categorical", unit=unit,
+                                  levels=tuple(x.strip() for x in levels.split(";") if x.strip())))
+        else:
+            low = t.number(i, cols["low"]) if "low" in cols else None
+            high = t.number(i, cols["high"]) if "high" in cols else None
+            out.append(FactorSpec(name, "numeric", low, high, unit))
+    return out
+
+
+def find_column(columns: Sequence[str], name: str, what: str, file: str | None) -> str:
+    """``name`` as written, else a case/space-insensitive match; else an error listing the columns."""
+    if name in columns:
+        return name
+    matches = [c for c in columns if normalize_name(c) == normalize_name(name)]
+    if len(matches) == 1:
+        return matches[0]
+    raise QbdInputError(f"{what} column not found", file=file, row=1, column=name,
+                        expected="one of the columns", found=", ".join(columns))
+
+
+def guess_factors(frame: pd.DataFrame, responses: Sequence[str]) -> list[str]:
+    """Designed-factor columns by the rule in the module docstring."""
+    n = len(frame)
+    out: list[str] = []
+    for c in frame.columns:
+        c = str(c)
+        if c in responses or normalize_name(c) in BOOKKEEPING or c.strip() in BOOKKEEPING:
+            continue
+        vals = [v for v in frame[c].tolist() if not is_blank(v)]
+        if not vals:
+            continue
+        distinct = len({str(v) for v in vals})
+        if distinct <= max(5, n // 2) and distinct < n:
+            out.append(c)
+    return out
+
+
+def analyze(
+    data: pd.DataFrame | Table,
+    responses: Sequence[str] = (),
+    model: str = "quadratic",
+    *,
+    coding: str = "coded",
+    factors: Sequence[FactorSpec | str] | None = None,
+    reduce: bool = False,
+    alpha: float = 0.05,
+    anova_type: str = "III",
+    transforms: Mapping[str, float | str | None] | None = None,
+    file: str | None = None,
+) -> Analysis:
+    """Fit each response (see module docstring); raise one error listing every bad input."""
+    if isinstance(data, Table):
+        frame, rows, file = data.frame, data.rows, file or data.file
+    else:
+        frame, rows = data, None
+    if not 0 < alpha < 1:
+        raise QbdInputError("alpha out of range", column="alpha", expected="0 < alpha < 1", found=alpha)
+    columns = [str(c) for c in frame.columns]
+    resp = [find_column(columns, r, "response", file) for r in responses]
+    if not resp:
+        if model in KEYWORD_MODELS or model.split("~", 1)[0].strip() == "":
+            raise QbdInputError("no response given", column="response",
+                                expected="--response NAME, or a formula 'NAME ~ …'",
+                                found=", ".join(columns))
+        resp = [None]  # type: ignore[list-item]
+    specs: list[FactorSpec | str] | None = None
+    if factors:
+        specs = [f if isinstance(f, FactorSpec) else FactorSpec(find_column(columns, f, "factor", file))
+                 for f in factors]
+        for s in specs:
+            if isinstance(s, FactorSpec):
+                find_column(columns, s.name, "factor", file)
+    elif model in KEYWORD_MODELS:
+        names = guess_factors(frame, [r for r in resp if r])
+        if not names:
+            raise QbdInputError("no factor columns found", file=file, row=1,
+                                expected="factor columns with a few designed settings, or --factors",
+                                found=", ".join(columns))
+        specs = names
+    transforms = dict(transforms or {})
+    for k in transforms:
+        find_column(columns, k, "transform", file)
+    fits: list[FitResult] = []
+    studied: dict[str, FactorSpec] = {}
+    problems: list[Problem] = []
+    for r in resp:
+        lam = transforms.get(r) if r is not None else None
+        try:
+            fit = fit_response(frame, r, model, coding=coding, factors=specs, anova_type=anova_type,
+                               transform=lam, file=file, rows=rows)
+            for fs in fit.factors:
+                studied.setdefault(fs.name, fs)
+            if reduce:
+                fit = reduce_model(fit, frame, alpha=alpha, file=file, rows=rows)
+        except QbdInputError as exc:
+            problems += exc.problems
+            continue
+        fits.append(fit)
+    if problems:
+        raise QbdInputError(problems=_unique(problems))
+    return Analysis(tuple(fits), tuple(studied.values()), file, reduce, alpha)
+
+
+def _unique(problems: list[Problem]) -> list[Problem]:
+    seen: set[str] = set()
+    out: list[Problem] = []
+    for p in problems:
+        if str(p) not in seen:
+            seen.add(str(p))
+            out.append(p)
+    return out
+
+
+def analyze_file(path: str | Path, responses: Sequence[str] = (), model: str = "quadratic", *,
+                 factors: Sequence[FactorSpec | str] | None = None, **kwargs: Any) -> Analysis:
+    """Read a run sheet (contract C: first sheet; ``factors`` sheet codes the factors) or any
+    CSV/XLSX, then :func:`analyze` it."""
+    table = read_table(path)
+    sheet_specs = read_factor_sheet(path)
+    if factors:
+        if sheet_specs:
+            by_name = {s.name: s for s in sheet_specs}
+            factors = [by_name.get(str(f), f) if not isinstance(f, FactorSpec) else f for f in factors]
+    elif sheet_specs:
+        # keyword models use these factors; formulas take only their coding from them
+        factors = [s for s in sheet_specs if s.name in table.columns]
+    return analyze(table, responses, model, factors=factors, **kwargs)
