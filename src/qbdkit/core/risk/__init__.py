@@ -1,1 +1,65 @@
-"""risk."""
+"""Risk assessment: CQA criticality, FMEA (RPN, AIAG-VDA action priority), cause-and-effect
+matrix, characterization-study planning and parameter classification (CPP / WC-CPP / KPP / GPP).
+
+Pure functions on data frames (or :class:`qbdkit.io.Table`) returning frozen results with
+``to_dict()`` and ``summary()``; scales are data (:mod:`qbdkit.scales`). Abbreviations:
+CQA critical quality attribute, FMEA failure mode and effects analysis, RPN risk priority
+number, AP action priority, C&E cause and effect, CPP critical process parameter, WC-CPP
+well-controlled CPP, KPP key process parameter, GPP general process parameter.
+"""
+
+from qbdkit.core.risk.ce import CeResult, cause_and_effect, ce_scores
+from qbdkit.core.risk.classify import (
+    CLASSES,
+    ClassificationResult,
+    ParameterClassification,
+    classify_parameter,
+    classify_parameters,
+)
+from qbdkit.core.risk.cqa import (
+    CqaResult,
+    IsfResult,
+    cqa_assessment,
+    cqa_score,
+    impurity_safety_factor,
+)
+from qbdkit.core.risk.fmea import (
+    ApResult,
+    FmeaResult,
+    action_priority,
+    assess,
+    dp_fmea_decision,
+    fmea,
+    priority,
+    rating_changes,
+    rpn,
+)
+from qbdkit.core.risk.study import StudyPlanResult, study_plan, study_severity
+
+__all__ = [
+    "CLASSES",
+    "ApResult",
+    "CeResult",
+    "ClassificationResult",
+    "CqaResult",
+    "FmeaResult",
+    "IsfResult",
+    "ParameterClassification",
+    "StudyPlanResult",
+    "action_priority",
+    "assess",
+    "cause_and_effect",
+    "ce_scores",
+    "classify_parameter",
+    "classify_parameters",
+    "cqa_assessment",
+    "cqa_score",
+    "dp_fmea_decision",
+    "fmea",
+    "impurity_safety_factor",
+    "priority",
+    "rating_changes",
+    "rpn",
+    "study_plan",
+    "study_severity",
+]
