@@ -30,6 +30,8 @@ from qbdkit.model.schema import Named, Parameter, Project, Range
 from qbdkit.model.units import example_units, lookup_unit
 
 Loc = tuple[str | int, ...]
+#: put in a ``known`` set to accept every reference of that kind (its source could not be read)
+ANY = "\0any"
 
 
 @dataclass(frozen=True)
@@ -229,7 +231,7 @@ def check_project(project: Project, known: dict[str, set[str]] | None = None) ->
                              "a study named in project.yaml", b.study))
     for i, m in enumerate(project.measurements):
         loc = ("measurements", i)
-        if m.batch not in batch_ids:
+        if m.batch not in batch_ids and ANY not in batch_ids:
             out.append(Issue((*loc, "batch"), "unknown batch", "a batch listed in the batch table",
                              m.batch))
         uo = None

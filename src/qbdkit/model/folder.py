@@ -41,7 +41,7 @@ from pydantic import BaseModel, ValidationError
 from qbdkit.core.result import Result, format_table
 from qbdkit.errors import Problem, QbdInputError
 from qbdkit.io import decode_bytes, read_table
-from qbdkit.model.checks import Issue, Loc, check_project
+from qbdkit.model.checks import ANY, Issue, Loc, check_project
 from qbdkit.model.schema import (
     Batch,
     Material,
@@ -186,6 +186,7 @@ class DataTable:
     lines: list[int]
     headers: dict[str, str]  # canonical -> header as written
     extra: list[str]  # headers kept as pass-through
+    skipped: list[str] = field(default_factory=list)  # first cells of malformed rows
 
 
 def _canonical(header: str, columns: dict[str, tuple[str, ...]], canon_first: Sequence[str]) -> str | None:
@@ -213,7 +214,7 @@ def read_data_file(path: Path, shown: str, columns: dict[str, tuple[str, ...]],
         raw_rows = [[table.frame.iloc[i][c] for c in header] for i in range(len(table.frame))]
         raw_rows = [[None if (v is None or (isinstance(v, float) and v != v)) else str(v)
                      for v in r] for r in raw_rows]
-        lines, encoding = list(table.rows), "xlsx"
+        lines, encoding, skipped = list(table.rows), "xlsx", []
     else:
         try:
             text, encoding = decode_bytes(path.read_bytes(), shown)
@@ -241,7 +242,7 @@ def read_data_file(path: Path, shown: str, columns: dict[str, tuple[str, ...]],
             problems.append(Problem("empty file", shown, 1, expected="a header row"))
             return None
         header = [h.replace("\ufeff", "").strip() for h in records[0][1]]
-        raw_rows, lines = [], []
+        raw_rows, lines, skipped = [], [], []
         for line, rec in records[1:]:
             if not any(c.strip() for c in rec):
                 continue
@@ -249,6 +250,7 @@ def read_data_file(path: Path, shown: str, columns: dict[str, tuple[str, ...]],
                 problems.append(Problem("malformed CSV row", shown, line,
                                         expected=f"{len(header)} fields (as in the header)",
                                         found=f"{len(rec)} fields"))
+                skipped.append(rec[0].strip())
                 continue
             rec = rec[: len(header)] + [""] * (len(header) - len(rec))
             raw_rows.append([c.strip() or None for c in rec])
@@ -293,7 +295,7 @@ def read_data_file(path: Path, shown: str, columns: dict[str, tuple[str, ...]],
         if extras:
             row["extra"] = extras
         rows.append(row)
-    return DataTable(shown, encoding, rows, lines, headers, extra)
+    return DataTable(shown, encoding, rows, lines, headers, extra, skipped)
 
 
 def _find_data(root: Path, stem: str) -> list[Path]:
@@ -466,11 +468,13 @@ def _translate(loc: Loc, imap: dict[Loc, list[int]]) -> Loc:
 
 
 def assemble(top: dict[str, Any], batches: list[dict[str, Any]] | None = None,
-             measurements: list[dict[str, Any]] | None = None) -> tuple[Project | None, list[Issue], dict[Loc, list[int]], dict[str, set[str]]]:
+             measurements: list[dict[str, Any]] | None = None,
+             known: dict[str, set[str]] | None = None,
+             ) -> tuple[Project | None, list[Issue], dict[Loc, list[int]], dict[str, set[str]]]:
     """Build a :class:`Project` from raw data, entity by entity; return the project
     (``None`` if its header is unusable), every issue (raw coordinates), the
     index map and names that exist but could not be loaded."""
-    b = _Builder()
+    b = _Builder(known={k: set(v) for k, v in (known or {}).items()})
     collections = ("qtpp", "quality_attributes", "process", "materials", "studies", "batches",
                    "measurements")
     header = {k: v for k, v in top.items() if k not in collections}
@@ -584,6 +588,8 @@ def check_folder(directory: str | Path) -> ProjectCheck:
 
     top: dict[str, Any] = {}
     key_doc: dict[str, YamlDoc] = {}
+    docs: dict[str, YamlDoc] = {}
+    unreadable = False
     for rel in (PROJECT_FILE, PROCESS_FILE):
         path = root / rel
         if not path.is_file():
@@ -593,12 +599,15 @@ def check_folder(directory: str | Path) -> ProjectCheck:
         except QbdInputError as exc:
             problems.append(Problem("cannot decode file", shown(rel), None, None,
                                     exc.first.expected, "bytes that are not valid text"))
+            unreadable = True
             continue
         encodings[rel] = enc
         doc = parse_yaml(text, shown(rel), problems)
         if doc is None:
+            unreadable = True
             continue
         doc.encoding = enc
+        docs[rel] = doc
         if doc.data is None:
             continue
         if not isinstance(doc.data, dict):
@@ -638,10 +647,18 @@ def check_folder(directory: str | Path) -> ProjectCheck:
             encodings[rel] = t.encoding
         tables[stem] = t
 
+    if unreadable:
+        # a YAML file that cannot be read would make every cross-reference look wrong
+        return ProjectCheck(shown_root, problems, encodings, {})
     bt, mt = tables.get(BATCH_STEM), tables.get(MEASUREMENT_STEM)
-    project, issues, _imap, _known = assemble(top, bt.rows if bt else [], mt.rows if mt else [])
+    known: dict[str, set[str]] = {"batches": set(bt.skipped) if bt else set()}
+    if bt is None and _find_data(root, BATCH_STEM):
+        known["batches"].add(ANY)  # the batch table could not be read: do not check references
+    project, issues, _imap, _known = assemble(top, bt.rows if bt else [], mt.rows if mt else [],
+                                              known)
 
-    located = [_locate(i, top, key_doc, {"batches": bt, "measurements": mt}, shown)
+    home = docs.get(PROJECT_FILE)
+    located = [_locate(i, top, key_doc, {"batches": bt, "measurements": mt}, shown, home)
                for i in issues]
     order = {shown(PROJECT_FILE): 0, shown(PROCESS_FILE): 1}
     located.sort(key=lambda p: (order.get(p.file or "", 2), p.file or "", p.row or 0))
@@ -652,7 +669,8 @@ def check_folder(directory: str | Path) -> ProjectCheck:
 
 
 def _locate(issue: Issue, top: dict[str, Any], key_doc: dict[str, YamlDoc],
-            tables: dict[str, DataTable | None], shown: Any) -> Problem:
+            tables: dict[str, DataTable | None], shown: Any,
+            home: YamlDoc | None = None) -> Problem:
     loc = issue.loc
     if loc and loc[0] in ("batches", "measurements") and tables.get(str(loc[0])) is not None:
         t = tables[str(loc[0])]
@@ -666,7 +684,7 @@ def _locate(issue: Issue, top: dict[str, Any], key_doc: dict[str, YamlDoc],
         return Problem(issue.message, t.file, row, col, issue.expected, issue.found)
     doc = key_doc.get(str(loc[0])) if loc else None
     if doc is None:
-        doc = next(iter(key_doc.values()), None)
+        doc = home or next(iter(key_doc.values()), None)
     file = doc.file if doc else shown(PROJECT_FILE)
     line = None
     if doc is not None:
