@@ -40,8 +40,12 @@ Algorithms
   Eriksson et al., Multi- and Megavariate Data Analysis, 2006, app. I), and
   ``Q²cum_a = 1 − Π_{b≤a} PRESS_b/RSS_{b−1}``. Row-wise CV is not used for PCA
   because the left-out row's own values would predict themselves.
-* ``n_components="auto"``: components are added while ``Q²_a > q2_limit``
-  (default 0, SIMCA rule 1 in its simplest form), at least one.
+* ``n_components="auto"``: the number of components at the first minimum of
+  the element-wise PRESS (components are added while ``PRESS_{a+1} < PRESS_a``;
+  Wold 1978, Technometrics 20:397-405; Bro et al. 2008). The per-component
+  ``Q²_a`` of ekf is not monotone (a subspace of too low dimension predicts a
+  left-out variable badly), so the SIMCA rule ``Q²_a > 0`` would stop too early;
+  ``q2_all_`` keeps every evaluated value.
 * Limits: :mod:`qbdkit.core.mvda.limits`; SPE limits are by default the Box /
   Nomikos–MacGregor ``g·χ²_h`` approximation (works with missing data);
   ``spe_method="jackson-mudholkar"`` selects Jackson & Mudholkar (1979).
@@ -200,7 +204,7 @@ class PCA(LatentModel):
 
     def __init__(self, n_components: int | str = "auto", *, scale: str = "uv",
                  weights: Any = None, method: str = "auto", cross_validate: bool = True,
-                 cv_groups: int = 7, q2_limit: float = 0.0, max_components: int | None = None,
+                 cv_groups: int = 7, max_components: int | None = None,
                  spe_method: str = "box", tol: float = 1e-12, max_iter: int = 5000) -> None:
         self.n_components = n_components
         self.scale = scale
@@ -208,7 +212,6 @@ class PCA(LatentModel):
         self.method = method
         self.cross_validate = cross_validate
         self.cv_groups = cv_groups
-        self.q2_limit = q2_limit
         self.max_components = max_components
         self.spe_method = spe_method
         self.tol = tol
@@ -298,10 +301,9 @@ class PCA(LatentModel):
             q2 = 1.0 - ratio
             q2_cum = 1.0 - np.cumprod(ratio)
         if self.n_components == "auto":
-            a = 0
-            while a < a_fit and np.isfinite(q2[a]) and q2[a] > self.q2_limit:
+            a = 1
+            while a < a_fit and np.isfinite(press[a]) and press[a] < press[a - 1]:
                 a += 1
-            a = max(a, 1)
         else:
             a = a_fit
         T, P = np.ascontiguousarray(T[:, :a]), np.ascontiguousarray(P[:, :a])

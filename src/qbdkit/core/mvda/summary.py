@@ -1,0 +1,239 @@
+"""Result objects of a fitted PCA/PLS model for the CLI's ``--json``, the API and reports.
+
+:func:`pca_summary` and :func:`pls_summary` turn a fitted model (and, optionally,
+new observations projected onto it) into frozen :class:`~qbdkit.core.result.Result`
+objects whose ``to_dict()`` has the keys of issue 6 (``r2x``, ``r2x_cum``, ``q2``,
+``scores``, ``loadings``, ``t2``, ``t2_limit``, ``spe``, ``spe_limit``, ``dmodx``,
+``dmodx_limit``, ``projected``). Limits are keyed by coverage (``"0.95"``,
+``"0.99"``); training T² limits are Tracy–Young–Mason (beta), projected ones F
+(see :mod:`qbdkit.core.mvda.limits`); SPE limits use ``spe_method``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from qbdkit.core.mvda._base import Diagnostics
+from qbdkit.core.mvda.pca import PCA
+from qbdkit.core.mvda.pls import PLS
+from qbdkit.core.result import Result, format_table
+
+
+def _ids(ids: Sequence[Any] | None, n: int) -> list[str]:
+    return [str(i) for i in ids] if ids is not None else [str(i + 1) for i in range(n)]
+
+
+def _by_variable(names: Sequence[str], M: np.ndarray) -> dict[str, list[float]]:
+    return {name: [float(v) for v in M[j]] for j, name in enumerate(names)}
+
+
+@dataclass(frozen=True, eq=False)
+class ProjectionSummary(Result):
+    """New observations projected onto a model; ``inside_ellipse`` = T² ≤ 95 % limit."""
+
+    observations: list[str]
+    scores: np.ndarray
+    t2: np.ndarray
+    t2_limit: dict[str, float]
+    spe: np.ndarray
+    spe_limit: dict[str, float]
+    dmodx: np.ndarray
+    dmodx_limit: dict[str, float]
+    inside_ellipse: np.ndarray
+    spe_out: np.ndarray
+    dmodx_out: np.ndarray
+    predicted: dict[str, list[float]] | None = None
+
+    @classmethod
+    def from_diagnostics(cls, d: Diagnostics, ids: list[str],
+                         predicted: dict[str, list[float]] | None = None) -> ProjectionSummary:
+        return cls(observations=ids, scores=d.scores, t2=d.t2, t2_limit=d.t2_limit, spe=d.spe,
+                   spe_limit=d.spe_limit, dmodx=d.dmodx,
+                   dmodx_limit={"0.95": d.dmodx_limit["0.95"]}, inside_ellipse=d.inside_ellipse,
+                   spe_out=d.spe_out, dmodx_out=d.dmodx_out, predicted=predicted)
+
+    def summary(self) -> str:
+        a = self.scores.shape[1]
+        headers = ["observation", *[f"t{i + 1}" for i in range(a)], "T²", "SPE", "DModX", "verdict"]
+        rows = []
+        for i, name in enumerate(self.observations):
+            bad = []
+            if not self.inside_ellipse[i]:
+                bad.append("outside T² 95 %")
+            if self.spe_out[i]:
+                bad.append("SPE > 95 %")
+            if self.dmodx_out[i]:
+                bad.append("DModX > 95 %")
+            rows.append([name, *self.scores[i], self.t2[i], self.spe[i], self.dmodx[i],
+                         "; ".join(bad) or "inside"])
+        lim = (f"limits (95 %): T² {self.t2_limit['0.95']:.4g} (F), SPE {self.spe_limit['0.95']:.4g}, "
+               f"DModX {self.dmodx_limit['0.95']:.4g}")
+        return "Projected observations\n" + format_table(headers, rows) + "\n" + lim
+
+
+@dataclass(frozen=True, eq=False)
+class PCASummary(Result):
+    """A fitted PCA: explained and predicted variation, scores, loadings, distances, limits."""
+
+    n_components: int
+    observations: list[str]
+    variables: list[str]
+    dropped: dict[str, str]
+    scale: str
+    method: str
+    r2x: np.ndarray
+    r2x_cum: np.ndarray
+    q2: np.ndarray
+    q2_cum: np.ndarray
+    scores: np.ndarray
+    loadings: dict[str, list[float]]
+    t2: np.ndarray
+    t2_limit: dict[str, float]
+    spe: np.ndarray
+    spe_limit: dict[str, float]
+    spe_method: str
+    dmodx: np.ndarray
+    dmodx_limit: dict[str, float]
+    projected: ProjectionSummary | None = None
+    kind: str = field(default="pca")
+
+    def _component_table(self) -> str:
+        rows = [[f"PC{a + 1}", self.r2x[a], self.r2x_cum[a], self.q2[a], self.q2_cum[a]]
+                for a in range(self.n_components)]
+        return format_table(["component", "R²X", "R²X(cum)", "Q²", "Q²(cum)"], rows)
+
+    def _outliers(self) -> list[str]:
+        out = []
+        for name, vals, lim in (("T²", self.t2, self.t2_limit), ("SPE", self.spe, self.spe_limit),
+                                ("DModX", self.dmodx, self.dmodx_limit)):
+            idx = [self.observations[i] for i in np.flatnonzero(vals > lim["0.95"])]
+            out.append(f"{name} above its 95 % limit ({lim['0.95']:.4g}): "
+                       + (", ".join(idx) if idx else "none"))
+        return out
+
+    def summary(self) -> str:
+        lines = [f"PCA: {len(self.observations)} observations × {len(self.variables)} variables, "
+                 f"{self.n_components} component(s), scaling {self.scale}, {self.method}"]
+        if self.dropped:
+            lines.append("dropped: " + ", ".join(f"{k} ({v})" for k, v in self.dropped.items()))
+        lines += [self._component_table(), *self._outliers()]
+        if self.projected is not None:
+            lines.append(self.projected.summary())
+        return "\n".join(lines)
+
+
+def pca_summary(model: PCA, ids: Sequence[Any] | None = None, new: Any = None,
+                new_ids: Sequence[Any] | None = None) -> PCASummary:
+    """Summary of a fitted :class:`PCA`, with ``new`` observations projected when given."""
+    d = model.diagnose()
+    proj = None
+    if new is not None:
+        dn = model.diagnose(new)
+        proj = ProjectionSummary.from_diagnostics(dn, _ids(new_ids, dn.scores.shape[0]))
+    return PCASummary(
+        n_components=model.n_components_, observations=_ids(ids, model.n_samples_),
+        variables=list(model.variables_), dropped=dict(model.dropped_), scale=model.scale,
+        method=model.method_, r2x=model.explained_r2x_, r2x_cum=model.r2x_cum_, q2=model.q2_,
+        q2_cum=model.q2_cum_, scores=d.scores, loadings=_by_variable(model.variables_, model.loadings_),
+        t2=d.t2, t2_limit=d.t2_limit, spe=d.spe, spe_limit=d.spe_limit, spe_method=model.spe_method,
+        dmodx=d.dmodx, dmodx_limit={"0.95": d.dmodx_limit["0.95"]}, projected=proj)
+
+
+@dataclass(frozen=True, eq=False)
+class PLSSummary(Result):
+    """A fitted PLS model: PCA-like X side plus responses, coefficients, VIP, Q², RMSECV."""
+
+    n_components: int
+    observations: list[str]
+    variables: list[str]
+    responses: list[str]
+    dropped: dict[str, str]
+    scale: str
+    r2x: np.ndarray
+    r2x_cum: np.ndarray
+    r2y: np.ndarray
+    r2y_cum: np.ndarray
+    q2: np.ndarray
+    q2_cum: np.ndarray
+    rmsecv: dict[str, float]
+    scores: np.ndarray
+    weights: dict[str, list[float]]
+    loadings: dict[str, list[float]]
+    w_star: dict[str, list[float]]
+    y_loadings: dict[str, list[float]]
+    coefficients: dict[str, dict[str, float]]
+    intercept: dict[str, float]
+    vip: dict[str, float]
+    fitted: dict[str, list[float]]
+    t2: np.ndarray
+    t2_limit: dict[str, float]
+    spe: np.ndarray
+    spe_limit: dict[str, float]
+    spe_method: str
+    dmodx: np.ndarray
+    dmodx_limit: dict[str, float]
+    projected: ProjectionSummary | None = None
+    kind: str = field(default="pls")
+
+    def summary(self) -> str:
+        lines = [f"PLS: {len(self.observations)} observations, {len(self.variables)} X variables, "
+                 f"responses {', '.join(self.responses)}; {self.n_components} component(s), "
+                 f"scaling {self.scale}"]
+        if self.dropped:
+            lines.append("dropped: " + ", ".join(f"{k} ({v})" for k, v in self.dropped.items()))
+        rows = [[f"LV{a + 1}", self.r2x[a], self.r2x_cum[a], self.r2y[a], self.r2y_cum[a],
+                 self.q2[a], self.q2_cum[a]] for a in range(self.n_components)]
+        lines.append(format_table(["component", "R²X", "R²X(cum)", "R²Y", "R²Y(cum)", "Q²",
+                                   "Q²(cum)"], rows))
+        lines.append("RMSECV: " + ", ".join(f"{k} {v:.4g}" for k, v in self.rmsecv.items()))
+        vip = sorted(self.vip.items(), key=lambda kv: -kv[1])
+        lines.append(format_table(["variable", "VIP", *[f"coef {r}" for r in self.responses]],
+                                  [[v, s, *[self.coefficients[r][v] for r in self.responses]]
+                                   for v, s in vip]))
+        for name, vals, lim in (("T²", self.t2, self.t2_limit), ("SPE", self.spe, self.spe_limit),
+                                ("DModX", self.dmodx, self.dmodx_limit)):
+            idx = [self.observations[i] for i in np.flatnonzero(vals > lim["0.95"])]
+            lines.append(f"{name} above its 95 % limit ({lim['0.95']:.4g}): "
+                         + (", ".join(idx) if idx else "none"))
+        if self.projected is not None:
+            lines.append(self.projected.summary())
+        return "\n".join(lines)
+
+
+def pls_summary(model: PLS, X: Any, ids: Sequence[Any] | None = None, new: Any = None,
+                new_ids: Sequence[Any] | None = None) -> PLSSummary:
+    """Summary of a fitted :class:`PLS` (``X`` = the training X, for fitted values)."""
+    d = model.diagnose()
+    ys = model.y_variables_
+    proj = None
+    if new is not None:
+        dn = model.diagnose(new)
+        pred = model.predict(new)
+        proj = ProjectionSummary.from_diagnostics(
+            dn, _ids(new_ids, dn.scores.shape[0]),
+            predicted={y: [float(v) for v in pred[:, j]] for j, y in enumerate(ys)})
+    fitted = model.predict(X)
+    return PLSSummary(
+        n_components=model.n_components_, observations=_ids(ids, model.n_samples_),
+        variables=list(model.variables_), responses=list(ys), dropped=dict(model.dropped_),
+        scale=model.scale, r2x=model.explained_r2x_, r2x_cum=model.r2x_cum_,
+        r2y=model.explained_r2y_, r2y_cum=model.r2y_cum_, q2=model.q2_, q2_cum=model.q2_cum_,
+        rmsecv={y: float(model.rmsecv_[j]) for j, y in enumerate(ys)}, scores=d.scores,
+        weights=_by_variable(model.variables_, model.x_weights_),
+        loadings=_by_variable(model.variables_, model.loadings_),
+        w_star=_by_variable(model.variables_, model.w_star_),
+        y_loadings=_by_variable(ys, model.y_loadings_),
+        coefficients={y: {v: float(model.coef_[i, j]) for i, v in enumerate(model.variables_)}
+                      for j, y in enumerate(ys)},
+        intercept={y: float(model.intercept_[j]) for j, y in enumerate(ys)},
+        vip={v: float(model.vip_[i]) for i, v in enumerate(model.variables_)},
+        fitted={y: [float(v) for v in fitted[:, j]] for j, y in enumerate(ys)},
+        t2=d.t2, t2_limit=d.t2_limit, spe=d.spe, spe_limit=d.spe_limit, spe_method=model.spe_method,
+        dmodx=d.dmodx, dmodx_limit={"0.95": d.dmodx_limit["0.95"]}, projected=proj)
+
+
+__all__ = ["PCASummary", "PLSSummary", "ProjectionSummary", "pca_summary", "pls_summary"]
