@@ -1,0 +1,746 @@
+"""Probabilistic design space, proven acceptable ranges (PAR) and normal operating ranges (NOR).
+
+Terms (ICH Q8(R2); seed 000 figs. 12–13): the *design space* is the set of
+factor settings x at which the probability that every critical quality
+attribute (CQA) meets its specification is at least R,
+
+    DS = { x : P(y(x) ∈ A | data) ≥ R },
+
+with y(x) the posterior predictive response vector of the multi-response
+regression (Peterson 2004, J. Quality Technology 36(2); Peterson 2008,
+J. Biopharm. Stat. 18(5); see :mod:`.posterior`) and A the box of
+specifications. Every probability is a Monte Carlo proportion of ``draws``
+posterior predictive draws; its standard error is the binomial
+``√(p(1 − p)/draws)`` and the maximum over the grid is reported.
+
+* *PAR* (proven acceptable range): for one factor, the others at the set point,
+  the contiguous range around the set point inside which P ≥ R.
+* *NOR* (normal operating range): set point ± k·σ (σ = control capability of
+  the equipment); it must lie inside the PAR, and P is reported at the NOR
+  corners.
+* *Sweet spot*: settings where the predicted MEAN of every response meets its
+  specification (the classical overlay plot), shown for comparison — it ignores
+  the prediction uncertainty, so it is larger than the design space.
+* *Box*: the largest axis-aligned box of grid points containing the set point
+  inside the region P ≥ R (exact branch-and-bound over grid indices).
+
+Speed without set-point noise: the predictive at x is
+``B̂ᵀz(x) + √(1 + h(x))·T`` with one common set of draws ``T`` (module
+:mod:`.posterior`), so a grid point needs the number of draws inside a box of
+standardised bounds. Draws are converted to ranks once; per point the marginal
+counts come from a binary search (exact 0 or 1 probabilities are settled there),
+the remaining points by integer comparisons on chunks, in two threads.
+With set-point noise each (point, draw) gets its own x + δ, so (B, Σ) are drawn
+explicitly and the model rows are evaluated per draw (chunked).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from qbdkit.core.doe.analysis.posterior import MultiResponsePosterior
+from qbdkit.core.result import Result, format_table
+from qbdkit.errors import QbdInputError
+
+ModelRows = Callable[[np.ndarray], np.ndarray]
+
+# ---------------------------------------------------------------------------
+# specifications
+# ---------------------------------------------------------------------------
+
+_OPS = {"≥": ">=", "≤": "<=", "＞": ">", "＜": "<", "=>": ">=", "=<": "<=", "≧": ">=", "≦": "<="}
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+
+
+@dataclass(frozen=True)
+class Spec:
+    """One specification: ``low ≤ response ≤ high`` (either side may be open, None)."""
+
+    response: str
+    low: float | None = None
+    high: float | None = None
+
+    def text(self) -> str:
+        if self.low is not None and self.high is not None:
+            return f"{self.low:g} ≤ {self.response} ≤ {self.high:g}"
+        if self.low is not None:
+            return f"{self.response} ≥ {self.low:g}"
+        return f"{self.response} ≤ {self.high:g}"
+
+
+def _match_name(name: str, known: Sequence[str] | None, text: str, field_name: str) -> str:
+    name = name.strip()
+    if known is None:
+        return name
+    if name in known:
+        return name
+
+    def norm(s: str) -> str:
+        return re.sub(r"[\s_]+", "", s).casefold()
+
+    hits = [k for k in known if norm(k) == norm(name)]
+    if len(hits) == 1:
+        return hits[0]
+    raise QbdInputError(f"unknown response in {field_name} {text!r}", column=field_name,
+                        expected="one of " + ", ".join(known), found=name)
+
+
+def _number(s: str, text: str, field_name: str) -> float:
+    s = s.strip().replace(",", "")
+    if not _NUMBER.match(s):
+        raise QbdInputError(f"cannot read {field_name} {text!r}", column=field_name,
+                            expected="a number", found=s)
+    return float(s)
+
+
+def parse_spec(text: str, responses: Sequence[str] | None = None) -> Spec:
+    """Parse ``"Y>=90"``, ``"Z <= 5"``, ``"5<=Z<=7"``, ``"7>=Z>=5"`` (also ≥ ≤).
+
+    Response names may contain spaces, units and Chinese (``"Titer (g/L)>=3"``,
+    ``"收率>=80"``); with ``responses`` given, the name must be one of them
+    (case/space-insensitive). Strict and non-strict inequalities are the same
+    for a continuous response.
+    """
+    s = text
+    for a, b in _OPS.items():
+        s = s.replace(a, b)
+    parts = re.split(r"(<=|>=|<|>)", s)
+    if len(parts) not in (3, 5):
+        raise QbdInputError(f"cannot read specification {text!r}", column="--spec",
+                            expected="NAME>=LOW, NAME<=HIGH or LOW<=NAME<=HIGH", found=text)
+    if len(parts) == 3:
+        left, op, right = parts
+        if _NUMBER.match(right.strip().replace(",", "")):
+            name, value, op_ = left, _number(right, text, "--spec"), op
+        elif _NUMBER.match(left.strip().replace(",", "")):
+            name, value = right, _number(left, text, "--spec")
+            op_ = {"<=": ">=", ">=": "<=", "<": ">", ">": "<"}[op]
+        else:
+            raise QbdInputError(f"cannot read specification {text!r}", column="--spec",
+                                expected="a number on one side", found=text)
+        name = _match_name(name, responses, text, "--spec")
+        if op_ in (">=", ">"):
+            return Spec(name, low=value)
+        return Spec(name, high=value)
+    a, op1, name, op2, b = parts
+    va, vb = _number(a, text, "--spec"), _number(b, text, "--spec")
+    name = _match_name(name, responses, text, "--spec")
+    if op1 in ("<=", "<") and op2 in ("<=", "<"):
+        lo, hi = va, vb
+    elif op1 in (">=", ">") and op2 in (">=", ">"):
+        lo, hi = vb, va
+    else:
+        raise QbdInputError(f"cannot read specification {text!r}", column="--spec",
+                            expected="both inequalities in the same direction", found=text)
+    if lo > hi:
+        raise QbdInputError(f"contradictory specification {text!r}", column="--spec",
+                            expected="low ≤ high", found=f"low={lo:g}, high={hi:g}")
+    return Spec(name, low=lo, high=hi)
+
+
+def combine_specs(specs: Sequence[Spec]) -> dict[str, tuple[float, float]]:
+    """Intersect the specifications per response → ``{response: (low, high)}``
+    (±inf for an open side). Contradictory specifications raise QbdInputError."""
+    out: dict[str, tuple[float, float]] = {}
+    for sp in specs:
+        lo, hi = out.get(sp.response, (-math.inf, math.inf))
+        if sp.low is not None:
+            lo = max(lo, sp.low)
+        if sp.high is not None:
+            hi = min(hi, sp.high)
+        if lo > hi:
+            raise QbdInputError(f"contradictory specifications for {sp.response!r}",
+                                column="--spec", expected="an attainable range",
+                                found=f"low {lo:g} > high {hi:g}")
+        out[sp.response] = (lo, hi)
+    return out
+
+
+# ---------------------------------------------------------------------------
+# probability kernel
+# ---------------------------------------------------------------------------
+
+@dataclass
+class _Draws:
+    """Shared posterior predictive draws for the no-noise kernel.
+
+    ``sorted_cols[j]``: draws of response j sorted; ``ranks[j, k]``: rank of draw k
+    in response j; ``bits[j][t]``: bitset (uint64 words) of the draws with rank ≥ t,
+    t = 0 … m, so the draws inside ``lo ≤ rank < hi`` are ``bits[j][lo] & ~bits[j][hi]``
+    and a joint count is an AND of r bitsets and a popcount (None when the
+    tables would exceed :data:`BITSET_BUDGET` bytes; then boolean comparisons).
+    """
+
+    sorted_cols: list[np.ndarray]
+    ranks: np.ndarray  # (r, m) int16/int32
+    bits: list[np.ndarray] | None
+
+
+BITSET_BUDGET = 600_000_000
+
+
+def _rank_bitsets(rank: np.ndarray, m: int) -> np.ndarray:
+    """Table (m + 1)×W of uint64: row t has bit k set iff rank[k] ≥ t."""
+    words = (m + 63) // 64
+    out = np.empty((m + 1, words), dtype=np.uint64)
+    step = max(1, 20_000_000 // max(m, 1))
+    for t0 in range(0, m + 1, step):
+        t = np.arange(t0, min(m + 1, t0 + step))
+        ge = rank[None, :] >= t[:, None]
+        packed = np.packbits(ge, axis=1, bitorder="little")
+        pad = words * 8 - packed.shape[1]
+        if pad:
+            packed = np.pad(packed, ((0, 0), (0, pad)))
+        out[t0:t0 + t.size] = packed.view(np.uint64)
+    return out
+
+
+def _prepare_draws(t: np.ndarray) -> _Draws:
+    m, r = t.shape
+    order = np.argsort(t, axis=0, kind="stable")
+    dtype = np.int16 if m < 2**15 else np.int32
+    ranks = np.empty((r, m), dtype=dtype)
+    for j in range(r):
+        ranks[j, order[:, j]] = np.arange(m, dtype=dtype)
+    words = (m + 63) // 64
+    bits = None
+    if r > 1 and (m + 1) * words * 8 * r <= BITSET_BUDGET:
+        bits = [_rank_bitsets(ranks[j], m) for j in range(r)]
+    return _Draws([t[order[:, j], j] for j in range(r)], ranks, bits)
+
+
+def _count_inside_fixed(post: MultiResponsePosterior, z: np.ndarray, lows: np.ndarray,
+                        highs: np.ndarray, d: _Draws, m: int, workers: int = 2,
+                        block: int = 4_000_000) -> np.ndarray:
+    """Number of draws with y(x) inside the spec box at each model row of ``z``."""
+    mu = post.mean(z)
+    s = np.sqrt(1.0 + post.leverage(z))
+    n = z.shape[0]
+    r = post.r
+    lo_idx = np.zeros((n, r), dtype=np.int64)
+    hi_idx = np.full((n, r), m, dtype=np.int64)
+    constrained = []
+    for j in range(r):
+        if np.isfinite(lows[j]):
+            lo_idx[:, j] = np.searchsorted(d.sorted_cols[j], (lows[j] - mu[:, j]) / s, "left")
+        if np.isfinite(highs[j]):
+            hi_idx[:, j] = np.searchsorted(d.sorted_cols[j], (highs[j] - mu[:, j]) / s, "right")
+        if np.isfinite(lows[j]) or np.isfinite(highs[j]):
+            constrained.append(j)
+    marg = np.clip(hi_idx - lo_idx, 0, None)
+    counts = np.zeros(n, dtype=np.int64)
+    if not constrained:
+        counts[:] = m
+        return counts
+    cm = marg[:, constrained]
+    if len(constrained) == 1:
+        return cm[:, 0].astype(np.int64)
+    zero = (cm == 0).any(axis=1)
+    full = (cm == m).all(axis=1)
+    counts[full & ~zero] = m
+    todo = np.flatnonzero(~zero & ~full)
+    if todo.size == 0:
+        return counts
+    ranks = d.ranks
+
+    def work_bits(idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        acc: np.ndarray | None = None
+        for j in constrained:
+            lo = lo_idx[idx, j]
+            hi = np.minimum(hi_idx[idx, j], m)
+            sel = d.bits[j][np.clip(lo, 0, m)] & ~d.bits[j][np.maximum(hi, 0)]
+            acc = sel if acc is None else np.bitwise_and(acc, sel, out=acc)
+        return idx, np.bitwise_count(acc).sum(axis=1, dtype=np.int64)
+
+    def work_compare(idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        ok: np.ndarray | None = None
+        tmp = np.empty((idx.size, m), dtype=bool)
+        for j in constrained:
+            rj = ranks[j][None, :]
+            lo = lo_idx[idx, j]
+            hi = hi_idx[idx, j]
+            if (lo > 0).any():
+                np.greater_equal(rj, lo.astype(ranks.dtype)[:, None], out=tmp)
+                ok = tmp.copy() if ok is None else np.logical_and(ok, tmp, out=ok)
+            if (hi < m).any():
+                np.less(rj, np.minimum(hi, np.iinfo(ranks.dtype).max).astype(ranks.dtype)[:, None],
+                        out=tmp)
+                ok = tmp.copy() if ok is None else np.logical_and(ok, tmp, out=ok)
+        if ok is None:
+            return idx, np.full(idx.size, m)
+        return idx, np.count_nonzero(ok, axis=1)
+
+    if d.bits is not None:
+        work = work_bits
+        rows_per_block = max(1, block // (8 * ((m + 63) // 64)))
+    else:
+        work = work_compare
+        rows_per_block = max(1, block // m)
+    chunks = [todo[i:i + rows_per_block] for i in range(0, todo.size, rows_per_block)]
+    if workers > 1 and len(chunks) > 1:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            results = list(pool.map(work, chunks))
+    else:
+        results = [work(c) for c in chunks]
+    for idx, c in results:
+        counts[idx] = c
+    return counts
+
+
+def _count_inside_noisy(post: MultiResponsePosterior, rows: ModelRows, x: np.ndarray,
+                        noise_sd: np.ndarray, lows: np.ndarray, highs: np.ndarray,
+                        b: np.ndarray, chol: np.ndarray, rng: np.random.Generator,
+                        block: int = 20_000_000) -> np.ndarray:
+    """Draw counts inside the spec box with set-point noise x + δ, δ ~ N(0, diag σ²)."""
+    m = b.shape[0]
+    n, k = x.shape
+    p, r = post.p, post.r
+    per_point = m * max(p, r) * 3
+    step = max(1, block // per_point)
+    counts = np.zeros(n, dtype=np.int64)
+    for start in range(0, n, step):
+        xs = x[start:start + step]
+        g = xs.shape[0]
+        delta = rng.standard_normal((m, g, k)) * noise_sd[None, None, :]
+        z = rows(xs[None, :, :] + delta)  # (m, g, p)
+        y = z @ b  # (m, g, r)
+        u = rng.standard_normal((m, g, r))
+        y += u @ np.swapaxes(chol, 1, 2)
+        ok = np.ones((m, g), dtype=bool)
+        for j in range(r):
+            if np.isfinite(lows[j]):
+                ok &= y[:, :, j] >= lows[j]
+            if np.isfinite(highs[j]):
+                ok &= y[:, :, j] <= highs[j]
+        counts[start:start + g] = np.count_nonzero(ok, axis=0)
+    return counts
+
+
+class ProbabilityEngine:
+    """P(all specifications met) at any settings, with common posterior draws.
+
+    ``rows`` maps settings (…×k, actual units) to model rows (…×p);
+    ``specs`` maps response name → (low, high). With ``noise_sd`` (per factor,
+    actual units; 0 = no noise) each evaluation adds set-point noise.
+    """
+
+    def __init__(self, post: MultiResponsePosterior, rows: ModelRows,
+                 specs: Mapping[str, tuple[float, float]], *, draws: int = 5000, seed: int = 0,
+                 noise_sd: Sequence[float] | None = None, workers: int = 2) -> None:
+        if draws < 2:
+            raise QbdInputError("too few draws", column="--draws", expected="≥ 2", found=draws)
+        unknown = [s for s in specs if s not in post.responses]
+        if unknown:
+            raise QbdInputError("specification on a response that is not modelled",
+                                column="--spec", expected="one of " + ", ".join(post.responses),
+                                found=", ".join(unknown))
+        self.post = post
+        self.rows = rows
+        self.draws = int(draws)
+        self.workers = workers
+        self.lows = np.array([specs.get(rn, (-math.inf, math.inf))[0] for rn in post.responses])
+        self.highs = np.array([specs.get(rn, (-math.inf, math.inf))[1] for rn in post.responses])
+        self.rng = np.random.default_rng(seed)
+        self.noise_sd = None
+        if noise_sd is not None and np.any(np.asarray(noise_sd, dtype=float) > 0):
+            self.noise_sd = np.asarray(noise_sd, dtype=float)
+            self._b, self._chol = post.sample_parameters(self.draws, self.rng)
+        else:
+            self._draws = _prepare_draws(post.sample_standard_t(self.draws, self.rng))
+
+    def counts(self, x: np.ndarray) -> np.ndarray:
+        """Draws inside the specifications at settings ``x`` (N×k, actual units)."""
+        x = np.atleast_2d(np.asarray(x, dtype=float))
+        if self.noise_sd is None:
+            out = np.empty(x.shape[0], dtype=np.int64)
+            step = 200_000
+            for i in range(0, x.shape[0], step):
+                z = self.rows(x[i:i + step])
+                out[i:i + step] = _count_inside_fixed(self.post, z, self.lows, self.highs,
+                                                      self._draws, self.draws, self.workers)
+            return out
+        return _count_inside_noisy(self.post, self.rows, x, self.noise_sd, self.lows,
+                                   self.highs, self._b, self._chol, self.rng)
+
+    def probability(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(probability, Monte Carlo standard error √(p(1−p)/draws)) at settings ``x``."""
+        p = self.counts(x) / self.draws
+        return p, mc_standard_error(p, self.draws)
+
+    def mean_inside(self, x: np.ndarray) -> np.ndarray:
+        """Sweet spot: does the predicted MEAN of every response meet its specification?"""
+        mu = self.post.mean(self.rows(np.atleast_2d(np.asarray(x, dtype=float))))
+        return np.all((mu >= self.lows) & (mu <= self.highs), axis=1)
+
+
+def mc_standard_error(p: np.ndarray | float, draws: int) -> np.ndarray:
+    """Binomial Monte Carlo standard error √(p(1 − p)/draws)."""
+    p = np.asarray(p, dtype=float)
+    return np.sqrt(p * (1.0 - p) / draws)
+
+
+# ---------------------------------------------------------------------------
+# region geometry: PAR and largest box
+# ---------------------------------------------------------------------------
+
+def run_containing(inside: np.ndarray, index: int) -> tuple[int, int] | None:
+    """The maximal run ``[a, b]`` of True values of a 1-D mask containing ``index``."""
+    inside = np.asarray(inside, dtype=bool)
+    if not inside[index]:
+        return None
+    a = index
+    while a > 0 and inside[a - 1]:
+        a -= 1
+    b = index
+    while b < inside.size - 1 and inside[b + 1]:
+        b += 1
+    return a, b
+
+
+def _best_rectangle(mask: np.ndarray, center: tuple[int, int]) -> tuple[int, tuple | None]:
+    """Largest rectangle of True cells in a 2-D mask containing ``center`` (vectorised):
+    every row extent (a, b) through the centre row, then the clean run of columns."""
+    c0, c1 = center
+    if not mask[c0, c1]:
+        return 0, None
+    run0 = run_containing(mask[:, c1], c0)
+    a = np.arange(run0[0], c0 + 1)
+    b = np.arange(c0, run0[1] + 1)
+    aa, bb = (v.ravel() for v in np.meshgrid(a, b, indexing="ij"))
+    pre = np.zeros((mask.shape[0] + 1, mask.shape[1]), dtype=np.int32)
+    np.cumsum(~mask, axis=0, out=pre[1:])
+    clean = (pre[bb + 1] - pre[aa]) == 0  # (options, n1)
+    n1 = mask.shape[1]
+    left = np.where(~clean[:, :c1 + 1], np.arange(c1 + 1), -1).max(axis=1) + 1
+    right = np.where(~clean[:, c1:], np.arange(c1, n1), n1).min(axis=1) - 1
+    area = (bb - aa + 1) * (right - left + 1) * clean[:, c1]
+    i = int(area.argmax())
+    return int(area[i]), ((int(aa[i]), int(bb[i])), (int(left[i]), int(right[i])))
+
+
+def largest_box(inside: np.ndarray, center: Sequence[int]) -> tuple[tuple[int, int], ...] | None:
+    """Largest axis-aligned box of grid indices inside a boolean grid and containing ``center``.
+
+    Size = number of grid points in the box (∏ (bᵢ − aᵢ + 1)). Exact branch and
+    bound: extents of the first k − 2 axes are enumerated widest first (within
+    the run of the region through the centre); for each partial box the best
+    rectangle over the last two axes is solved exactly and vectorised
+    (:func:`_best_rectangle` on the slice of points whose whole cross-section is
+    inside, from prefix sums). Because widening an axis can only shrink that
+    rectangle, ``size × width × (max widths left) × rectangle of the parent``
+    bounds every narrower option, so the enumeration stops early.
+    Returns ``((a₀, b₀), …)`` or None when the centre is outside.
+    """
+    inside = np.asarray(inside, dtype=bool)
+    k = inside.ndim
+    center = tuple(int(c) for c in center)
+    if not inside[center]:
+        return None
+    if k == 1:
+        return (run_containing(inside, center[0]),)
+    if k == 2:
+        return _best_rectangle(inside, center)[1]
+    e = k - 2  # enumerated axes
+    bad = (~inside).astype(np.int32)
+    pre = np.zeros(tuple(s + 1 for s in inside.shape[:e]) + inside.shape[e:], dtype=np.int32)
+    pre[tuple(slice(1, None) for _ in range(e))] = bad
+    for ax in range(e):
+        np.cumsum(pre, axis=ax, out=pre)
+    corners = list(itertools.product((0, 1), repeat=e))
+    signs = [(-1) ** (e - sum(c)) for c in corners]
+    lo = list(center[:e])
+    hi = list(center[:e])
+
+    def rectangle() -> tuple[int, tuple | None]:
+        q = np.zeros(inside.shape[e:], dtype=np.int32)
+        for c, sg in zip(corners, signs, strict=True):
+            q += sg * pre[tuple(hi[i] + 1 if c[i] else lo[i] for i in range(e))]
+        return _best_rectangle(q == 0, center[e:])
+
+    runs = []
+    for ax in range(e):
+        line = tuple(slice(None) if i == ax else center[i] for i in range(k))
+        runs.append(run_containing(inside[line], center[ax]))
+    max_width = [b - a + 1 for a, b in runs]
+    options = []
+    for ax in range(e):
+        a0, b0 = runs[ax]
+        opts = [(a, b) for a in range(a0, center[ax] + 1) for b in range(center[ax], b0 + 1)]
+        opts.sort(key=lambda ab: -(ab[1] - ab[0]))
+        options.append(opts)
+    best: dict[str, Any] = {"size": 0, "box": None}
+
+    def search(ax: int, size: int, parent_rect: int) -> None:
+        rest = math.prod(max_width[ax + 1:])
+        for a, b in options[ax]:
+            w = b - a + 1
+            if size * w * rest * parent_rect <= best["size"]:
+                break  # sorted by width, and the parent's rectangle bounds every child's
+            lo[ax], hi[ax] = a, b
+            area, rect = rectangle()
+            if area == 0 or size * w * rest * area <= best["size"]:
+                continue
+            if ax == e - 1:
+                best["size"] = size * w * area
+                best["box"] = (*zip(lo, hi, strict=True), *rect)
+            else:
+                search(ax + 1, size * w, area)
+        lo[ax], hi[ax] = center[ax], center[ax]
+
+    root_area, _ = rectangle()
+    search(0, 1, root_area)
+    return best["box"]
+
+
+# ---------------------------------------------------------------------------
+# the design space
+# ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class DesignSpaceResult(Result):
+    """Probability grid, region P ≥ R, sweet spot, PAR, box and NOR check.
+
+    ``probability`` is indexed ``[i₀][i₁]…`` over ``axes`` in ``factors`` order;
+    ``mc_standard_error`` is the largest Monte Carlo standard error on the grid.
+    """
+
+    factors: list[str]
+    responses: list[str]
+    specs: dict[str, list[float | None]]
+    axes: dict[str, list[float]]
+    probability: np.ndarray
+    mc_standard_error: float
+    min_probability: float
+    region_fraction: float
+    sweet_spot: np.ndarray
+    sweet_spot_fraction: float
+    setpoint: dict[str, float]
+    setpoint_probability: float
+    setpoint_standard_error: float
+    par: dict[str, list[float] | None]
+    box: dict[str, list[float]] | None
+    studied: dict[str, list[float]]
+    nor: dict[str, Any] | None
+    draws: int
+    seed: int
+    noise_sd: dict[str, float] | None
+    predictive_df: int
+    n_runs: int
+    model_terms: list[str]
+    notes: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        lines = [
+            "Probabilistic design space (Peterson 2004/2008 posterior predictive)",
+            f"  specifications: {'; '.join(_spec_text(r, v) for r, v in self.specs.items())}",
+            f"  runs: {self.n_runs}; model terms: {len(self.model_terms)}; predictive t df: "
+            f"{self.predictive_df}; draws: {self.draws}; seed: {self.seed}",
+            f"  region P ≥ {self.min_probability:g}: {100 * self.region_fraction:.1f} % of the grid; "
+            f"sweet spot (means in spec): {100 * self.sweet_spot_fraction:.1f} %",
+            f"  Monte Carlo standard error (max over grid): {self.mc_standard_error:.4f}",
+            f"  set point: P = {self.setpoint_probability:.4f} ± {self.setpoint_standard_error:.4f}",
+        ]
+        rows = []
+        for f in self.factors:
+            par = self.par.get(f)
+            box = self.box.get(f) if self.box else None
+            nor = (self.nor or {}).get("ranges", {}).get(f)
+            rows.append([f, *self.studied[f], self.setpoint[f],
+                         *(par or [None, None]), *(box or [None, None]), *(nor or [None, None])])
+        lines.append(format_table(["factor", "studied low", "studied high", "set point",
+                                   "PAR low", "PAR high", "box low", "box high",
+                                   "NOR low", "NOR high"], rows))
+        if self.nor:
+            lines.append(f"  NOR inside PAR: {self.nor['within_par_all']}; lowest probability at "
+                         f"NOR corners: {self.nor['corner_probability_min']:.4f} "
+                         f"(meets R: {self.nor['corners_meet_min_probability']})")
+        lines += [f"  note: {n}" for n in self.notes]
+        return "\n".join(lines)
+
+
+def _spec_text(resp: str, v: list[float | None]) -> str:
+    lo, hi = v
+    if lo is not None and hi is not None:
+        return f"{lo:g} ≤ {resp} ≤ {hi:g}"
+    if lo is not None:
+        return f"{resp} ≥ {lo:g}"
+    return f"{resp} ≤ {hi:g}"
+
+
+def design_space(post: MultiResponsePosterior, rows: ModelRows, *, model_factors: Sequence[str],
+                 studied: Mapping[str, tuple[float, float]],
+                 specs: Mapping[str, tuple[float, float]], factors: Sequence[str] | None = None,
+                 setpoint: Mapping[str, float] | None = None, grid: int = 41, draws: int = 5000,
+                 min_probability: float = 0.9, seed: int = 0,
+                 noise_sd: Mapping[str, float] | None = None,
+                 control_sd: Mapping[str, float] | None = None, nor_k: float = 3.0,
+                 par_points: int = 201, workers: int = 2) -> DesignSpaceResult:
+    """Compute the probabilistic design space over a grid of ``factors`` (2–6).
+
+    ``rows`` maps settings of ``model_factors`` (actual units, …×k) to model
+    rows; ``studied`` gives each factor's studied range; factors not on the
+    grid stay at ``setpoint`` (default: centre of the studied range).
+    ``noise_sd``: set-point noise σ per factor (actual units). ``control_sd``:
+    control capability σ per factor for the NOR = set point ± ``nor_k``·σ.
+    """
+    model_factors = list(model_factors)
+    factors = list(factors) if factors else list(model_factors)
+    unknown = [f for f in factors if f not in model_factors]
+    if unknown:
+        raise QbdInputError("unknown factor", column="--factors",
+                            expected="one of " + ", ".join(model_factors), found=", ".join(unknown))
+    if len(set(factors)) != len(factors):
+        raise QbdInputError("factor listed twice", column="--factors", found=", ".join(factors))
+    if not 1 <= len(factors) <= 6:
+        raise QbdInputError("the design-space grid needs 1 to 6 factors", column="--factors",
+                            expected="1–6 factors", found=len(factors))
+    if grid < 2:
+        raise QbdInputError("grid too coarse", column="--grid", expected="≥ 2", found=grid)
+    if grid ** len(factors) > 50_000_000:
+        raise QbdInputError("grid too large", column="--grid",
+                            expected="at most 50 million points", found=grid ** len(factors))
+    if not 0.0 < min_probability < 1.0:
+        raise QbdInputError("minimum probability out of range", column="--min-probability",
+                            expected="0 < R < 1", found=min_probability)
+    sp = {f: (studied[f][0] + studied[f][1]) / 2.0 for f in model_factors}
+    for f, v in (setpoint or {}).items():
+        if f not in model_factors:
+            raise QbdInputError("set point for an unknown factor", column="--setpoint",
+                                expected="one of " + ", ".join(model_factors), found=f)
+        sp[f] = float(v)
+    noise = np.zeros(len(model_factors))
+    for f, v in (noise_sd or {}).items():
+        if f not in model_factors:
+            raise QbdInputError("noise for an unknown factor", column="--noise",
+                                expected="one of " + ", ".join(model_factors), found=f)
+        if v < 0:
+            raise QbdInputError("negative noise", column="--noise", expected="σ ≥ 0", found=v)
+        noise[model_factors.index(f)] = float(v)
+    engine = ProbabilityEngine(post, rows, specs, draws=draws, seed=seed,
+                               noise_sd=noise if noise.any() else None, workers=workers)
+    base = np.array([sp[f] for f in model_factors])
+    axes = {f: np.linspace(studied[f][0], studied[f][1], grid) for f in factors}
+    pos = [model_factors.index(f) for f in factors]
+    shape = (grid,) * len(factors)
+    # grid points, built chunk-wise to keep memory bounded
+    total = grid ** len(factors)
+    prob = np.empty(total)
+    sweet = np.empty(total, dtype=bool)
+    step = 500_000
+    mesh_idx = np.arange(total)
+    for i in range(0, total, step):
+        idx = np.unravel_index(mesh_idx[i:i + step], shape)
+        x = np.repeat(base[None, :], idx[0].size, axis=0)
+        for d, (f, col) in enumerate(zip(factors, pos, strict=True)):
+            x[:, col] = axes[f][idx[d]]
+        prob[i:i + step] = engine.counts(x) / engine.draws
+        sweet[i:i + step] = engine.mean_inside(x)
+    prob = prob.reshape(shape)
+    sweet = sweet.reshape(shape)
+    inside = prob >= min_probability
+    p_set, se_set = engine.probability(base[None, :])
+    notes: list[str] = []
+    # PAR: one factor at a time, the others at the set point, on a fine line through it
+    par: dict[str, list[float] | None] = {}
+    for f, col in zip(factors, pos, strict=True):
+        line = np.union1d(np.linspace(studied[f][0], studied[f][1], par_points), [sp[f]])
+        x = np.repeat(base[None, :], line.size, axis=0)
+        x[:, col] = line
+        pl = engine.counts(x) / engine.draws
+        run = run_containing(pl >= min_probability, int(np.searchsorted(line, sp[f])))
+        par[f] = None if run is None else [float(line[run[0]]), float(line[run[1]])]
+    if p_set[0] < min_probability:
+        notes.append(f"the set point itself has P = {p_set[0]:.3f} < {min_probability:g}: "
+                     "no PAR and no box around it")
+    center = tuple(int(np.abs(axes[f] - sp[f]).argmin()) for f in factors)
+    if any(not math.isclose(axes[f][c], sp[f], rel_tol=0, abs_tol=1e-9 * (studied[f][1] - studied[f][0]))
+           for f, c in zip(factors, center, strict=True)):
+        notes.append("the box is built around the grid point nearest the set point")
+    box_idx = largest_box(inside, center) if p_set[0] >= min_probability else None
+    box = None
+    if box_idx is not None:
+        box = {f: [float(axes[f][a]), float(axes[f][b])]
+               for f, (a, b) in zip(factors, box_idx, strict=True)}
+    nor = None
+    if control_sd:
+        nor = _nor_check(engine, base, model_factors, factors, sp, par, control_sd, nor_k,
+                         min_probability, studied)
+    mc_se = float(mc_standard_error(prob, engine.draws).max())
+    return DesignSpaceResult(
+        factors=factors,
+        responses=list(post.responses),
+        specs={r: [None if math.isinf(lo) else lo, None if math.isinf(hi) else hi]
+               for r, (lo, hi) in specs.items()},
+        axes={f: [float(v) for v in axes[f]] for f in factors},
+        probability=prob,
+        mc_standard_error=mc_se,
+        min_probability=float(min_probability),
+        region_fraction=float(inside.mean()),
+        sweet_spot=sweet,
+        sweet_spot_fraction=float(sweet.mean()),
+        setpoint={f: float(sp[f]) for f in model_factors},
+        setpoint_probability=float(p_set[0]),
+        setpoint_standard_error=float(se_set[0]),
+        par=par,
+        box=box,
+        studied={f: [float(studied[f][0]), float(studied[f][1])] for f in model_factors},
+        nor=nor,
+        draws=engine.draws,
+        seed=int(seed),
+        noise_sd={f: float(noise[i]) for i, f in enumerate(model_factors) if noise[i] > 0} or None,
+        predictive_df=post.df_t,
+        n_runs=post.n,
+        model_terms=list(post.terms),
+        notes=notes,
+    )
+
+
+def _nor_check(engine: ProbabilityEngine, base: np.ndarray, model_factors: list[str],
+               factors: list[str], sp: Mapping[str, float], par: Mapping[str, list[float] | None],
+               control_sd: Mapping[str, float], k: float, min_probability: float,
+               studied: Mapping[str, tuple[float, float]]) -> dict[str, Any]:
+    """NOR = set point ± k·σ per factor; NOR ⊂ PAR?; probability at the NOR corners."""
+    ranges: dict[str, list[float]] = {}
+    within: dict[str, bool | None] = {}
+    for f, s in control_sd.items():
+        if f not in model_factors:
+            raise QbdInputError("control capability for an unknown factor", column="--control-sd",
+                                expected="one of " + ", ".join(model_factors), found=f)
+        if s < 0:
+            raise QbdInputError("negative control capability", column="--control-sd",
+                                expected="σ ≥ 0", found=s)
+        lo, hi = sp[f] - k * s, sp[f] + k * s
+        ranges[f] = [float(lo), float(hi)]
+        p = par.get(f)
+        within[f] = None if f not in par else (p is not None and p[0] <= lo and hi <= p[1])
+    names = list(ranges)
+    corners = list(itertools.product(*[(ranges[f][0], ranges[f][1]) for f in names]))
+    x = np.repeat(base[None, :], len(corners), axis=0)
+    for c, corner in enumerate(corners):
+        for f, v in zip(names, corner, strict=True):
+            x[c, model_factors.index(f)] = v
+    pc, sec = engine.probability(x)
+    worst = int(np.argmin(pc))
+    return {
+        "k": float(k),
+        "control_sd": {f: float(control_sd[f]) for f in names},
+        "ranges": ranges,
+        "within_par": within,
+        "within_par_all": all(v is True for f, v in within.items() if f in factors),
+        "within_studied": {f: studied[f][0] <= ranges[f][0] and ranges[f][1] <= studied[f][1]
+                           for f in names},
+        "corners": [{"setting": dict(zip(names, map(float, corner), strict=True)),
+                     "probability": float(pc[i]), "mc_standard_error": float(sec[i])}
+                    for i, corner in enumerate(corners)],
+        "corner_probability_min": float(pc[worst]),
+        "corner_standard_error": float(sec[worst]),
+        "corners_meet_min_probability": bool(pc[worst] >= min_probability),
+    }

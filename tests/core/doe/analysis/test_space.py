@@ -1,0 +1,314 @@
+"""Probabilistic design space (Peterson 2004/2008): probabilities against independent
+computations of the same posterior predictive.
+
+References used as the "truth":
+* single response, no set-point noise: the exact Student-t predictive
+  P = F_{n−p}((U − ŷ)/(s√(1+h))) − F_{n−p}((L − ŷ)/(s√(1+h)))
+  (Box & Tiao 1973 §2.7; Peterson 2004 eq. 4 with r = 1), scipy.stats.t;
+* several responses: brute-force draws from scipy.stats.multivariate_t with the
+  Peterson (2004) parameters (df n − p − r + 1, shape (1 + h)S/df), one point at a time.
+Tolerance: |ours − reference| ≤ 3·√(SE_ours² + SE_ref²) (Monte Carlo), or 3 SE
+against the exact value; the tests use fixed seeds, so they are deterministic.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import stats
+
+from qbdkit.core.doe.analysis import space as space_mod
+from qbdkit.core.doe.analysis.posterior import fit_posterior
+from qbdkit.core.doe.analysis.space import (
+    ProbabilityEngine,
+    Spec,
+    combine_specs,
+    design_space,
+    largest_box,
+    parse_spec,
+    run_containing,
+)
+from qbdkit.core.doe.analysis.space_model import SurfaceModel
+from qbdkit.errors import QbdInputError
+
+
+def _data(r: int = 3, n: int = 20, seed: int = 1):
+    rng = np.random.default_rng(seed)
+    model = SurfaceModel(("A", "B"), (0.0, 0.0), (10.0, 20.0), "quadratic")
+    x = rng.uniform([0, 0], [10, 20], (n, 2))
+    z = model.rows(x)
+    b = rng.normal(size=(model.p, r))
+    cov = 0.25 * (0.5 * np.eye(r) + 0.5)
+    y = z @ b + rng.multivariate_normal(np.zeros(r), cov, n)
+    names = tuple(f"y{j}" for j in range(r))
+    return model, z, y, fit_posterior(z, y, terms=model.terms, responses=names)
+
+
+def test_single_response_matches_exact_student_t():
+    model, z, y, post = _data(r=1)
+    specs = {"y0": (-0.5, 1.0)}
+    eng = ProbabilityEngine(post, model.rows, specs, draws=20_000, seed=11)
+    pts = np.array([[1.0, 3.0], [5.0, 10.0], [8.0, 17.0], [2.5, 15.0], [9.0, 2.0]])
+    p, se = eng.probability(pts)
+    zp = model.rows(pts)
+    fit = np.linalg.lstsq(z, y[:, 0], rcond=None)
+    bhat = fit[0]
+    n, k = z.shape
+    s2 = float(((y[:, 0] - z @ bhat) ** 2).sum() / (n - k))
+    h = np.einsum("ij,jk,ik->i", zp, np.linalg.inv(z.T @ z), zp)
+    scale = np.sqrt(s2 * (1 + h))
+    exact = stats.t.cdf((1.0 - zp @ bhat) / scale, n - k) - stats.t.cdf((-0.5 - zp @ bhat) / scale, n - k)
+    exact_se = np.sqrt(exact * (1 - exact) / 20_000)
+    assert np.all(np.abs(p - exact) <= 3 * exact_se + 1e-12), (p, exact)
+    assert np.allclose(se, np.sqrt(p * (1 - p) / 20_000))
+
+
+@pytest.mark.parametrize("use_bits", [True, False])
+def test_joint_probability_matches_brute_force_multivariate_t(monkeypatch, use_bits):
+    if not use_bits:
+        monkeypatch.setattr(space_mod, "BITSET_BUDGET", 0)
+    model, z, y, post = _data(r=3)
+    specs = {"y0": (-2.0, 1.5), "y1": (-math.inf, 0.8), "y2": (-1.0, math.inf)}
+    draws = 20_000
+    eng = ProbabilityEngine(post, model.rows, specs, draws=draws, seed=5)
+    assert (eng._draws.bits is not None) == use_bits
+    rng = np.random.default_rng(99)
+    pts = rng.uniform([0, 0], [10, 20], (8, 2))
+    p, se = eng.probability(pts)
+    lows = np.array([-2.0, -np.inf, -1.0])
+    highs = np.array([1.5, 0.8, np.inf])
+    n, k = z.shape
+    s = (y - z @ np.linalg.lstsq(z, y, rcond=None)[0])
+    sscp = s.T @ s
+    df = n - k - 3 + 1
+    xtx_inv = np.linalg.inv(z.T @ z)
+    bhat = np.linalg.lstsq(z, y, rcond=None)[0]
+    for i, x in enumerate(pts):
+        zi = model.rows(x[None])[0]
+        h = zi @ xtx_inv @ zi
+        d = stats.multivariate_t(loc=zi @ bhat, shape=(1 + h) * sscp / df, df=df).rvs(
+            100_000, random_state=i)
+        ref = np.mean(np.all((d >= lows) & (d <= highs), axis=1))
+        tol = 3 * math.sqrt(se[i] ** 2 + ref * (1 - ref) / 100_000)
+        assert abs(p[i] - ref) <= tol + 1e-12, (i, p[i], ref, tol)
+    assert 0.0 < p.min() < p.max() < 1.0  # the points exercise real probabilities
+
+
+def test_set_point_noise_matches_collapsed_simulation():
+    """Explicit (Σ, B, y) draws at x + δ against y = B̂ᵀz(x+δ) + √(1+h(x+δ))·T, T ~ scipy t."""
+    model, _z, _y, post = _data(r=2)
+    specs = {"y0": (-1.0, 1.5), "y1": (-math.inf, 0.8)}
+    sd = np.array([0.6, 1.5])
+    draws = 40_000
+    eng = ProbabilityEngine(post, model.rows, specs, draws=draws, seed=3, noise_sd=sd)
+    eng0 = ProbabilityEngine(post, model.rows, specs, draws=draws, seed=3)
+    pts = np.array([[3.0, 6.0], [6.0, 12.0], [8.0, 4.0]])
+    p, se = eng.probability(pts)
+    p0, _ = eng0.probability(pts)
+    rng = np.random.default_rng(8)
+    m = 200_000
+    t = stats.multivariate_t(loc=np.zeros(2), shape=post.residual_sscp / post.df_t,
+                             df=post.df_t).rvs(m, random_state=rng)
+    for i, x in enumerate(pts):
+        xs = x + rng.standard_normal((m, 2)) * sd
+        zz = model.rows(xs)
+        yy = post.mean(zz) + np.sqrt(1 + post.leverage(zz))[:, None] * t
+        ref = np.mean((yy[:, 0] >= -1) & (yy[:, 0] <= 1.5) & (yy[:, 1] <= 0.8))
+        tol = 3 * math.sqrt(se[i] ** 2 + ref * (1 - ref) / m)
+        assert abs(p[i] - ref) <= tol, (i, p[i], ref)
+    assert np.any(np.abs(p - p0) > 0.02)  # the noise really changes the answer here
+
+
+def test_posterior_draws_moments():
+    """E[Σ] = S/(ν − r − 1) for the inverse Wishart; Cov(vec B | data) = E[Σ] ⊗ (XᵀX)⁻¹."""
+    _model, z, _y, post = _data(r=2, n=30)
+    rng = np.random.default_rng(0)
+    b, chol = post.sample_parameters(40_000, rng)
+    sig = chol @ np.swapaxes(chol, 1, 2)
+    nu = post.df_sigma
+    expected = post.residual_sscp / (nu - 2 - 1)
+    assert np.allclose(sig.mean(axis=0), expected, rtol=0.05, atol=0.01 * np.abs(expected).max())
+    assert np.allclose(b.mean(axis=0), post.coefficients, atol=0.05)
+    xtx_inv = np.linalg.inv(z.T @ z)
+    cov_b00 = np.var(b[:, 1, 0])
+    assert cov_b00 == pytest.approx(expected[0, 0] * xtx_inv[1, 1], rel=0.05)
+
+
+def test_reproducible_with_seed_and_sensitive_to_it():
+    model, _z, _y, post = _data(r=2)
+    specs = {"y0": (-1.0, 1.5), "y1": (-math.inf, 0.8)}
+    kw = dict(model_factors=["A", "B"], studied={"A": (0, 10), "B": (0, 20)}, specs=specs,
+              grid=11, draws=2000)
+    a = design_space(post, model.rows, seed=4, **kw)
+    b = design_space(post, model.rows, seed=4, **kw)
+    c = design_space(post, model.rows, seed=5, **kw)
+    assert a.to_dict() == b.to_dict()
+    assert not np.array_equal(a.probability, c.probability)
+
+
+def test_design_space_result_shape_and_keys():
+    model, _z, _y, post = _data(r=2)
+    specs = {"y0": (-1.0, 1.5), "y1": (-math.inf, 0.8)}
+    res = design_space(post, model.rows, model_factors=["A", "B"],
+                       studied={"A": (0, 10), "B": (0, 20)}, specs=specs, factors=["B", "A"],
+                       grid=9, draws=1000, seed=1, control_sd={"A": 0.1, "B": 0.2})
+    d = res.to_dict()
+    for key in ("axes", "probability", "mc_standard_error", "par", "box", "sweet_spot"):
+        assert key in d
+    assert list(d["axes"]) == ["B", "A"]
+    assert d["axes"]["B"][0] == 0 and d["axes"]["B"][-1] == 20
+    assert len(d["probability"]) == 9 and len(d["probability"][0]) == 9
+    # probability[i][j] is at B = axes.B[i], A = axes.A[j]
+    eng = ProbabilityEngine(post, model.rows, specs, draws=1000, seed=1)
+    pij, _ = eng.probability(np.array([[d["axes"]["A"][3], d["axes"]["B"][6]]]))
+    assert d["probability"][6][3] == pytest.approx(pij[0])
+    se = np.sqrt(res.probability * (1 - res.probability) / 1000).max()
+    assert d["mc_standard_error"] == pytest.approx(se)
+    # sweet spot: predicted means inside the specifications
+    mu = post.mean(model.rows(np.array([[d["axes"]["A"][2], d["axes"]["B"][5]]])))[0]
+    assert d["sweet_spot"][5][2] == bool(-1 <= mu[0] <= 1.5 and mu[1] <= 0.8)
+    assert "corners" in d["nor"] and len(d["nor"]["corners"]) == 4
+
+
+def test_par_box_nor_on_a_constructed_model():
+    """y = A² + B² (coded), σ tiny: the P ≥ R region is the disc A²+B² ≤ 0.52 in coded units."""
+    model = SurfaceModel(("A", "B"), (-1.0, -1.0), (1.0, 1.0), "quadratic")
+    g = np.linspace(-1, 1, 5)
+    x = np.array(list(itertools.product(g, g)))
+    z = model.rows(x)
+    rng = np.random.default_rng(0)
+    y = (x[:, 0] ** 2 + x[:, 1] ** 2 + 1e-4 * rng.standard_normal(len(x)))[:, None]
+    post = fit_posterior(z, y, terms=model.terms, responses=("y",))
+    res = design_space(post, model.rows, model_factors=["A", "B"],
+                       studied={"A": (-1, 1), "B": (-1, 1)}, specs={"y": (-math.inf, 0.52)},
+                       grid=41, draws=2000, seed=0, par_points=401,
+                       control_sd={"A": 0.1, "B": 0.3})
+    # PAR of A with B = 0: A² ≤ 0.52 → |A| ≤ 0.7211 (line step 0.005)
+    assert res.par["A"][0] == pytest.approx(-math.sqrt(0.52), abs=0.006)
+    assert res.par["A"][1] == pytest.approx(math.sqrt(0.52), abs=0.006)
+    # largest grid box (step 0.05) in the disc of radius √0.52: ±0.5 × ±0.5 (21² = 441 points;
+    # ±0.55 × ±0.45 has 0.505 ≤ 0.52 too but only 23·19 = 437; ±0.6 × ±0.4 sits on the edge)
+    (alo, ahi), (blo, bhi) = res.box["A"], res.box["B"]
+    assert alo == pytest.approx(-0.5) and ahi == pytest.approx(0.5)
+    assert blo == pytest.approx(-0.5) and bhi == pytest.approx(0.5)
+    nor = res.nor
+    assert nor["ranges"]["A"] == pytest.approx([-0.3, 0.3])
+    # NOR B = ±0.9 reaches beyond PAR B = ±0.72; NOR A = ±0.3 is inside PAR A
+    assert nor["within_par"] == {"A": True, "B": False}
+    assert nor["within_par_all"] is False
+    # NOR corners (±0.3, ±0.9): y = 0.9 > 0.52 → fail
+    assert nor["corner_probability_min"] < 0.01
+    assert nor["corners_meet_min_probability"] is False
+    assert res.setpoint_probability > 0.99
+
+
+def test_setpoint_outside_region_gives_no_par_or_box():
+    model = SurfaceModel(("A", "B"), (-1.0, -1.0), (1.0, 1.0), "quadratic")
+    g = np.linspace(-1, 1, 4)
+    x = np.array(list(itertools.product(g, g)))
+    y = (x[:, 0] ** 2 + x[:, 1] ** 2 + 0.001 * np.sin(np.arange(len(x))))[:, None]
+    post = fit_posterior(model.rows(x), y, terms=model.terms, responses=("y",))
+    res = design_space(post, model.rows, model_factors=["A", "B"],
+                       studied={"A": (-1, 1), "B": (-1, 1)}, specs={"y": (0.5, math.inf)},
+                       grid=11, draws=500)
+    assert res.box is None and res.par == {"A": None, "B": None}
+    assert res.notes
+
+
+@given(st.integers(1, 4).flatmap(lambda k: st.tuples(
+    st.just(k), st.lists(st.booleans(), min_size=3 ** k, max_size=3 ** k),
+    st.tuples(*[st.integers(0, 2)] * k))))
+@settings(max_examples=150, deadline=None)
+def test_largest_box_is_the_largest(case):
+    k, cells, center = case
+    inside = np.array(cells, dtype=bool).reshape((3,) * k)
+    box = largest_box(inside, center)
+    best = 0
+    ranges = [[(a, b) for a in range(0, c + 1) for b in range(c, 3)] for c in center]
+    for cand in itertools.product(*ranges):
+        if inside[tuple(slice(a, b + 1) for a, b in cand)].all():
+            best = max(best, math.prod(b - a + 1 for a, b in cand))
+    if best == 0:
+        assert box is None
+    else:
+        assert inside[tuple(slice(a, b + 1) for a, b in box)].all()
+        assert all(a <= c <= b for (a, b), c in zip(box, center, strict=True))
+        assert math.prod(b - a + 1 for a, b in box) == best
+
+
+def test_largest_box_bigger_grid_against_brute_force():
+    rng = np.random.default_rng(3)
+    for _ in range(10):
+        inside = rng.random((6, 5, 5)) < 0.9
+        c = (2, 2, 3)
+        inside[c] = True
+        box = largest_box(inside, c)
+        best = 0
+        ranges = [[(a, b) for a in range(0, ci + 1) for b in range(ci, n)]
+                  for ci, n in zip(c, inside.shape, strict=True)]
+        for cand in itertools.product(*ranges):
+            if inside[tuple(slice(a, b + 1) for a, b in cand)].all():
+                best = max(best, math.prod(b - a + 1 for a, b in cand))
+        assert math.prod(b - a + 1 for a, b in box) == best
+
+
+def test_run_containing():
+    m = np.array([0, 1, 1, 1, 0, 1], dtype=bool)
+    assert run_containing(m, 2) == (1, 3)
+    assert run_containing(m, 5) == (5, 5)
+    assert run_containing(m, 0) is None
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Y>=90", Spec("Y", low=90)),
+    ("Y >= 90", Spec("Y", low=90)),
+    ("Z<=5", Spec("Z", high=5)),
+    ("Z<5", Spec("Z", high=5)),
+    ("90<=Y", Spec("Y", low=90)),
+    ("5<=Z<=7", Spec("Z", low=5, high=7)),
+    ("7>=Z>=5", Spec("Z", low=5, high=7)),
+    ("Titer (g/L)≥3.5", Spec("Titer (g/L)", low=3.5)),
+    ("收率 >= 80", Spec("收率", low=80)),
+    ("2 <= Afucosylation (%) <= 13", Spec("Afucosylation (%)", low=2, high=13)),
+    ("HCP (ng/mg) <= 1e2", Spec("HCP (ng/mg)", high=100)),
+])
+def test_parse_spec(text, expected):
+    names = ["Y", "Z", "Titer (g/L)", "收率", "Afucosylation (%)", "HCP (ng/mg)"]
+    assert parse_spec(text, names) == expected
+
+
+def test_parse_spec_matches_names_loosely():
+    assert parse_spec("titer_(g/L) >= 3", ["Titer (g/L)"]).response == "Titer (g/L)"
+
+
+@pytest.mark.parametrize("text", ["Y", "Y>>3", "Y>=abc", "A<=B", "7<=Z<=5", "5<=Z>=7", "Q>=1"])
+def test_parse_spec_errors(text):
+    with pytest.raises(QbdInputError):
+        parse_spec(text, ["Y", "Z"])
+
+
+def test_combine_specs_intersects_and_rejects_contradictions():
+    assert combine_specs([Spec("Y", low=1), Spec("Y", high=3), Spec("Y", low=2)]) == {"Y": (2, 3)}
+    with pytest.raises(QbdInputError, match="contradictory"):
+        combine_specs([Spec("Y", low=5), Spec("Y", high=3)])
+
+
+def test_fit_posterior_rejects_aliased_terms_and_too_few_runs():
+    x = np.column_stack([np.ones(6), np.arange(6.0), 2 * np.arange(6.0)])
+    y = np.random.default_rng(0).normal(size=(6, 2))
+    with pytest.raises(QbdInputError) as e:
+        fit_posterior(x, y, terms=["Intercept", "A", "B"])
+    assert "aliased" in str(e.value) and ("A" in str(e.value) or "B" in str(e.value))
+    with pytest.raises(QbdInputError, match="too few runs"):
+        fit_posterior(x[:4, :2], np.random.default_rng(0).normal(size=(4, 3)))
+
+
+def test_engine_rejects_unknown_response():
+    model, _z, _y, post = _data(r=2)
+    with pytest.raises(QbdInputError):
+        ProbabilityEngine(post, model.rows, {"nope": (0, 1)})
