@@ -1,5 +1,292 @@
-"""`qbdkit risk …` commands."""
+"""`qbdkit risk …` commands: ap, fmea, ce, cqa, classify, study, template, history, scales.
+
+Thin: read the file (CSV/XLSX, English or Chinese headers), call :mod:`qbdkit.core.risk`,
+print the result (``--json``: JSON only), optionally store it as a project record
+(``--project P --reason "…"``, :mod:`qbdkit.services.risk`). Every input problem is a
+``QbdInputError`` (exit 2) raised before anything is written or stored.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
 
 import typer
 
+from qbdkit.cli.common import JSON_OPTION, USER_OPTION, acting_user, emit, info
+from qbdkit.errors import QbdInputError
+
 app = typer.Typer(no_args_is_help=True)
+
+SCALE_FILE_OPTION = typer.Option(
+    None, "--scale-file", help="Your SOP's scale (YAML; see `qbdkit risk scales`); overrides --scale.")
+PROJECT_OPTION = typer.Option(None, "--project", help="Store the assessment in this project.")
+KEY_OPTION = typer.Option(None, "--key", help="Record key (default: the file name without suffix).")
+REASON_OPTION = typer.Option(None, "--reason", help="Why (kept in the audit trail with the version).")
+
+
+def _scale(scale: str, scale_file: Path | None) -> Any:
+    return str(scale_file) if scale_file is not None else scale
+
+
+def _read(path: Path):
+    from qbdkit.io import read_table
+
+    return read_table(path)
+
+
+def _check_out(out: Path | None, suffixes: tuple[str, ...]) -> None:
+    if out is None:
+        return
+    if out.suffix.lower() not in suffixes:
+        raise QbdInputError("unsupported output file type", file=str(out), column="--out",
+                            expected=" or ".join(suffixes), found=out.suffix or "(none)")
+    parent = out.parent if str(out.parent) else Path(".")
+    if not parent.is_dir():
+        raise QbdInputError("output folder does not exist", file=str(out), column="--out",
+                            expected="an existing folder", found=str(parent))
+
+
+def _store(assessment: str, path: Path, result: Any, *, project: str | None, key: str | None,
+           reason: str | None, user: str | None, source: dict[str, Any]) -> None:
+    if project is None:
+        if reason:
+            raise QbdInputError("--reason is kept only with a stored assessment", column="--reason",
+                                expected="--project P as well", found=reason)
+        return
+    from qbdkit.services.risk import store_assessment
+
+    record_key = key or path.stem
+    version = store_assessment(project, assessment, record_key, result, user=acting_user(user),
+                               reason=reason or "", source={"file": path.name, **source})
+    info(f"stored risk.{assessment}/{record_key} version {version} in project {project}")
+
+
+def _write_atomic(out: Path, write) -> None:
+    """Write via a temporary file in the same folder, then rename: never half-written."""
+    fd, tmp = tempfile.mkstemp(prefix=".qbdkit-", suffix=out.suffix, dir=out.parent or ".")
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.replace(tmp, out)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+_AP_FILL = {"H": "F8CBAD", "M": "FFE699", "L": "C6EFCE"}
+
+
+def write_ranked(result: Any, out: Path) -> None:
+    """The ranked FMEA worksheet as XLSX (AP cells coloured) or CSV (UTF-8 with BOM)."""
+    import pandas as pd
+
+    frame = pd.DataFrame(result.ranked())
+    cols = ["rank"] + [c for c in frame.columns if c != "rank"]
+    frame = frame[cols]
+
+    def write(tmp: Path) -> None:
+        if out.suffix.lower() == ".csv":
+            frame.to_csv(tmp, index=False, encoding="utf-8-sig")
+            return
+        from openpyxl.styles import PatternFill
+
+        with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
+            frame.to_excel(writer, sheet_name="fmea", index=False)
+            ws = writer.sheets["fmea"]
+            for name in ("ap", "revised_ap"):
+                if name not in frame.columns:
+                    continue
+                j = list(frame.columns).index(name) + 1
+                for i, v in enumerate(frame[name].tolist(), start=2):
+                    if v in _AP_FILL:
+                        ws.cell(row=i, column=j).fill = PatternFill(
+                            "solid", start_color=_AP_FILL[v], end_color=_AP_FILL[v])
+
+    _write_atomic(out, write)
+
+
+@app.command("ap")
+def ap(
+    severity: int = typer.Option(..., "--severity", "-s", help="Severity S (1–10)."),
+    occurrence: int = typer.Option(..., "--occurrence", "-o", help="Occurrence O (1–10)."),
+    detection: int = typer.Option(..., "--detection", "-d", help="Detection D (1–10)."),
+    scale: str = typer.Option("aiag-vda", "--scale", help="FMEA scale id."),
+    scale_file: Path = SCALE_FILE_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Action priority (AIAG-VDA 2019) of one S/O/D triple: prints H, M or L."""
+    from qbdkit.core.risk import assess
+
+    emit(assess(severity, occurrence, detection, scale=_scale(scale, scale_file)), as_json)
+
+
+@app.command("fmea")
+def fmea_cmd(
+    file: Path = typer.Argument(..., help="FMEA worksheet (CSV or XLSX; English or Chinese headers)."),
+    scale: str = typer.Option("aiag-vda", "--scale",
+                              help="aiag-vda | classic | amab-dp | control-strategy"),
+    scale_file: Path = SCALE_FILE_OPTION,
+    out: Path = typer.Option(None, "--out", help="Write the ranked worksheet (.xlsx or .csv)."),
+    project: str = PROJECT_OPTION,
+    key: str = KEY_OPTION,
+    reason: str = REASON_OPTION,
+    user: str = USER_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Score an FMEA: RPN = S×O×D, action priority, rank (AP then RPN)."""
+    from qbdkit.core.risk import fmea
+
+    _check_out(out, (".xlsx", ".csv"))
+    result = fmea(_read(file), scale=_scale(scale, scale_file))
+    _store("fmea", file, result, project=project, key=key, reason=reason, user=user,
+           source={"scale": result.scale})
+    if out is not None:
+        write_ranked(result, out)
+        info(f"wrote {out}")
+    emit(result, as_json)
+
+
+@app.command("ce")
+def ce_cmd(
+    file: Path = typer.Argument(..., help="C&E matrix: first column input, one column per output, "
+                                "a row named weight (权重)."),
+    scale: str = typer.Option("0-1-3-9", "--scale", help="0-1-3-9 | 1-5-7-10"),
+    scale_file: Path = SCALE_FILE_OPTION,
+    threshold: float = typer.Option(None, "--threshold",
+                                    help="Select inputs scoring above T (default: the scale's; "
+                                    "0-1-3-9: first 80 % of the total, Pareto)."),
+    project: str = PROJECT_OPTION,
+    key: str = KEY_OPTION,
+    reason: str = REASON_OPTION,
+    user: str = USER_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Cause-and-effect matrix: score = Σ weight × correlation, rank, Pareto %, potential CPPs."""
+    from qbdkit.core.risk import cause_and_effect
+
+    result = cause_and_effect(_read(file), scale=_scale(scale, scale_file), threshold=threshold)
+    _store("ce", file, result, project=project, key=key, reason=reason, user=user,
+           source={"scale": result.scale, "threshold": result.threshold})
+    emit(result, as_json)
+
+
+@app.command("cqa")
+def cqa_cmd(
+    file: Path = typer.Argument(..., help="Quality attributes: name, impact, uncertainty "
+                                "(tool 1) or name, severity, likelihood (tool 2)."),
+    tool: str = typer.Option("amab-1", "--tool", help="amab-1 | amab-2"),
+    scale_file: Path = SCALE_FILE_OPTION,
+    threshold: float = typer.Option(None, "--threshold",
+                                    help="CQA when score >= T (default: the scale's; amab-1: 36)."),
+    project: str = PROJECT_OPTION,
+    key: str = KEY_OPTION,
+    reason: str = REASON_OPTION,
+    user: str = USER_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """CQA assessment: score, criticality level, CQA yes/no."""
+    from qbdkit.core.risk import cqa_assessment
+
+    result = cqa_assessment(_read(file), tool=_scale(tool, scale_file), threshold=threshold)
+    _store("cqa", file, result, project=project, key=key, reason=reason, user=user,
+           source={"tool": result.tool, "threshold": result.threshold})
+    emit(result, as_json)
+
+
+@app.command("classify")
+def classify_cmd(
+    file: Path = typer.Argument(..., help="Parameters: name, affects_cqa, cqa_risk, "
+                                "affects_performance, performance_risk, evidence."),
+    project: str = PROJECT_OPTION,
+    key: str = KEY_OPTION,
+    reason: str = REASON_OPTION,
+    user: str = USER_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Parameter classes CPP / WC-CPP / KPP / GPP (seed 000 fig. 6) with rationale."""
+    from qbdkit.core.risk import classify_parameters
+
+    result = classify_parameters(_read(file))
+    _store("classify", file, result, project=project, key=key, reason=reason, user=user,
+           source={})
+    emit(result, as_json)
+
+
+@app.command("study")
+def study_cmd(
+    file: Path = typer.Argument(..., help="Parameters: name, main_effect, interaction (1/4/8 or "
+                                "'no data')."),
+    scale_file: Path = SCALE_FILE_OPTION,
+    project: str = PROJECT_OPTION,
+    key: str = KEY_OPTION,
+    reason: str = REASON_OPTION,
+    user: str = USER_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Characterization-study plan (A-Mab): severity = main effect × interaction."""
+    from qbdkit.core.risk import study_plan
+
+    result = study_plan(_read(file), scale=_scale("study", scale_file))
+    _store("study", file, result, project=project, key=key, reason=reason, user=user,
+           source={"scale": result.scale})
+    emit(result, as_json)
+
+
+@app.command("template")
+def template_cmd(
+    kind: str = typer.Argument(..., help="fmea | ce | cqa | cqa-2 | classify | study"),
+    out: Path = typer.Option(None, "--out", help="Write here (.csv or .xlsx); default: CSV on stdout."),
+    lang: str = typer.Option("en", "--lang", help="Header language: en | zh."),
+) -> None:
+    """Write an input template (headers and example rows)."""
+    from qbdkit.core.risk.templates import template
+
+    frame = template(kind, lang)
+    if out is None:
+        typer.echo(frame.to_csv(index=False), nl=False)
+        return
+    _check_out(out, (".csv", ".xlsx"))
+
+    def write(tmp: Path) -> None:
+        if out.suffix.lower() == ".xlsx":
+            frame.to_excel(tmp, index=False, sheet_name=kind, engine="openpyxl")
+        else:
+            frame.to_csv(tmp, index=False, encoding="utf-8-sig")
+
+    _write_atomic(out, write)
+    info(f"wrote {out}")
+
+
+@app.command("history")
+def history_cmd(
+    project: str = typer.Argument(..., help="Project name in the store."),
+    assessment: str = typer.Option(None, "--kind", help="fmea | cqa | ce | classify | study"),
+    key: str = typer.Option(None, "--key", help="Only this record key."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Stored risk-assessment versions with rating changes: who, when, why."""
+    from qbdkit.services.risk import risk_history
+
+    emit(risk_history(project, assessment=assessment, key=key), as_json)
+
+
+@app.command("scales")
+def scales_cmd(as_json: bool = JSON_OPTION) -> None:
+    """List the shipped scales (ids for --scale / --tool) and their sources."""
+    from qbdkit.core.result import format_table
+    from qbdkit.scales import builtin_scale_ids, load_scale
+
+    items = []
+    for sid in builtin_scale_ids():
+        s = load_scale(sid)
+        items.append({"id": s.id, "kind": s.kind, "title_en": s.title_en, "title_zh": s.title_zh,
+                      "version": s.version, "source": s.source, "path": s.path,
+                      "dimensions": {k: d.scores for k, d in s.dimensions.items()}})
+    if as_json:
+        emit({"scales": items}, True)
+    else:
+        typer.echo(format_table(["id", "kind", "title"],
+                                [[i["id"], i["kind"], i["title_en"]] for i in items]))

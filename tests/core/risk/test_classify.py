@@ -66,5 +66,6 @@ def test_table_with_chinese_headers_and_errors():
     bad = df.assign(**{"CQA风险": [None, None, None], "影响CQA": ["是", "maybe", "否"]})
     with pytest.raises(QbdInputError) as exc:
         classify_parameters(bad)
-    assert {(p.row, p.column) for p in exc.value.problems} == {(2, "cqa_risk"),
-                                                               (3, "affects_cqa")}
+    # errors name the column as the user wrote it, with the canonical name
+    assert {(p.row, p.column) for p in exc.value.problems} == {(2, "CQA风险 (cqa_risk)"),
+                                                               (3, "影响CQA (affects_cqa)")}

@@ -8,6 +8,7 @@ handled through :class:`~qbdkit.io.Table`, a plain data holder: no I/O happens h
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
@@ -91,17 +92,32 @@ def as_table(data: pd.DataFrame | Table, name: str = "<data frame>") -> Table:
 
 def canonical(table: Table, required: Sequence[str], aliases: Mapping[str, Sequence[str]],
               optional: Sequence[str] = ()) -> Table:
+    """Rename alias headers to canonical names (see :func:`qbdkit.io.require_columns`).
+
+    The user's own headers are remembered (``headers_of``) so errors name the column as
+    the user wrote it, e.g. ``严重度 (severity)``.
+    """
     if table.frame.empty:
         raise QbdInputError("no data rows", file=table.file, row=2,
                             expected="at least one data row below the header")
-    return require_columns(table, required, aliases=aliases, optional=optional)
+    out = require_columns(table, required, aliases=aliases, optional=optional)
+    out.user_headers = {new: old for old, new in zip(table.columns, out.columns, strict=True)
+                        if old != new}  # type: ignore[attr-defined]
+    return out
+
+
+def headers_of(table: Table) -> dict[str, str]:
+    """Canonical name → the user's header, for columns that were renamed."""
+    return dict(getattr(table, "user_headers", {}))
 
 
 class Collector:
-    """Collect problems over a whole table; raise them together at the end."""
+    """Collect problems over a whole table; raise them together at the end (sorted by row),
+    naming columns as the user wrote them when ``table`` is given."""
 
-    def __init__(self) -> None:
+    def __init__(self, table: Table | None = None) -> None:
         self.problems: list[Problem] = []
+        self.headers = {} if table is None else dict(headers_of(table))
 
     def run(self, fn: Callable[[], T], default: T) -> T:
         try:
@@ -115,7 +131,10 @@ class Collector:
 
     def raise_if_any(self) -> None:
         if self.problems:
-            raise QbdInputError(problems=self.problems)
+            named = [dataclasses.replace(p, column=f"{self.headers[p.column]} ({p.column})")
+                     if p.column in self.headers else p for p in self.problems]
+            named.sort(key=lambda p: (p.row or 0))
+            raise QbdInputError(problems=named)
 
 
 def check_unique(table: Table, column: str, values: Sequence[str], out: Collector) -> None:

@@ -113,7 +113,7 @@ def cause_and_effect(data: pd.DataFrame | Table, *, scale: str | Scale = "0-1-3-
     n = len(frame)
     labels = [table.text(i, "input") for i in range(n)]
     weight_rows = [i for i, v in enumerate(labels) if normalize_name(v) in CE_WEIGHT_NAMES]
-    out = Collector()
+    out = Collector(table)
     wdim = sc.dimensions.get("weight")
     cdim = sc.dimension("correlation")
 

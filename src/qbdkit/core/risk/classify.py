@@ -153,7 +153,7 @@ def classify_parameters(data: pd.DataFrame | Table) -> ClassificationResult:
                       ["cqa_risk", "affects_performance", "performance_risk", "evidence", "step"])
     cols = table.columns
     n = len(table.frame)
-    out = Collector()
+    out = Collector(table)
     names = [table.text(i, "name") for i in range(n)]
     check_unique(table, "name", names, out)
     yes_no = {"yes": YES, "no": NO}

@@ -95,7 +95,7 @@ def cqa_assessment(data: pd.DataFrame | Table, *, tool: str | Scale = "amab-1",
                             expected="--threshold T or a threshold in the scale file",
                             found=cut)
     n = len(table.frame)
-    out = Collector()
+    out = Collector(table)
     names = [table.text(i, "name") for i in range(n)]
     check_unique(table, "name", names, out)
     a1 = sc.dimension(d1).scores

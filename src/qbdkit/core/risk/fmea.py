@@ -229,7 +229,7 @@ def fmea(data: pd.DataFrame | Table, *, scale: str | Scale = "aiag-vda") -> Fmea
     sc = load_scale(scale, kind="fmea")
     table = canonical(as_table(data), FMEA_REQUIRED, FMEA_ALIASES, FMEA_OPTIONAL)
     n = len(table.frame)
-    out = Collector()
+    out = Collector(table)
     ids = [table.text(i, "id") for i in range(n)]
     check_unique(table, "id", ids, out)
     allowed = {name: sc.dimension(name).scores for name in RATINGS}

@@ -61,7 +61,7 @@ def study_plan(data: pd.DataFrame | Table, *, scale: str | Scale = "study") -> S
     table = canonical(as_table(data), ["name", "main_effect", "interaction"], STUDY_ALIASES,
                       ["step"])
     n = len(table.frame)
-    out = Collector()
+    out = Collector(table)
     names = [table.text(i, "name") for i in range(n)]
     check_unique(table, "name", names, out)
     rows = []

@@ -1,0 +1,149 @@
+"""Risk assessments as project records with versions (issue 3 item 7).
+
+An assessment (FMEA, CQA assessment, C&E matrix, parameter classes, study plan) is
+stored with :func:`qbdkit.services.records.save_record` (contract A) as record kind
+``risk.<assessment>`` and key = the input file's stem (or ``--key``). Every save is a
+new version; the previous one is superseded, never deleted, and the store writes one
+audit entry (who, when UTC, old → new, why) in the same transaction.
+
+:func:`risk_history` lists the versions of a project's risk records with the rating
+changes between consecutive versions (e.g. afucosylation impact 2 → 20, score 10 → 60),
+each with who, when and why.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from qbdkit.core.result import Result, format_table
+from qbdkit.core.risk.fmea import rating_changes
+from qbdkit.errors import QbdInputError
+
+KINDS: dict[str, str] = {
+    "fmea": "risk.fmea",
+    "cqa": "risk.cqa",
+    "ce": "risk.ce",
+    "classify": "risk.classify",
+    "study": "risk.study",
+}
+
+# per record kind: (list field in the result, item key, rating fields compared)
+_TRACKED: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "risk.fmea": ("rows", "id", ("severity", "occurrence", "detection", "rpn", "ap",
+                                 "revised_severity", "revised_occurrence", "revised_detection",
+                                 "revised_rpn", "revised_ap", "decision")),
+    "risk.cqa": ("attributes", "name", ("impact", "uncertainty", "severity", "likelihood",
+                                        "score", "level", "cqa")),
+    "risk.ce": ("inputs", "name", ("score", "selected")),
+    "risk.classify": ("parameters", "name", ("class",)),
+    "risk.study": ("parameters", "name", ("main_effect", "interaction", "severity", "study")),
+}
+
+
+def record_kind(assessment: str) -> str:
+    try:
+        return KINDS[assessment]
+    except KeyError:
+        raise QbdInputError("unknown assessment", column="kind",
+                            expected=" | ".join(KINDS), found=assessment) from None
+
+
+def store_assessment(project: str, assessment: str, key: str, result: Any, *, user: str,
+                     reason: str, source: dict[str, Any] | None = None,
+                     url: str | None = None) -> int:
+    """Store ``result`` (a risk Result) as the next version of ``risk.<assessment>/key``.
+
+    ``source`` records where it came from (file name, scale, threshold). Returns the new
+    version number. Errors (unknown project or user, read-only role, missing reason when
+    superseding) are :class:`QbdInputError` and nothing is stored.
+    """
+    from qbdkit.services.records import save_record
+
+    content = {"assessment": assessment, "source": source or {}, "result": result.to_dict()}
+    return save_record(project, record_kind(assessment), key, content, user=user, reason=reason,
+                       url=url)
+
+
+def _flatten_ce(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    for r in items:
+        flat = dict(r)
+        for k, v in (r.get("correlations") or {}).items():
+            flat[f"correlation:{k}"] = v
+        out.append(flat)
+    return out
+
+
+def version_changes(kind: str, old: dict[str, Any] | None, new: dict[str, Any]
+                    ) -> list[dict[str, Any]]:
+    """Rating changes between two stored contents of the same record (``old`` None → all added)."""
+    if kind not in _TRACKED:
+        return []
+    list_field, key, fields = _TRACKED[kind]
+    new_items = (new.get("result") or {}).get(list_field) or []
+    old_items = [] if old is None else ((old.get("result") or {}).get(list_field) or [])
+    if kind == "risk.ce":
+        new_items, old_items = _flatten_ce(new_items), _flatten_ce(old_items)
+        outputs = {k for r in new_items + old_items for k in r if k.startswith("correlation:")}
+        fields = fields + tuple(sorted(outputs))
+        changes = rating_changes(old_items, new_items, key, fields)
+        ow = {o["name"]: o["weight"] for o in ((old or {}).get("result") or {}).get("outputs", [])}
+        nw = {o["name"]: o["weight"] for o in (new.get("result") or {}).get("outputs", [])}
+        if old is not None:
+            for name in sorted(set(ow) | set(nw)):
+                if ow.get(name) != nw.get(name):
+                    changes.append({"item": "weight", "field": name, "old": ow.get(name),
+                                    "new": nw.get(name)})
+        return changes
+    return rating_changes(old_items, new_items, key, fields)
+
+
+@dataclass(frozen=True)
+class RiskHistory(Result):
+    """``versions``: oldest first, each ``{kind, key, version, user, at, reason, changes}``;
+    ``changes``: ``{item, field, old, new}`` against the previous version."""
+
+    project: str
+    versions: list[dict[str, Any]]
+
+    def summary(self) -> str:
+        if not self.versions:
+            return f"project {self.project}: no risk assessments stored"
+        rows = []
+        for v in self.versions:
+            if v["version"] == 1:
+                what = f"created ({v['items']} items)"
+            else:
+                parts = [f"{c['item']} {c['field']}: {c['old']} → {c['new']}" if c["field"]
+                         else f"{c['item']} {c['new']}" for c in v["changes"]]
+                what = "; ".join(parts) if parts else "no rating change"
+            rows.append([f"{v['kind']}/{v['key']}", v["version"], v["at"], v["user"],
+                         v["reason"], what])
+        return (f"Risk assessment history of project {self.project}\n"
+                + format_table(["record", "version", "when (UTC)", "who", "why", "changes"],
+                               rows))
+
+
+def risk_history(project: str, *, assessment: str | None = None, key: str | None = None,
+                 url: str | None = None) -> RiskHistory:
+    """Versions of the project's risk records with rating changes, who, when and why."""
+    from qbdkit.services.records import record_history
+
+    kind = None if assessment is None else record_kind(assessment)
+    records = [r for r in record_history(project, kind, key, url=url)
+               if str(r["kind"]).startswith("risk.")]
+    last: dict[tuple[str, str], dict[str, Any]] = {}
+    versions = []
+    for r in records:
+        ident = (r["kind"], r["key"])
+        previous = last.get(ident)
+        content = r["content"] if isinstance(r["content"], dict) else {}
+        changes = [] if previous is None else version_changes(r["kind"], previous, content)
+        list_field = _TRACKED.get(r["kind"], ("", "", ()))[0]
+        items = len((content.get("result") or {}).get(list_field) or [])
+        versions.append({"kind": r["kind"], "key": r["key"], "version": r["version"],
+                         "user": r["user"], "at": r["at"], "reason": r["reason"],
+                         "items": items, "changes": changes})
+        last[ident] = content
+    return RiskHistory(project=project, versions=versions)
