@@ -192,16 +192,13 @@ def _fraction_plan(space: FactorSpace, m: int, masks: list[int], how: str) -> Pl
 def _no_fraction_message(k: int, resolution: int, runs: int | None = None) -> str:
     need = fraction_runs_needed(k, resolution)
     roman = ROMAN.get(resolution, str(resolution))
-    if runs is not None and need is not None:
-        alt = {3: "linear", 4: "linear", 5: "interaction"}.get(resolution, "interaction")
-        p = 1 + k + (k * (k - 1) // 2 if alt == "interaction" else 0)
-        return (f"no {runs}-run regular fraction of {k} factors has resolution {roman}; it needs at least "
-                f"{need} regular runs; a D-optimal design with {p + max(4, p // 4)} runs supports the {alt} model")
+    alt = "linear" if resolution <= 4 else "interaction"
+    p = 1 + k + (k * (k - 1) // 2 if alt == "interaction" else 0)
+    opt = f"a {p + max(4, -(-p // 4))}-run D-optimal design supports the same ({alt}) model"
     if need is None:
-        return f"no catalogued regular fraction of {k} factors reaches resolution {roman}; use --type d-optimal"
-    p = 1 + k + k * (k - 1) // 2
-    return (f"resolution {roman} for {k} factors needs at least {need} regular runs; a "
-            f"{p + max(4, p // 4)}-run D-optimal design supports the same (interaction) model")
+        return f"no catalogued regular fraction of {k} factors reaches resolution {roman}; {opt}"
+    where = f" (no {runs}-run regular fraction has it)" if runs is not None else ""
+    return f"resolution {roman} for {k} factors needs at least {need} regular runs{where}; {opt}"
 
 
 # ------------------------------------------------------------------ Plackett-Burman

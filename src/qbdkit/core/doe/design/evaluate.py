@@ -57,7 +57,7 @@ class DesignEvaluation(Result):
     correlation: list[list[float | None]]
     aliases: dict[str, dict[str, float]]
     word_length_pattern: list[float] | None
-    resolution: float | None
+    resolution: int | None
     fds_fraction: list[float]
     fds_variance: list[float | None]
     effect_size: float
@@ -221,12 +221,13 @@ def generalized_wlp(coded: np.ndarray, max_subsets: int = 300_000) -> list[float
     return out
 
 
-def resolution_of(wlp: list[float] | None) -> float | None:
+def resolution_of(wlp: list[float] | None) -> int | None:
+    """Smallest length with a non-zero (generalized) word count; None when there is none."""
     if wlp is None:
         return None
     for i, a in enumerate(wlp):
         if a > 1e-9:
-            return float(i + 3)
+            return i + 3
     return None
 
 

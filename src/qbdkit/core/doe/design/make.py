@@ -318,3 +318,28 @@ def _optimal_plan(space: FactorSpace, mdl, kind: str, runs: int | None, blocks: 
     plan = Plan(coded, blocks=blk, center_added=True)
     plan.notes.append(f"{crit}-optimal by coordinate exchange: {n} runs, {starts} random starts, seed {seed}")
     return plan
+
+
+def design_from_coded(space: FactorSpace, coded: np.ndarray, kind: str, *, model: str = "linear",
+                      blocks: np.ndarray | None = None, seed: int = 1, notes: list[str] | None = None) -> Design:
+    """Wrap a coded design (kept in the given order, e.g. an augmented design) as a :class:`Design`."""
+    coded = np.asarray(coded, dtype=float)
+    try:
+        mdl = build_model(space, model)
+    except ValueError as exc:
+        raise DesignError(f"model: {exc}") from None
+    ev = evaluate_design(space, coded, mdl)
+    res = ev.resolution
+    if res is not None and float(res).is_integer():
+        res = int(res)
+    n = len(coded)
+    return Design(
+        type=kind, factors=[_factor_dict(f) for f in space.factors], model=str(model),
+        runs=space.to_actual_rows(coded), coded=space.coded_labels(coded),
+        run_order=list(range(1, n + 1)), std_order=list(range(1, n + 1)),
+        block=None if blocks is None else [int(b) for b in blocks], generators=[], block_generators=[],
+        resolution=res, word_length_pattern=ev.word_length_pattern, alias_structure={},
+        d_efficiency=ev.d_efficiency, a_efficiency=ev.a_efficiency, g_efficiency=ev.g_efficiency,
+        max_vif=ev.max_vif, alpha=None, seed=seed, notes=list(notes or []),
+        constraints=[c.text for c in space.constraints], evaluation=ev, coded_array=coded, space=space,
+    )
