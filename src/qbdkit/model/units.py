@@ -139,6 +139,7 @@ UNITS: tuple[Unit, ...] = (
     _u("g", "mass"),
     _u("mg", "mass"),
     _u("µg", "mass", "ug", "μg"),
+    _u("µg/m³", "air concentration", "ug/m3", "µg/m3", "μg/m³", "ug/m³"),
     _u("mg/kg", "body-mass dose"),
     _u("mg/vial", "per container"),
     _u("mL/vial", "per container volume"),

@@ -16,6 +16,7 @@ which one a project shows.
 
 from __future__ import annotations
 
+import functools
 from importlib import resources
 from pathlib import Path
 
@@ -50,7 +51,15 @@ def template_text(modality: str) -> str:
 
 
 def load_template(modality: str) -> Project:
-    """The template for ``modality`` as a :class:`Project` (checked like a project folder)."""
+    """The template for ``modality`` as a :class:`Project` (checked like a project folder).
+
+    Returns a fresh deep copy each call; the parsed template is cached.
+    """
+    return _load_template(modality).model_copy(deep=True)
+
+
+@functools.cache
+def _load_template(modality: str) -> Project:
     from qbdkit.model.folder import _locate, assemble, parse_yaml
 
     name = f"qbdkit/templates/{TEMPLATES.get(modality, modality)}"
