@@ -74,23 +74,26 @@ def parse_spec(text: str, kind: str = "cqa") -> Specification:
         raise QbdInputError("cannot read specification", column="spec",
                             expected="'NAME>=a', 'NAME<=b', 'a<=NAME<=b' or 'NAME=a..b'", found=text)
     name, op, val, lo = m.group("name").strip(), m.group("op"), m.group("val"), m.group("lo")
-    try:
-        if ".." in val:
-            a, b = (float(v) for v in val.split(".."))
-            return Specification(name, a, b, kind)
-        v = float(val)
-        if lo is not None:
-            if op not in ("<=", "<"):
-                raise ValueError
-            return Specification(name, float(lo), v, kind)
-        if op in (">=", ">"):
-            return Specification(name, v, None, kind)
-        if op in ("<=", "<"):
-            return Specification(name, None, v, kind)
-    except ValueError:
-        pass
-    raise QbdInputError("cannot read specification", column="spec",
+    bad = QbdInputError("cannot read specification", column="spec",
                         expected="'NAME>=a', 'NAME<=b', 'a<=NAME<=b' or 'NAME=a..b'", found=text)
+    try:
+        nums = [float(v) for v in val.split("..")] if ".." in val else [float(val)]
+        low = float(lo) if lo is not None else None
+    except ValueError:
+        raise bad from None
+    if len(nums) == 2 and op == "=" and low is None:
+        return Specification(name, nums[0], nums[1], kind)
+    if len(nums) != 1:
+        raise bad
+    if low is not None:
+        if op not in ("<=", "<"):
+            raise bad
+        return Specification(name, low, nums[0], kind)
+    if op in (">=", ">"):
+        return Specification(name, nums[0], None, kind)
+    if op in ("<=", "<"):
+        return Specification(name, None, nums[0], kind)
+    raise bad
 
 
 @dataclass(frozen=True)

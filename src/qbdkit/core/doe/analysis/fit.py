@@ -872,10 +872,12 @@ def boxcox_suggestion(x: np.ndarray, y: np.ndarray) -> BoxCox:
     y = np.asarray(y, dtype=float)
     n = y.size
     gm = math.exp(float(np.mean(np.log(y))))
+    q, _ = np.linalg.qr(np.asarray(x, dtype=float))  # SSE(λ) = ‖z − QQᵀz‖², one factorization
 
     def llf(lam: float) -> float:
         z = gm * np.log(y) if abs(lam) < 1e-12 else (y ** lam - 1) / (lam * gm ** (lam - 1))
-        sse = least_squares(np.asarray(x, dtype=float), z, refine=1).sse
+        r = z - q @ (q.T @ z)
+        sse = float(r @ r)
         return -n / 2 * math.log(max(sse, 1e-300) / n)
 
     grid = np.linspace(-3, 3, 121)
