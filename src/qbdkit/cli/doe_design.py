@@ -99,6 +99,7 @@ def register(app: typer.Typer) -> None:
         effect_size: float = typer.Option(1.0, "--effect-size", help="Coefficient size for power (coded units)."),
         sigma: float = typer.Option(1.0, "--sigma", help="Error standard deviation for power."),
         level: float = typer.Option(0.05, "--significance", help="Significance level for power."),
+        response: list[str] = typer.Option([], "--response", help="A filled response column (not a factor; repeatable)."),
         as_json: bool = JSON_OPTION,
     ) -> None:
         """Evaluate any design: efficiencies, VIF, aliases, word-length pattern, power, FDS."""
@@ -111,7 +112,7 @@ def register(app: typer.Typer) -> None:
             raise QbdInputError("significance level out of range", column="--significance",
                                 expected="between 0 and 1", found=level)
         space = read_factors(factors) if factors else None
-        space, coded, _ = read_run_sheet(runs_file, space)
+        space, coded, _ = read_run_sheet(runs_file, space, exclude=response)
         try:
             result = evaluate_design(space, coded, model, effect_size=effect_size, sigma=sigma, alpha=level)
         except ValueError as exc:

@@ -84,14 +84,23 @@ def write_run_sheet(design, path: str | Path, responses: Sequence[str] = ()) -> 
     return [p]
 
 
-def read_run_sheet(path: str | Path, factors: FactorSpace | None = None) -> tuple[FactorSpace, np.ndarray, pd.DataFrame]:
-    """Read a run sheet → ``(space, coded design, runs table)``; see the module docstring."""
+def read_run_sheet(path: str | Path, factors: FactorSpace | None = None,
+                   exclude: Sequence[str] = ()) -> tuple[FactorSpace, np.ndarray, pd.DataFrame]:
+    """Read a run sheet → ``(space, coded design, runs table)``; see the module docstring.
+
+    ``exclude``: columns that are not factors (filled responses, notes) when factors are guessed.
+    """
     from qbdkit.io import read_table
     from qbdkit.io.tables import is_blank, normalize_name
 
     p = Path(path)
     table = read_table(p)
     frame = table.frame
+    unknown = [c for c in exclude if c not in frame.columns]
+    if unknown:
+        raise QbdInputError(problems=[Problem("column not in the run sheet", table.file, 1, c,
+                                              expected="one of the columns", found=", ".join(map(str, frame.columns)))
+                                      for c in unknown])
     if factors is None and p.suffix.lower() in (".xlsx", ".xlsm"):
         factors = _factors_sheet(p)
     book = {normalize_name(b) for b in BOOKKEEPING}
@@ -105,7 +114,7 @@ def read_run_sheet(path: str | Path, factors: FactorSpace | None = None) -> tupl
     else:
         specs = []
         for c in frame.columns:
-            if normalize_name(c) in book or c.strip() in BOOKKEEPING:
+            if normalize_name(c) in book or c.strip() in BOOKKEEPING or c in exclude:
                 continue
             vals = [v for v in frame[c].tolist() if not is_blank(v)]
             if not vals:
