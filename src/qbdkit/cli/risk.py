@@ -8,8 +8,6 @@ print the result (``--json``: JSON only), optionally store it as a project recor
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -64,50 +62,6 @@ def _store(assessment: str, path: Path, result: Any, *, project: str | None, key
     info(f"stored risk.{assessment}/{record_key} version {version} in project {project}")
 
 
-def _write_atomic(out: Path, write) -> None:
-    """Write via a temporary file in the same folder, then rename: never half-written."""
-    fd, tmp = tempfile.mkstemp(prefix=".qbdkit-", suffix=out.suffix, dir=out.parent or ".")
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.replace(tmp, out)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
-_AP_FILL = {"H": "F8CBAD", "M": "FFE699", "L": "C6EFCE"}
-
-
-def write_ranked(result: Any, out: Path) -> None:
-    """The ranked FMEA worksheet as XLSX (AP cells coloured) or CSV (UTF-8 with BOM)."""
-    import pandas as pd
-
-    frame = pd.DataFrame(result.ranked())
-    cols = ["rank"] + [c for c in frame.columns if c != "rank"]
-    frame = frame[cols]
-
-    def write(tmp: Path) -> None:
-        if out.suffix.lower() == ".csv":
-            frame.to_csv(tmp, index=False, encoding="utf-8-sig")
-            return
-        from openpyxl.styles import PatternFill
-
-        with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-            frame.to_excel(writer, sheet_name="fmea", index=False)
-            ws = writer.sheets["fmea"]
-            for name in ("ap", "revised_ap"):
-                if name not in frame.columns:
-                    continue
-                j = list(frame.columns).index(name) + 1
-                for i, v in enumerate(frame[name].tolist(), start=2):
-                    if v in _AP_FILL:
-                        ws.cell(row=i, column=j).fill = PatternFill(
-                            "solid", start_color=_AP_FILL[v], end_color=_AP_FILL[v])
-
-    _write_atomic(out, write)
-
-
 @app.command("ap")
 def ap(
     severity: int = typer.Option(..., "--severity", "-s", help="Severity S (1–10)."),
@@ -144,6 +98,8 @@ def fmea_cmd(
     _store("fmea", file, result, project=project, key=key, reason=reason, user=user,
            source={"scale": result.scale})
     if out is not None:
+        from qbdkit.report.risk import write_ranked
+
         write_ranked(result, out)
         info(f"wrote {out}")
     emit(result, as_json)
@@ -256,7 +212,9 @@ def template_cmd(
         else:
             frame.to_csv(tmp, index=False, encoding="utf-8-sig")
 
-    _write_atomic(out, write)
+    from qbdkit.report.risk import write_atomic
+
+    write_atomic(out, write)
     info(f"wrote {out}")
 
 
