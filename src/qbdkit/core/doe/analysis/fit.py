@@ -158,8 +158,8 @@ class BoxCox(Result):
     """Box–Cox (1964) suggestion: profile likelihood L(λ) = −n/2·ln(SSE(λ)/n) of the
     model fitted to the scaled transform (y^λ − 1)/(λ ẏ^{λ−1}) (ẏ ln y at λ = 0,
     ẏ the geometric mean); 95 % interval {λ : 2(L(λ̂) − L(λ)) ≤ χ²₁(0.95)}
-    (Montgomery §15.1.1). ``suggested`` is the simplest of −2, −1, −0.5, 0, 0.5,
-    1, 2 inside the interval (1 → no transform)."""
+    (Montgomery §15.1.1). ``suggested`` is the one of −2, −1, −0.5, 0, 0.5,
+    1, 2 inside the interval closest to λ̂ (1 inside → no transform)."""
 
     lambda_hat: float
     lower: float
@@ -260,11 +260,11 @@ class FitResult(Result):
         for v in spec.variables:
             safe = spec.names.safe[v]
             if v in spec.categorical:
-                out[safe] = np.asarray(new[v].astype(str), dtype=object)
+                out[safe] = np.asarray([_label(x) for x in new[v].tolist()], dtype=object)
             else:
                 x = np.asarray(pd.to_numeric(new[v]), dtype=LD)
                 out[safe] = spec.numeric[v].code(x) if spec.coding == "coded" else x
-        return out
+        return out if out else pd.DataFrame(index=range(len(new)))  # type: ignore[return-value]
 
     def design_matrix(self, new: pd.DataFrame | dict, *, extended: bool = False) -> np.ndarray:
         """Model matrix for settings ``new`` (actual units, user column names)."""
@@ -562,16 +562,19 @@ def fit_response(
     numeric: dict[str, FactorSpec] = {}
     categorical: dict[str, tuple[str, ...]] = {}
     used_specs: list[FactorSpec] = []
+    in_c = {m for m in re.findall(r"\bC\(\s*(qv\d+_)", safe_rhs)}
     for v in variables:
         spec = _typed_spec(specs.get(v, FactorSpec(v)), data[v])
+        if names.safe[v] in in_c and spec.type != "categorical":
+            spec = FactorSpec(v, "categorical", unit=spec.unit)
         if spec.type == "categorical":
             vals = data[v]
             blanks = [i for i in range(len(vals)) if keep[i] and _is_blank(vals.iloc[i])]
             problems += [Problem("blank cell", file, None if rows is None else rows[i], v,
                                  expected="a level", found="") for i in blanks]
-            levels = tuple(sorted({str(x).strip() for x in vals[keep].tolist() if not _is_blank(x)}))
+            levels = tuple(sorted({_label(x) for x in vals[keep].tolist() if not _is_blank(x)}))
             categorical[v] = spec.levels or levels
-            frame_ld[names.safe[v]] = np.asarray([str(x).strip() for x in vals.tolist()], dtype=object)
+            frame_ld[names.safe[v]] = np.asarray([_label(x) for x in vals.tolist()], dtype=object)
             used_specs.append(FactorSpec(v, "categorical", levels=categorical[v], unit=spec.unit))
             continue
         xv, pr = _numeric_column(data, v, file, rows, keep, "factor")
@@ -601,7 +604,8 @@ def fit_response(
         raise QbdInputError("a power/log transform needs positive responses", file=file, column=response,
                             expected="values > 0", found=float(np.min(yv[idx])))
     try:
-        probe = {k: (np.asarray(v, dtype=float) if v.dtype != object else v) for k, v in data_fit.items()}
+        probe: Any = {k: (np.asarray(v, dtype=float) if v.dtype != object else v)
+                      for k, v in data_fit.items()} or pd.DataFrame(index=range(idx.size))
         design_info = patsy.dmatrix(patsy.ModelDesc([], patsy.ModelDesc.from_formula(
             "_q_ ~ " + safe_rhs).rhs_termlist), probe).design_info
     except patsy.PatsyError as exc:
@@ -611,12 +615,20 @@ def fit_response(
     except NameError as exc:
         raise QbdInputError(f"unknown name in the formula: {exc}", column="model",
                             expected="column names of the data", found=formula_text) from None
-    (xm,) = patsy.build_design_matrices([design_info], data_fit, dtype=LD)
+    (xm,) = patsy.build_design_matrices([design_info], data_fit or pd.DataFrame(index=range(idx.size)),
+                                        dtype=LD)
     x_ld = np.asarray(xm, dtype=LD)
     spec_obj = _ModelSpec(names, safe_rhs, design_info, tuple(variables), numeric, categorical,
                           coding, response)
     return _finish(spec_obj, x_ld, y_model, kind=kind, formula=formula_text, anova_type=anova_type,
                    lam=lam, factors=tuple(used_specs), dropped=dropped, data_fit=data_fit, file=file)
+
+
+def _label(x: Any) -> str:
+    """A categorical level as text: 1, 1.0 and "1" are the same level."""
+    if isinstance(x, (float, np.floating)) and float(x).is_integer():
+        return str(int(x))
+    return str(x).strip()
 
 
 def _typed_spec(spec: FactorSpec, col: pd.Series) -> FactorSpec:
@@ -904,7 +916,8 @@ def boxcox_suggestion(x: np.ndarray, y: np.ndarray) -> BoxCox:
     if lower <= 1 <= upper:
         sug = 1.0
     else:
-        cands = [v for v in (0.0, 0.5, -0.5, -1.0, 2.0, -2.0) if lower <= v <= upper]
+        cands = sorted((v for v in (0.0, 0.5, -0.5, -1.0, 2.0, -2.0) if lower <= v <= upper),
+                       key=lambda v: abs(v - lam_hat))
         sug = cands[0] if cands else float(round(lam_hat * 2) / 2)
     label = {1.0: "none", 0.0: "log", 0.5: "square root", -0.5: "inverse square root",
              -1.0: "inverse", 2.0: "square", -2.0: "inverse square"}.get(sug, f"power {sug:g}")
