@@ -72,6 +72,7 @@ def register(app: typer.Typer) -> None:
         starts: int = typer.Option(10, "--starts", help="Optimal designs: random starts."),
         randomize: bool = typer.Option(True, "--randomize/--no-randomize", help="Randomise the run order."),
         response: list[str] = typer.Option([], "--response", help="Response column to add (repeatable)."),
+        select: list[str] = typer.Option([], "--select", help="Use only these factors of FILE (repeatable)."),
         out: Path | None = typer.Option(None, "--out", help="Write the run sheet (.xlsx, plus .csv; or .csv)."),
         as_json: bool = JSON_OPTION,
     ) -> None:
@@ -80,6 +81,17 @@ def register(app: typer.Typer) -> None:
 
         _check_out(out)
         space = read_factors(factors)
+        if select:
+            from qbdkit.core.doe.design import make_space
+
+            unknown = [n for n in select if n not in space.names]
+            if unknown:
+                raise QbdInputError("unknown factor", file=str(factors), column="--select",
+                                    expected=" / ".join(space.names), found=", ".join(unknown))
+            space = make_space([f for f in space.factors if f.name in select],
+                               [c.text for c in space.constraints
+                                if all(a == 0 or n in select for a, n in zip(c.coef, space.names, strict=True))],
+                               source=space.source)
         gens = [g.strip() for g in generators.split(",") if g.strip()] if generators else None
         try:
             result = make_design(space, type_, model=model, runs=runs, resolution=resolution, center=center,

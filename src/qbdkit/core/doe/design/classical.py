@@ -252,6 +252,12 @@ def ccd_alpha(kind: str | float, k: int, cube_runs: int, total_runs: int,
 def central_composite(space: FactorSpace, *, alpha: str | float = "rotatable", center: int | None = None,
                       kind: str = "circumscribed", blocks: int = 1, fraction: bool | None = None) -> Plan:
     k = space.k
+    if isinstance(alpha, str) and alpha.lower() in ("face", "face-centred", "face-centered", "faced"):
+        kind = "face"
+    if kind in ("faced", "face-centred", "face-centered", "ccf"):
+        kind = "face"
+    if kind not in ("circumscribed", "inscribed", "face"):
+        raise DesignError(f"unknown CCD kind {kind!r}: use circumscribed, inscribed or face")
     if not space.all_numeric:
         raise DesignError("a central composite design needs numeric factors; use --type d-optimal with "
                           "the quadratic model for categorical factors")
@@ -301,7 +307,8 @@ def central_composite(space: FactorSpace, *, alpha: str | float = "rotatable", c
                 word_length_pattern=cube_plan.word_length_pattern, resolution=cube_plan.resolution,
                 center_added=True)
     cube_text = f"2^{k}" if not cube_plan.generators else f"2^({k}-{len(cube_plan.generators)}) resolution V+ cube"
-    plan.notes.append(f"central composite ({kind}) with {cube_text}, α = {a:.4f} ({alpha}), "
+    kind_text = "face-centred" if kind == "face" else kind
+    plan.notes.append(f"central composite ({kind_text}) with {cube_text}, α = {a:.4f} ({alpha}), "
                       f"{cube_center + axial_center} centre points")
     if kind == "circumscribed" and a > 1:
         plan.notes.append("axial points lie outside the low–high ranges (circumscribed); use --ccd inscribed or "
