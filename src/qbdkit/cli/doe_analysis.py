@@ -143,9 +143,9 @@ def reassess(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """CPP re-assessment: each parameter's effect as % of each spec, significance, CPP/WC-CPP/KPP/GPP."""
-    from qbdkit.core.doe.analysis import parse_spec, reassess_parameters
+    from qbdkit.core.doe.analysis import parse_specification, reassess_parameters
 
-    specs = [parse_spec(s, "cqa") for s in spec] + [parse_spec(s, "performance") for s in performance]
+    specs = [parse_specification(s, "cqa") for s in spec] + [parse_specification(s, "performance") for s in performance]
     if not specs:
         raise QbdInputError("no specification given", column="spec",
                             expected='--spec "CQA<=limit" (and/or --performance)')

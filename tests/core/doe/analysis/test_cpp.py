@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from qbdkit.core.doe.analysis import Specification, analyze, parse_spec, reassess_parameters
+from qbdkit.core.doe.analysis import Specification, analyze, parse_specification, reassess_parameters
 from qbdkit.errors import QbdInputError
 
 
@@ -29,7 +29,7 @@ def _data() -> pd.DataFrame:
 
 def test_effects_percentages_and_classes():
     res = analyze(_data(), ["y", "z"], "linear")
-    specs = [parse_spec("10<=y<=18"), parse_spec("z>=40", "performance")]
+    specs = [parse_specification("10<=y<=18"), parse_specification("z>=40", "performance")]
     out = reassess_parameters(res.responses, specs, factors=res.factors)
     eff = {(e.parameter, e.response): e for e in out.effects}
     assert eff[("A", "y")].effect == pytest.approx(4.0, abs=1e-9)
@@ -51,13 +51,13 @@ def test_low_risk_effect_gives_wc_cpp():
 
 
 def test_spec_parsing_and_errors():
-    assert parse_spec("Titer (g/L) >= 4").lower == 4 and parse_spec("Titer (g/L) >= 4").upper is None
-    s = parse_spec("Afucosylation (%)=5..11")
+    assert parse_specification("Titer (g/L) >= 4").lower == 4 and parse_specification("Titer (g/L) >= 4").upper is None
+    s = parse_specification("Afucosylation (%)=5..11")
     assert (s.response, s.lower, s.upper) == ("Afucosylation (%)", 5, 11)
     with pytest.raises(QbdInputError, match="contradictory"):
-        parse_spec("11<=y<=5")
+        parse_specification("11<=y<=5")
     with pytest.raises(QbdInputError, match="cannot read"):
-        parse_spec("y ~ 5")
+        parse_specification("y ~ 5")
     res = analyze(_data(), ["y"], "linear")
     with pytest.raises(QbdInputError, match="not analysed"):
-        reassess_parameters(res.responses, [parse_spec("q<=1")])
+        reassess_parameters(res.responses, [parse_specification("q<=1")])

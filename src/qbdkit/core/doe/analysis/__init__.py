@@ -6,7 +6,7 @@ Box–Cox, ``design_matrix``/``predict``); :func:`reduce_model` (hierarchical
 backward elimination). The extended-precision solver is :mod:`.lstsq`.
 Run sheets: :func:`analyze_file` / :func:`analyze` → :class:`Analysis`.
 Prediction intervals: :func:`predict`. CPP re-assessment: :func:`reassess_parameters`
-with :func:`parse_spec` specifications.
+with :func:`parse_specification` specifications.
 """
 
 from qbdkit.core.doe.analysis.analyze import Analysis, analyze, analyze_file, read_factor_sheet
@@ -14,7 +14,7 @@ from qbdkit.core.doe.analysis.cpp import (
     CppAssessment,
     ParameterEffect,
     Specification,
-    parse_spec,
+    parse_specification,
     reassess_parameters,
 )
 from qbdkit.core.doe.analysis.fit import (
@@ -53,7 +53,7 @@ __all__: list[str] = [
     "least_squares",
     "lenth_effects",
     "model_formula",
-    "parse_spec",
+    "parse_specification",
     "predict",
     "read_factor_sheet",
     "reassess_parameters",

@@ -67,7 +67,7 @@ class Specification(Result):
 _SPEC = re.compile(r"^\s*(?:(?P<lo>[-+0-9.eE]+)\s*<=?\s*)?(?P<name>.+?)\s*(?P<op><=|>=|<|>|=)\s*(?P<val>[-+0-9.eE]+(?:\s*\.\.\s*[-+0-9.eE]+)?)\s*$")
 
 
-def parse_spec(text: str, kind: str = "cqa") -> Specification:
+def parse_specification(text: str, kind: str = "cqa") -> Specification:
     """``"Y>=90"``, ``"Y<=5"``, ``"5<=Y<=11"`` or ``"Y=5..11"`` → :class:`Specification`."""
     m = _SPEC.match(text)
     if not m:
