@@ -1,0 +1,71 @@
+"""`qbdkit import|export|projects|user`: as a new user would try them."""
+
+import importlib.util
+from pathlib import Path
+
+from qbdkit.model import load_project, save_project
+
+_spec = importlib.util.spec_from_file_location(
+    "qbdkit_tests_services_projects", Path(__file__).parents[1] / "services" / "test_projects.py")
+_mod = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_mod)
+sample_project = _mod.sample_project
+
+
+def test_import_export_round_trip(cli, db_url, tmp_path):
+    save_project(sample_project(), tmp_path / "proj")
+    r = cli("import", tmp_path / "proj", "--reason", "first import")
+    assert r.code == 0, r.err
+    assert "as project 'mAb-1 工艺表征' version 1" in r.out
+    r = cli("import", tmp_path / "proj", "--json")
+    assert r.code == 0 and r.json()["version"] == 2 and r.json()["unchanged"] is True
+    r = cli("projects", "--json")
+    assert r.json()["projects"][0]["versions"] == 2
+    r = cli("export", "mAb-1 工艺表征", tmp_path / "out")
+    assert r.code == 0, r.err
+    assert "version 2" in r.out
+    assert load_project(tmp_path / "out") == sample_project()
+    r = cli("export", "mAb-1 工艺表征", tmp_path / "v1", "--version", "1", "--json")
+    assert r.code == 0 and r.json()["version"] == 1
+    r = cli("audit", "log", "--project", "mAb-1 工艺表征", "--json")
+    assert [e["action"] for e in r.json()["entries"]] == [
+        "project.create", "project.import", "project.import"]
+    assert cli("audit", "verify").code == 0
+
+
+def test_input_errors_are_one_line_exit_2(cli, db_url, tmp_path):
+    r = cli("import", tmp_path / "nowhere")
+    assert r.code == 2 and r.err.startswith("error: ") and "not a project folder" in r.err
+    assert "Traceback" not in r.err
+    r = cli("export", "ghost", tmp_path / "out")
+    assert r.code == 2 and "unknown project" in r.err and "qbdkit import DIR" in r.err
+    assert r.err.count("\n") == 1
+    save_project(sample_project(), tmp_path / "proj")
+    r = cli("import", tmp_path / "proj", "--user", "nobody")
+    assert r.code == 2 and "unknown user" in r.err
+    assert cli("import", tmp_path / "proj").code == 0
+    r = cli("export", "mAb-1 工艺表征", tmp_path / "proj")
+    assert r.code == 2 and "not empty" in r.err
+
+
+def test_users_and_roles(cli, db_url, tmp_path, monkeypatch):
+    r = cli("user", "list", "--json")
+    assert r.code == 0 and [u["name"] for u in r.json()["users"]] == ["admin"]
+    assert cli("user", "add", "wang", "--role", "viewer").code == 0
+    r = cli("user", "add", "zhang", "--role", "scientist", "--json")
+    assert r.code == 0 and r.json() == {"name": "zhang", "role": "scientist"}
+    r = cli("user", "add", "x", "--role", "chief")
+    assert r.code == 2 and "unknown role" in r.err
+    r = cli("user", "add", "y", "--role", "qa", "--user", "zhang")
+    assert r.code == 2 and "may not manage users" in r.err
+    save_project(sample_project(), tmp_path / "proj")
+    monkeypatch.setenv("QBDKIT_USER", "wang")
+    r = cli("import", tmp_path / "proj")
+    assert r.code == 2 and "role viewer" in r.err
+    monkeypatch.setenv("QBDKIT_USER", "zhang")
+    assert cli("import", tmp_path / "proj").code == 0
+    r = cli("user", "list")
+    assert "zhang" in r.out and "scientist" in r.out
+    r = cli("audit", "log", "--json")
+    assert [(e["user"], e["action"]) for e in r.json()["entries"]][-3:] == [
+        ("admin", "user.add"), ("zhang", "project.create"), ("zhang", "project.import")]
