@@ -68,14 +68,21 @@ def project_section(project_dir: Path, out_dir: Path, *, url: str, user: str) ->
         "<h3>Process parameters (studied range ⊃ PAR ⊃ NOR ⊃ set point)</h3>",
     ]
     rows = []
+    unset = 0
     for op in project.process.unit_operations:
         for prm in op.parameters:
+            if prm.set_point is None and not any((prm.nor, prm.par, prm.studied)):
+                unset += 1
+                continue
             rows.append([_label(op), _label(prm), prm.unit, prm.set_point, _range(prm.nor),
                          _range(prm.par), _range(prm.studied),
                          prm.classification if isinstance(prm.classification, str)
                          else getattr(prm.classification, "value", prm.classification)])
     body.append(h.table(["unit operation", "parameter", "unit", "set point", "NOR", "PAR",
                          "studied", "class"], rows))
+    if unset:
+        body.append(f'<p class="note">{unset} further template parameters have no set point or '
+                    "range yet in this project.</p>")
     if project.batches:
         kinds: dict[str, int] = {}
         for b in project.batches:

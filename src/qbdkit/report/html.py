@@ -48,9 +48,22 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, caption: str
     out.append("<tbody>")
     for i, r in enumerate(rows):
         cls = f' class="{esc(row_classes[i])}"' if row_classes and row_classes[i] else ""
-        out.append(f"<tr{cls}>" + "".join(f"<td>{esc(fmt(v))}</td>" for v in r) + "</tr>")
+        out.append(f"<tr{cls}>" + "".join(_cell(v) for v in r) + "</tr>")
     out.append("</tbody></table>")
     return "\n".join(out)
+
+
+def _cell(value: Any) -> str:
+    """A ``<td>``; numbers get class ``num`` (right-aligned), text stays left-aligned."""
+    numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if not numeric:
+        try:
+            import numpy as np
+
+            numeric = isinstance(value, (np.integer, np.floating))
+        except ImportError:  # pragma: no cover
+            numeric = False
+    return f'<td class="num">{esc(fmt(value))}</td>' if numeric else f"<td>{esc(fmt(value))}</td>"
 
 
 def figure_svg(fig: Any) -> str:
@@ -89,8 +102,8 @@ _PAGE = jinja2.Template(
 body{font-family:"Noto Sans CJK SC","Microsoft YaHei",system-ui,sans-serif;margin:2em auto;max-width:1100px;color:#222}
 h1{border-bottom:2px solid #345}h2{margin-top:2em;color:#234}
 table.data{border-collapse:collapse;margin:1em 0;font-size:.9em}
-table.data th,table.data td{border:1px solid #ccc;padding:.25em .6em;text-align:right}
-table.data th{background:#eef2f6}table.data td:first-child{text-align:left}
+table.data th,table.data td{border:1px solid #ccc;padding:.25em .6em;text-align:left;vertical-align:top}
+table.data th{background:#eef2f6}table.data td.num{text-align:right;font-variant-numeric:tabular-nums}
 tr.bad td{background:#fde2e2}tr.warn td{background:#fff3cd}tr.good td{background:#e3f4e3}
 .note{color:#555;font-size:.9em}nav a{margin-right:1em}
 </style></head><body>
