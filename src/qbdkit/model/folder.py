@@ -107,10 +107,20 @@ def parse_yaml(text: str, file: str, problems: list[Problem]) -> YamlDoc | None:
 
     Duplicate keys (which PyYAML silently overwrites) are reported too.
     """
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)
+    except yaml.reader.ReaderError as exc:
+        line = text[: exc.position].count("\n") + 1 if isinstance(exc.position, int) else None
+        problems.append(Problem(f"malformed YAML: character {exc.character!r} not allowed", file,
+                                line, expected="valid YAML"))
+        return None
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
+    except yaml.reader.ReaderError as exc:
+        problems.append(Problem(f"malformed YAML: character {exc.character!r} not allowed", file,
+                                expected="valid YAML"))
+        return None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         what = " ".join(str(x) for x in (exc.context, exc.problem) if x)
