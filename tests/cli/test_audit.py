@@ -127,3 +127,9 @@ def test_altered_record_content(cli, trail):
     r = cli("audit", "verify")
     assert r.code == 3
     assert "record mAb-1/fmea/bioreactor v1: content does not match its hash" in r.err
+
+
+def test_timestamp_overwritten(cli, trail):
+    value = "yesterday" if trail.dialect.name == "sqlite" else "2020-01-01 00:00:00+00"
+    sql(trail, "UPDATE audit_entries SET at = :v WHERE id = 2", v=value)
+    check_tampered(cli, 2, "row altered")

@@ -140,6 +140,8 @@ def verify_chain(entries: Iterable[Mapping[str, Any]], head_id: int | None,
                            else f"entries {expected_id}–{eid - 1}")
                 return bad(eid, "deleted", f"row deleted: {missing} before it is missing")
             return bad(eid, "inserted", f"row inserted: id {eid} out of sequence")
+        if entry["at"] is None:
+            return bad(eid, "altered", "row altered: its timestamp is not a readable time")
         if entry_hash(entry) != entry["hash"]:
             return bad(eid, "altered", "row altered: its content does not match its hash")
         if entry["prev_hash"] != prev:

@@ -7,9 +7,10 @@ writer.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import String, select, type_coerce
 from sqlalchemy.orm import Session
 
 from qbdkit.store.chain import GENESIS, canonical_json, entry_hash, utc_text
@@ -61,11 +62,30 @@ def entry_dict(entry: AuditEntry) -> dict[str, Any]:
     }
 
 
+def _read_at(raw: Any) -> datetime | None:
+    """A stored timestamp as aware UTC, or None when it is not a readable time (tampered)."""
+    if isinstance(raw, datetime):
+        return raw.replace(tzinfo=UTC) if raw.tzinfo is None else raw.astimezone(UTC)
+    if isinstance(raw, str):
+        try:
+            return _read_at(datetime.fromisoformat(raw))
+        except ValueError:
+            return None
+    return None
+
+
 def chain_rows(session: Session) -> list[dict[str, Any]]:
-    """Every entry in id order, in the shape :func:`qbdkit.store.chain.verify_chain` reads."""
+    """Every entry in id order, in the shape :func:`qbdkit.store.chain.verify_chain` reads.
+
+    The timestamp is read raw, so a row whose time was overwritten with text is
+    reported as altered rather than failing to load.
+    """
+    columns = [c for c in AuditEntry.__table__.c if c.name != "at"]
+    query = (select(*columns, type_coerce(AuditEntry.__table__.c.at, String).label("at"))
+             .order_by(AuditEntry.id))
     rows = []
-    for e in session.scalars(select(AuditEntry).order_by(AuditEntry.id)):
-        rows.append({"id": e.id, "at": e.at, "user": e.user, "action": e.action,
-                     "project": e.project, "entity": e.entity, "old": e.old, "new": e.new,
-                     "reason": e.reason, "prev_hash": e.prev_hash, "hash": e.hash})
+    for row in session.execute(query).mappings():
+        entry = dict(row)
+        entry["at"] = _read_at(entry["at"])
+        rows.append(entry)
     return rows
