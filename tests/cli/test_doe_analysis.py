@@ -222,3 +222,25 @@ def test_copy_of_demo_is_not_modified(tmp_path, cli):
     before = p.read_bytes()
     cli("doe", "analyze", p, "-r", "HCP (ng/mg)")
     assert p.read_bytes() == before
+
+
+def test_transform_and_unreplicated_effects(cli, tmp_path):
+    csv = DATA / "doe" / "poisons.csv"
+    r = cli("doe", "analyze", csv, "--model", "time ~ C(poison) + C(treat)", "--transform", "time=inverse",
+            "--json")
+    assert r.code == 0, r.err
+    fit = r.json()["responses"][0]
+    assert fit["transform"] == -1.0 and fit["boxcox"] is None
+    r = cli("doe", "analyze", csv, "--model", "time ~ C(poison) + C(treat)", "--json")
+    assert r.json()["responses"][0]["boxcox"]["suggested"] == -1.0
+    r = cli("doe", "analyze", csv, "--model", "time ~ C(poison)", "--transform", "time=cubic")
+    assert r.code == 2 and "unknown transform" in r.err
+    # saturated unreplicated 2^4: effects and Lenth, no residual df, a half-normal plot in the report
+    out = tmp_path / "m.html"
+    r = cli("doe", "analyze", DATA / "doe" / "montgomery_ex6_2_filtration_2x4.csv", "--model",
+            "filtration_rate ~ A_temperature*B_pressure*C_formaldehyde_conc*D_stirring_rate", "--json",
+            "--out", out)
+    assert r.code == 0, r.err
+    fit = r.json()["responses"][0]
+    assert fit["residual_df"] == 0 and fit["effects"]["pse"] == pytest.approx(2.625)
+    assert "half-normal" in out.read_text(encoding="utf-8")

@@ -93,6 +93,24 @@ def _contour_plot(fit, pair: tuple, others: dict) -> str:
     return figure_svg(fig)
 
 
+def _half_normal_plot(fit) -> str:
+    e = fit.effects
+    fig, ax = new_figure(4.2, 3.4)
+    q = [h["quantile"] for h in e.half_normal]
+    a = [h["abs_effect"] for h in e.half_normal]
+    ax.scatter(a, q, s=14)
+    for h in e.half_normal:
+        if h["significant"]:
+            ax.annotate(h["term"], (h["abs_effect"], h["quantile"]), fontsize=7)
+    ax.axvline(e.me, color="orange", lw=0.8, label=f"ME {e.me:.3g}")
+    ax.axvline(e.sme, color="red", lw=0.8, label=f"SME {e.sme:.3g}")
+    ax.set_xlabel("|effect|")
+    ax.set_ylabel("half-normal quantile")
+    ax.legend(fontsize=7)
+    ax.set_title(f"{fit.response}: half-normal plot (Lenth PSE {e.pse:.3g})", fontsize=9)
+    return figure_svg(fig)
+
+
 def _top_pair(fit) -> tuple | None:
     numeric = [f for f in fit.factors if f.type == "numeric"]
     if len(numeric) < 2:
@@ -116,6 +134,8 @@ def analysis_sections(result, *, plots: bool = True) -> list[str]:
                               list(zip(e.terms, e.effects, e.sum_of_squares, e.percent_contribution,
                                        strict=True)),
                               caption=f"Effects; Lenth PSE = {fmt(e.pse)}, ME = {fmt(e.me)}, SME = {fmt(e.sme)}"))
+        if plots and fit.effects is not None:
+            body.append(_half_normal_plot(fit))
         if plots:
             pair = _top_pair(fit)
             if pair is not None:

@@ -153,7 +153,8 @@ def analyze(
             raise QbdInputError("no response given", column="response",
                                 expected="--response NAME, or a formula 'NAME ~ …'",
                                 found=", ".join(columns))
-        resp = [None]  # type: ignore[list-item]
+        lhs = model.split("~", 1)[0].strip().strip("`")
+        resp = [lhs if lhs in columns else None]  # type: ignore[list-item]
     specs: list[FactorSpec | str] | None = None
     if factors:
         specs = [f if isinstance(f, FactorSpec) else FactorSpec(find_column(columns, f, "factor", file))
@@ -168,9 +169,7 @@ def analyze(
                                 expected="factor columns with a few designed settings, or --factors",
                                 found=", ".join(columns))
         specs = names
-    transforms = dict(transforms or {})
-    for k in transforms:
-        find_column(columns, k, "transform", file)
+    transforms = {find_column(columns, k, "transform", file): v for k, v in (transforms or {}).items()}
     fits: list[FitResult] = []
     studied: dict[str, FactorSpec] = {}
     problems: list[Problem] = []

@@ -45,7 +45,9 @@ Montgomery & Anderson-Cook, *Response Surface Methodology*, §2.7). VIF_j =
 ANOVA: type I sums of squares are the squared entries of Qᵀy per term; type III
 (default, as JMP's effect tests and Design-Expert) is SSE(without term) − SSE(full);
 type II is SSE(without the term and terms containing it) − SSE(without terms
-containing it) (Fox, *Applied Regression Analysis*, 3rd ed., §8.2.5). Lack of fit:
+containing it) (Fox, *Applied Regression Analysis*, 3rd ed., §8.2.5), where — as in
+response-surface practice and unlike R's car::Anova or statsmodels, which see
+``I(A**2)`` as an unrelated variable — ``A:B`` and ``I(A**2)`` both contain ``A``. Lack of fit:
 pure error from runs with identical settings of the model's variables,
 F = (SS_LOF/df_LOF)/(SS_PE/df_PE) (Montgomery §10.7). Diagnostics
 (Cook & Weisberg, *Residuals and Influence in Regression*, 1982): internally
