@@ -48,9 +48,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
-from scipy import integrate, stats
+from scipy import integrate, special, stats
 
 from qbdkit.core.result import Result, format_table
 
@@ -197,7 +198,7 @@ def tost_power(
 
     Either give the two group sizes (parallel groups: ``c = √(1/n_T + 1/n_R)``,
     ν = n_T + n_R − 2) or, for other designs, ``se_factor`` c and ``df`` ν directly
-    (e.g. a 2×2 crossover with n subjects: c = √(2/n)·… as in PowerTOST's design table).
+    (e.g. a 2×2 crossover with n subjects: c = √(2/n), ν = n − 2, as in PowerTOST).
     ``delta`` is the true difference, ``sigma`` the true SD.
     """
     _check_interval(lower, upper)
@@ -208,19 +209,29 @@ def tost_power(
         df = float(n_test + n_ref - 2)
     if sigma <= 0:
         return 1.0 if lower < delta < upper else 0.0
-    c = float(se_factor)
-    nu = float(df)
-    t = float(stats.t.ppf(1 - alpha, nu))
-    sd = sigma * c
-    # Rejection is possible only while lower + t s c < upper − t s c  ⇔  s < (upper−lower)/(2tc)
+    # power is scale-free: work in units of sigma (and cache repeated evaluations)
+    return _power_unit(round(delta / sigma, 14), round(lower / sigma, 14), round(upper / sigma, 14),
+                       float(se_factor), float(df), float(alpha))
+
+
+@lru_cache(maxsize=4096)
+def _power_unit(delta: float, lower: float, upper: float, c: float, nu: float,
+                alpha: float) -> float:
+    """:func:`tost_power` with σ = 1 (scipy.special kernels: fast scalar calls inside quad)."""
+    t = float(special.stdtrit(nu, 1 - alpha))
     s_max = (upper - lower) / (2 * t * c)
-    v_max = nu * (s_max / sigma) ** 2  # V = ν S²/σ² ~ χ²_ν
+    v_max = nu * s_max**2  # V = ν S²/σ² ~ χ²_ν
+    log_norm = -special.gammaln(nu / 2) - (nu / 2) * math.log(2.0)
+    ndtr = special.ndtr
 
     def integrand(v: float) -> float:
-        s = sigma * math.sqrt(v / nu)
-        hi = stats.norm.cdf((upper - t * s * c - delta) / sd)
-        lo = stats.norm.cdf((lower + t * s * c - delta) / sd)
-        return max(hi - lo, 0.0) * stats.chi2.pdf(v, nu)
+        if v <= 0.0:
+            return 0.0
+        s = math.sqrt(v / nu)
+        p = ndtr((upper - t * s * c - delta) / c) - ndtr((lower + t * s * c - delta) / c)
+        if p <= 0.0:
+            return 0.0
+        return p * math.exp(log_norm + (nu / 2 - 1) * math.log(v) - v / 2)
 
     # split at the χ² mode so quad sees the peak
     mode = max(nu - 2.0, 0.0)

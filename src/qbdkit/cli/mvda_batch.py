@@ -1,0 +1,101 @@
+"""`qbdkit mvda batch …`: batch evolution and batch level models from long-format data.
+
+``register(app)`` adds the ``batch`` command to the ``mvda`` Typer app (the mvda area or
+the lead wires it). Input: one row per batch and sampling point (``--batch`` and
+``--time`` columns, one column per process variable); ``--project`` new batches (same
+columns) onto both models; ``--out`` writes an HTML report.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from qbdkit.cli.common import JSON_OPTION, emit, info
+from qbdkit.core.mvda.batch import AlignedBatches, BatchAnalysis, align_batches, analyze_batches
+from qbdkit.errors import QbdInputError
+from qbdkit.io import read_table
+
+
+def read_batches(path: str | Path, *, batch: str, time: str, indicator: str | None = None,
+                 grid=None, n_points: int | None = None) -> AlignedBatches:
+    """Read a long-format batch file and align it (QbdInputError naming file/row/column)."""
+    table = read_table(path)
+    aligned = align_batches(table.frame, batch=batch, time=time, indicator=indicator, grid=grid,
+                            n_points=n_points, file=table.file, rows=table.rows)
+    for n in aligned.notes:
+        info(f"warning: {table.file}: {n}")
+    return aligned
+
+
+def _components(text: str) -> int | str:
+    if text == "auto":
+        return "auto"
+    try:
+        k = int(text)
+    except ValueError:
+        raise QbdInputError("number of components", column="--components",
+                            expected="a whole number ≥ 1 or auto", found=text) from None
+    if k < 1:
+        raise QbdInputError("number of components", column="--components",
+                            expected="a whole number ≥ 1 or auto", found=text)
+    return k
+
+
+def run_batch(file: str | Path, *, batch: str, time: str, indicator: str | None = None,
+              project: str | Path | None = None, components: str = "2",
+              level_components: str = "2", k: float = 3.0, n_points: int | None = None):
+    """Fit both batch models (and project new batches): ``(BatchAnalysis, bem, blm, train, new)``."""
+    if not k > 0:
+        raise QbdInputError("k out of range", column="--k", expected="a positive number", found=k)
+    train = read_batches(file, batch=batch, time=time, indicator=indicator, n_points=n_points)
+    new = None
+    if project is not None:
+        new = read_batches(project, batch=batch, time=time, indicator=indicator, grid=train.grid)
+        missing = [v for v in train.variables if v not in new.variables]
+        if missing:
+            raise QbdInputError("variables of the model missing from the new batches",
+                                file=str(project), row=1, column=", ".join(missing),
+                                expected="the training file's variables: " + ", ".join(train.variables),
+                                found=", ".join(new.variables))
+    result, bem, blm = analyze_batches(train, new, n_components=_components(components),
+                                       level_components=_components(level_components), k=k)
+    return result, bem, blm, train, new
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``batch`` to the ``qbdkit mvda`` app."""
+
+    @app.command("batch")
+    def batch_command(
+        file: Path = typer.Argument(..., help="Long-format batch data (CSV/XLSX): batch, time, variables."),
+        batch: str = typer.Option(..., "--batch", help="Batch id column."),
+        time: str = typer.Option(..., "--time", help="Time column (orders the samples)."),
+        indicator: str = typer.Option(None, "--indicator",
+                                      help="Align on this increasing variable instead of time."),
+        project: Path = typer.Option(None, "--project", help="New batches to project (same columns)."),
+        components: str = typer.Option("2", "--components", help="Evolution-model components (or auto)."),
+        level_components: str = typer.Option("2", "--level-components",
+                                             help="Batch-level-model components (or auto)."),
+        k: float = typer.Option(3.0, "--k", help="Limits = mean ± k SD per maturity point."),
+        n_points: int = typer.Option(None, "--points", help="Grid points (default: the sampling points)."),
+        out: Path = typer.Option(None, "--out", help="Write an HTML report here."),
+        as_json: bool = JSON_OPTION,
+    ) -> None:
+        """Batch evolution model (scores ± k SD per time point) and batch level model; project new batches."""
+        result, bem, blm, train, new = run_batch(
+            file, batch=batch, time=time, indicator=indicator, project=project,
+            components=components, level_components=level_components, k=k, n_points=n_points)
+        if out is not None:
+            from qbdkit.report.html import page
+            from qbdkit.report.sdm import batch_sections
+
+            html = page("Batch models", batch_sections(result, bem, blm, train, new),
+                        subtitle=str(file))
+            Path(out).write_text(html, encoding="utf-8")
+            info(f"wrote {out}")
+        emit(result, as_json)
+
+
+__all__ = ["BatchAnalysis", "read_batches", "register", "run_batch"]
