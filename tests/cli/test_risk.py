@@ -250,3 +250,41 @@ def test_store_unknown_project_exit_2(cli, tmp_path):
     assert r.code == 2 and "qbdkit import DIR" in r.err
     r = cli("risk", "cqa", str(p), "--reason", "x")
     assert r.code == 2 and "--project" in r.err
+
+
+def test_project_scale_setting(cli, tmp_path):
+    import yaml
+
+    from qbdkit.scales import DATA_DIR
+    from qbdkit.services.projects import create_project
+
+    create_project("mAb-2", user="admin", reason="new programme")
+    doc = yaml.safe_load((DATA_DIR / "amab-1.yaml").read_text(encoding="utf-8"))
+    doc.update(id="site-sop-cqa", version="SOP-QA-012 v3", threshold=60)
+    sop = tmp_path / "sop.yaml"
+    sop.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    r = cli("risk", "scales", "--project", "mAb-2", "--use", str(sop), "--reason", "site SOP",
+            "--json")
+    assert r.code == 0, r.err
+    assert r.json() == {"project": "mAb-2", "kind": "cqa", "version": 1, "scale": "site-sop-cqa"}
+    p = write_csv(tmp_path / "cqa.csv", "name,impact,uncertainty\nHCP,12,3\n")
+    r = cli("risk", "cqa", str(p), "--project", "mAb-2", "--reason", "first", "--json")
+    assert r.code == 0, r.err
+    assert r.json()["attributes"][0]["cqa"] is False  # the project's threshold 60 applies
+    assert "using project mAb-2's cqa scale site-sop-cqa" in r.err
+    r = cli("risk", "cqa", str(p), "--json")  # no project: the shipped default (36)
+    assert r.json()["attributes"][0]["cqa"] is True
+    r = cli("risk", "cqa", str(p), "--project", "mAb-2", "--tool", "amab-1", "--reason", "x",
+            "--json")  # explicit choice wins
+    assert r.json()["attributes"][0]["cqa"] is True
+    r = cli("risk", "history", "mAb-2", "--json")
+    kinds = [(v["kind"], v["key"], v["version"]) for v in r.json()["versions"]]
+    assert kinds == [("risk.scale", "cqa", 1), ("risk.cqa", "cqa", 1), ("risk.cqa", "cqa", 2)]
+    changes = {(c["item"], c["field"]): (c["old"], c["new"])
+               for c in r.json()["versions"][2]["changes"]}
+    assert changes == {("HCP", "cqa"): (False, True)}
+
+
+def test_scales_use_needs_project(cli, tmp_path):
+    r = cli("risk", "scales", "--use", str(tmp_path / "x.yaml"))
+    assert r.code == 2 and "--project" in r.err

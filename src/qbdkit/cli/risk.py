@@ -25,8 +25,22 @@ KEY_OPTION = typer.Option(None, "--key", help="Record key (default: the file nam
 REASON_OPTION = typer.Option(None, "--reason", help="Why (kept in the audit trail with the version).")
 
 
-def _scale(scale: str, scale_file: Path | None) -> Any:
-    return str(scale_file) if scale_file is not None else scale
+def _scale(scale: str | None, scale_file: Path | None, *, default: str,
+           project: str | None = None, kind: str | None = None) -> Any:
+    """``--scale-file`` beats ``--scale``; then the project's scale setting (``qbdkit risk
+    scales --project P --use FILE``) when storing into a project; then the shipped default."""
+    if scale_file is not None:
+        return str(scale_file)
+    if scale is not None:
+        return scale
+    if project is not None and kind is not None:
+        from qbdkit.services.risk import project_scale
+
+        setting = project_scale(project, kind)
+        if setting is not None:
+            info(f"using project {project}'s {kind} scale {setting.id} (version {setting.version})")
+            return setting
+    return default
 
 
 def _read(path: Path):
@@ -67,21 +81,22 @@ def ap(
     severity: int = typer.Option(..., "--severity", "-s", help="Severity S (1–10)."),
     occurrence: int = typer.Option(..., "--occurrence", "-o", help="Occurrence O (1–10)."),
     detection: int = typer.Option(..., "--detection", "-d", help="Detection D (1–10)."),
-    scale: str = typer.Option("aiag-vda", "--scale", help="FMEA scale id."),
+    scale: str = typer.Option(None, "--scale", help="FMEA scale id (default aiag-vda)."),
     scale_file: Path = SCALE_FILE_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Action priority (AIAG-VDA 2019) of one S/O/D triple: prints H, M or L."""
     from qbdkit.core.risk import assess
 
-    emit(assess(severity, occurrence, detection, scale=_scale(scale, scale_file)), as_json)
+    emit(assess(severity, occurrence, detection,
+                scale=_scale(scale, scale_file, default="aiag-vda")), as_json)
 
 
 @app.command("fmea")
 def fmea_cmd(
     file: Path = typer.Argument(..., help="FMEA worksheet (CSV or XLSX; English or Chinese headers)."),
-    scale: str = typer.Option("aiag-vda", "--scale",
-                              help="aiag-vda | classic | amab-dp | control-strategy"),
+    scale: str = typer.Option(None, "--scale",
+                              help="aiag-vda (default) | classic | amab-dp | control-strategy"),
     scale_file: Path = SCALE_FILE_OPTION,
     out: Path = typer.Option(None, "--out", help="Write the ranked worksheet (.xlsx or .csv)."),
     project: str = PROJECT_OPTION,
@@ -94,7 +109,8 @@ def fmea_cmd(
     from qbdkit.core.risk import fmea
 
     _check_out(out, (".xlsx", ".csv"))
-    result = fmea(_read(file), scale=_scale(scale, scale_file))
+    result = fmea(_read(file), scale=_scale(scale, scale_file, default="aiag-vda",
+                                         project=project, kind="fmea"))
     _store("fmea", file, result, project=project, key=key, reason=reason, user=user,
            source={"scale": result.scale})
     if out is not None:
@@ -109,7 +125,7 @@ def fmea_cmd(
 def ce_cmd(
     file: Path = typer.Argument(..., help="C&E matrix: first column input, one column per output, "
                                 "a row named weight (权重)."),
-    scale: str = typer.Option("0-1-3-9", "--scale", help="0-1-3-9 | 1-5-7-10"),
+    scale: str = typer.Option(None, "--scale", help="0-1-3-9 (default) | 1-5-7-10"),
     scale_file: Path = SCALE_FILE_OPTION,
     threshold: float = typer.Option(None, "--threshold",
                                     help="Select inputs scoring above T (default: the scale's; "
@@ -123,7 +139,9 @@ def ce_cmd(
     """Cause-and-effect matrix: score = Σ weight × correlation, rank, Pareto %, potential CPPs."""
     from qbdkit.core.risk import cause_and_effect
 
-    result = cause_and_effect(_read(file), scale=_scale(scale, scale_file), threshold=threshold)
+    result = cause_and_effect(_read(file), threshold=threshold,
+                              scale=_scale(scale, scale_file, default="0-1-3-9",
+                                           project=project, kind="ce"))
     _store("ce", file, result, project=project, key=key, reason=reason, user=user,
            source={"scale": result.scale, "threshold": result.threshold})
     emit(result, as_json)
@@ -133,7 +151,7 @@ def ce_cmd(
 def cqa_cmd(
     file: Path = typer.Argument(..., help="Quality attributes: name, impact, uncertainty "
                                 "(tool 1) or name, severity, likelihood (tool 2)."),
-    tool: str = typer.Option("amab-1", "--tool", help="amab-1 | amab-2"),
+    tool: str = typer.Option(None, "--tool", help="amab-1 (default) | amab-2"),
     scale_file: Path = SCALE_FILE_OPTION,
     threshold: float = typer.Option(None, "--threshold",
                                     help="CQA when score >= T (default: the scale's; amab-1: 36)."),
@@ -146,7 +164,9 @@ def cqa_cmd(
     """CQA assessment: score, criticality level, CQA yes/no."""
     from qbdkit.core.risk import cqa_assessment
 
-    result = cqa_assessment(_read(file), tool=_scale(tool, scale_file), threshold=threshold)
+    result = cqa_assessment(_read(file), threshold=threshold,
+                            tool=_scale(tool, scale_file, default="amab-1", project=project,
+                                        kind="cqa"))
     _store("cqa", file, result, project=project, key=key, reason=reason, user=user,
            source={"tool": result.tool, "threshold": result.threshold})
     emit(result, as_json)
@@ -185,7 +205,8 @@ def study_cmd(
     """Characterization-study plan (A-Mab): severity = main effect × interaction."""
     from qbdkit.core.risk import study_plan
 
-    result = study_plan(_read(file), scale=_scale("study", scale_file))
+    result = study_plan(_read(file), scale=_scale(None, scale_file, default="study",
+                                                 project=project, kind="study"))
     _store("study", file, result, project=project, key=key, reason=reason, user=user,
            source={"scale": result.scale})
     emit(result, as_json)
@@ -232,10 +253,34 @@ def history_cmd(
 
 
 @app.command("scales")
-def scales_cmd(as_json: bool = JSON_OPTION) -> None:
-    """List the shipped scales (ids for --scale / --tool) and their sources."""
+def scales_cmd(
+    project: str = typer.Option(None, "--project",
+                                help="With --use: set this project's scale for the file's kind."),
+    use: Path = typer.Option(None, "--use", help="Your SOP's scale file (YAML) to use in --project."),
+    reason: str = REASON_OPTION,
+    user: str = USER_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """List the shipped scales (ids for --scale / --tool), or set a project's scale (--use)."""
     from qbdkit.core.result import format_table
     from qbdkit.scales import builtin_scale_ids, load_scale
+
+    if use is not None or project is not None:
+        if use is None or project is None:
+            raise QbdInputError("--project and --use go together", column="--use" if use is None
+                                else "--project", expected="both --project P and --use FILE")
+        from qbdkit.services.risk import set_project_scale
+
+        kind, version = set_project_scale(project, str(use), user=acting_user(user),
+                                          reason=reason or "")
+        result = {"project": project, "kind": kind, "version": version,
+                  "scale": load_scale(str(use)).id}
+        if as_json:
+            emit(result, True)
+        else:
+            typer.echo(f"project {project}: {kind} scale is now {result['scale']} "
+                       f"(setting version {version})")
+        return
 
     items = []
     for sid in builtin_scale_ids():

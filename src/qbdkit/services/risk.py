@@ -14,6 +14,7 @@ each with who, when and why.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from qbdkit.core.result import Result, format_table
@@ -65,6 +66,11 @@ def store_assessment(project: str, assessment: str, key: str, result: Any, *, us
                        url=url)
 
 
+def _scores(scale_doc: dict[str, Any], dimension: str) -> list[int] | None:
+    dim = (scale_doc.get("dimensions") or {}).get(dimension)
+    return None if dim is None else sorted(lv["score"] for lv in dim.get("levels", []))
+
+
 def _flatten_ce(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     out = []
     for r in items:
@@ -78,6 +84,14 @@ def _flatten_ce(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def version_changes(kind: str, old: dict[str, Any] | None, new: dict[str, Any]
                     ) -> list[dict[str, Any]]:
     """Rating changes between two stored contents of the same record (``old`` None → all added)."""
+    if kind == "risk.scale":
+        a = (old or {}).get("scale") or {}
+        b = new.get("scale") or {}
+        return [{"item": "scale", "field": f, "old": a.get(f), "new": b.get(f)}
+                for f in ("id", "version", "source", "threshold") if a.get(f) != b.get(f)] + [
+            {"item": "scale", "field": f"{d}.scores", "old": _scores(a, d), "new": _scores(b, d)}
+            for d in sorted(set(a.get("dimensions", {})) | set(b.get("dimensions", {})))
+            if _scores(a, d) != _scores(b, d)]
     if kind not in _TRACKED:
         return []
     list_field, key, fields = _TRACKED[kind]
@@ -147,3 +161,34 @@ def risk_history(project: str, *, assessment: str | None = None, key: str | None
                          "items": items, "changes": changes})
         last[ident] = content
     return RiskHistory(project=project, versions=versions)
+
+
+SCALE_KIND = "risk.scale"
+
+
+def set_project_scale(project: str, scale: str | Any, *, user: str, reason: str,
+                      url: str | None = None) -> tuple[str, int]:
+    """Make a site's SOP scale (file path, shipped id or :class:`~qbdkit.scales.Scale`) the
+    project's setting for its kind (fmea, cqa, ce, study): stored as record
+    ``risk.scale/<kind>`` with a version and an audit entry. Returns ``(kind, version)``."""
+    from qbdkit.scales import load_scale
+    from qbdkit.services.records import save_record
+
+    sc = load_scale(scale)
+    content = {"scale": sc.model_dump(mode="json", exclude={"path"}),
+               "file": None if sc.path is None else Path(sc.path).name}
+    version = save_record(project, SCALE_KIND, sc.kind, content, user=user, reason=reason,
+                          url=url)
+    return sc.kind, version
+
+
+def project_scale(project: str, kind: str, *, url: str | None = None) -> Any:
+    """The project's scale setting for ``kind`` (a :class:`~qbdkit.scales.Scale`) or None."""
+    from qbdkit.scales import parse_scale
+    from qbdkit.services.records import latest_record
+
+    record = latest_record(project, SCALE_KIND, kind, url=url)
+    if record is None:
+        return None
+    return parse_scale(record["content"]["scale"],
+                       file=f"project {project}: {SCALE_KIND}/{kind} v{record['version']}")
