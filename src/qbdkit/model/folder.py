@@ -51,6 +51,7 @@ from qbdkit.model.schema import (
     Project,
     QTPPElement,
     QualityAttribute,
+    Range,
     Study,
     UnitOperation,
     format_number,
@@ -393,7 +394,11 @@ def _pydantic_issues(exc: ValidationError, cls: type[BaseModel], prefix: Loc) ->
         elif kind in ("list_type",):
             out.append(Issue(full, "not a list", "a list", found))
         elif kind in ("model_type", "model_attributes_type", "dict_type"):
-            out.append(Issue(full, "wrong type", "a mapping of fields", found))
+            if owner is Range:
+                out.append(Issue(full, "not a range", "[low, high] or {low: …, high: …, unit: …}",
+                                 found))
+            else:
+                out.append(Issue(full, "wrong type", "a mapping of fields", found))
         elif kind.startswith("date"):
             out.append(Issue(full, "not a date", "a date YYYY-MM-DD", found))
         elif kind in ("string_too_short",):

@@ -149,7 +149,7 @@ class Range(Model):
     def _from_list(cls, v: Any) -> Any:
         if isinstance(v, list | tuple):
             if len(v) not in (2, 3):
-                raise ValueError("a range is [low, high] or [low, high, unit]")
+                raise ValueError("[low, high] or [low, high, unit]")
             out: dict[str, Any] = {"low": v[0], "high": v[1]}
             if len(v) == 3:
                 out["unit"] = v[2]
