@@ -669,10 +669,12 @@ def _finish(spec: _ModelSpec, x: np.ndarray, y: np.ndarray, *, kind: str, formul
         for k in ls.aliased:
             dep = ls.dependence.get(k, ())
             with_ = " + ".join(columns[j] for j in dep) if dep else "a constant / nothing"
+            hint = "a design that can estimate every term (drop or confound it)"
+            if re.fullmatch(r"I\(.* \*\* \d+\)", columns[k]):
+                hint = ("a factor with three or more levels for a curvature term "
+                        "(two-level designs: use --model interaction)")
             msgs.append(Problem(f"singular design: term {columns[k]!r} is aliased with {with_}",
-                                file, None, spec.response,
-                                expected="a design that can estimate every term (drop or confound it)",
-                                found=columns[k]))
+                                file, None, spec.response, expected=hint, found=columns[k]))
         raise QbdInputError(problems=msgs)
     df_resid = n - p
     term_objs = [t for t in di.terms]
