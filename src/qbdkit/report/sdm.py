@@ -95,6 +95,22 @@ def score_plot_svg(train_scores: np.ndarray, score_var: np.ndarray, t2_limit: fl
     return figure_svg(fig)
 
 
+def _model_score_plot(model: PCA, scores: np.ndarray, *, train_labels: Sequence[str],
+                      new_X: pd.DataFrame | None, new_scores: np.ndarray | None,
+                      new_labels: Sequence[str], title: str) -> str:
+    """The mvda area's score plot (:func:`qbdkit.report.mvda.score_plot_svg`) when present,
+    else :func:`score_plot_svg`; both draw the 95 % new-observation T² ellipse."""
+    try:
+        from qbdkit.report.mvda import score_plot_svg as mvda_score_plot
+    except ImportError:  # pragma: no cover - the mvda report module is part of the package
+        mvda_score_plot = None
+    if mvda_score_plot is not None:
+        return mvda_score_plot(model, ids=list(train_labels), new=new_X, new_ids=list(new_labels))
+    return score_plot_svg(scores, model.score_var_, model.t2_limit(0.95, new=True),
+                          train_labels=train_labels, new_scores=new_scores, new_labels=new_labels,
+                          title=title)
+
+
 def trajectory_plot_svg(grid: np.ndarray, train: np.ndarray, mean: np.ndarray, lower: np.ndarray,
                         upper: np.ndarray, *, new: np.ndarray | None = None,
                         new_labels: Sequence[str] = (), ylabel: str = "", xlabel: str = "",
@@ -165,9 +181,10 @@ def batch_sections(result: BatchAnalysis, bem: BatchEvolutionModel, blm: BatchLe
             f"; {lv['n_components']} components, R²X cum {fmt(lv['r2x_cum'][-1], 3)}).</p>")
     newp = blm.project(new) if new is not None else None
     if blm.pca_.n_components_ >= 2:
-        body += score_plot_svg(
-            blm.scores_, blm.pca_.score_var_, blm.pca_.t2_limit(0.95, new=True),
-            train_labels=blm.batches_, new_scores=None if newp is None else newp.scores,
+        body += _model_score_plot(
+            blm.pca_, blm.scores_, train_labels=blm.batches_,
+            new_X=None if new is None else blm.new_matrix(new),
+            new_scores=None if newp is None else newp.scores,
             new_labels=[] if newp is None else newp.batches, title="Batch level model scores")
     if newp is not None:
         rows = [[b, newp.t2[i], newp.inside_ellipse[i], newp.spe[i], newp.below_spe_limit[i]]
@@ -186,9 +203,9 @@ def endpoint_pca_section(at_scale: pd.DataFrame, small: pd.DataFrame, at_ids: Se
     cols = [c for c in at_scale.columns if c in small.columns]
     pca = PCA(n_components, scale="uv", cross_validate=False).fit(at_scale[cols])
     d = pca.diagnose(small[cols])
-    svg = score_plot_svg(pca.scores_, pca.score_var_, d.t2_limit["0.95"], train_labels=at_ids,
-                         new_scores=d.scores, new_labels=small_ids,
-                         title="PCA of at-scale end-point results, small-scale runs projected")
+    svg = _model_score_plot(pca, pca.scores_, train_labels=at_ids, new_X=small[cols],
+                            new_scores=d.scores, new_labels=small_ids,
+                            title="PCA of at-scale end-point results, small-scale runs projected")
     rows = [[small_ids[i], d.t2[i], bool(d.inside_ellipse[i]), d.dmodx[i], not bool(d.dmodx_out[i])]
             for i in range(len(small_ids))]
     tab = table(["small-scale run", "T²", "inside 95 % ellipse", "DModX", "below DModX 95 % limit"],

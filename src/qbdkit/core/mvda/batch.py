@@ -506,7 +506,8 @@ class BatchLevelModel:
             out[test] = m.diagnose(arr[test]).spe
         return out
 
-    def project(self, aligned: AlignedBatches, final: pd.DataFrame | None = None) -> BatchLevelProjection:
+    def new_matrix(self, aligned: AlignedBatches, final: pd.DataFrame | None = None) -> pd.DataFrame:
+        """The batch-wise unfolded matrix of new batches, as the model's ``pca_`` expects it."""
         if not hasattr(self, "pca_"):
             raise QbdInputError("the model is not fitted yet; call fit first")
         missing = [v for v in self.variables_ if v not in aligned.variables]
@@ -520,7 +521,11 @@ class BatchLevelModel:
                                 column=self.maturity_, expected="align with grid=model.grid_")
         if self.final_ and final is None:
             final = pd.DataFrame(np.nan, index=list(aligned.batches), columns=self.final_)
-        X = self._matrix(aligned, final[self.final_] if self.final_ else None)
+        return self._matrix(aligned, final[self.final_] if self.final_ else None)
+
+    def project(self, aligned: AlignedBatches, final: pd.DataFrame | None = None) -> BatchLevelProjection:
+        """Scores, T², SPE, DModX of new batches and whether they are inside the 95 % limits."""
+        X = self.new_matrix(aligned, final)
         d = self.pca_.diagnose(X)
         return BatchLevelProjection(
             batches=list(aligned.batches), scores=d.scores, t2=d.t2, t2_limit=d.t2_limit,
