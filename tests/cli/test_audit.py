@@ -133,3 +133,26 @@ def test_timestamp_overwritten(cli, trail):
     value = "yesterday" if trail.dialect.name == "sqlite" else "2020-01-01 00:00:00+00"
     sql(trail, "UPDATE audit_entries SET at = :v WHERE id = 2", v=value)
     check_tampered(cli, 2, "row altered")
+
+
+def test_altered_project_file(cli, trail, tmp_path):
+    from qbdkit.model import Process, Product, Project, save_project
+    from qbdkit.services.projects import import_project
+
+    d = tmp_path / "p"
+    save_project(Project(name="p2", product=Product(name="x", modality="mab"),
+                         process=Process()), d)
+    (d / "risk").mkdir()
+    (d / "risk" / "fmea.csv").write_bytes(b"a,b\n1,2\n")
+    import_project(d, user="admin")
+    assert cli("audit", "verify").code == 0
+    with trail.begin() as conn:
+        if conn.dialect.name == "sqlite":
+            conn.execute(text("DROP TRIGGER project_files_no_update"))
+        else:
+            conn.execute(text("ALTER TABLE project_files DISABLE TRIGGER "
+                              "project_files_append_only"))
+        conn.execute(text("UPDATE project_files SET content = :c"), {"c": b"a,b\n9,9\n"})
+    r = cli("audit", "verify")
+    assert r.code == 3
+    assert "project p2 v1 file risk/fmea.csv: content does not match its hash" in r.err

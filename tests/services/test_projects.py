@@ -63,11 +63,67 @@ def sample_project(name: str = "mAb-1 工艺表征", titer_high: float = 8.0) ->
                       Measurement(batch="B001", name="HCP", value=titer_high, unit="ng/mg")])
 
 
+AREA_FILES = {
+    "risk/fmea.csv": "步骤,失效模式,S,O,D\n生产反应器,温度偏移,8,3,4\n".encode("gb18030"),
+    "doe/results.xlsx": bytes(range(256)) * 4,  # any bytes: stored as they are
+    "README.md": b"# mAb-1\n",
+    "sdm/deep/er/notes.txt": b"",
+}
+
+
 @pytest.fixture
 def folder(tmp_path):
     d = tmp_path / "proj"
     save_project(sample_project(), d)
+    for rel, data in AREA_FILES.items():
+        (d / rel).parent.mkdir(parents=True, exist_ok=True)
+        (d / rel).write_bytes(data)
+    (d / ".git").mkdir()
+    (d / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
     return d
+
+
+def files_under(d: Path) -> dict[str, bytes]:
+    return {p.relative_to(d).as_posix(): p.read_bytes() for p in sorted(d.rglob("*"))
+            if p.is_file()}
+
+
+def test_area_files_are_stored_byte_for_byte(folder, db_url, tmp_path):
+    first = import_project(folder, user="admin")
+    assert project_document(first.project)["files"] == AREA_FILES  # not .git, not model files
+    export_project(first.project, tmp_path / "out")
+    exported = files_under(tmp_path / "out")
+    for rel, data in AREA_FILES.items():
+        assert exported[rel] == data
+    assert load_project(tmp_path / "out") == sample_project()
+    assert ".git/HEAD" not in exported
+    # the exported folder imports as the same content
+    again = import_project(tmp_path / "out", user="admin")
+    assert (again.version, again.unchanged) == (2, True)
+    # a changed area file alone makes a changed version, named in the audit entry
+    (tmp_path / "out" / "risk" / "fmea.csv").write_bytes(b"step,mode,S,O,D\n")
+    third = import_project(tmp_path / "out", user="admin", reason="FMEA re-scored")
+    assert (third.version, third.unchanged) == (3, False)
+    entry = audit_log(first.project).entries[-1]
+    assert '"changed_files":["risk/fmea.csv"]' in entry["new"]
+    assert "files risk/fmea.csv" in audit_log(first.project).summary()
+    assert verify_audit().intact
+
+
+def test_bundled_demo_project_round_trips(db_url, tmp_path):
+    import qbdkit.demo
+
+    demo = Path(qbdkit.demo.__file__).parent / "mab"
+    if not (demo / "project.yaml").exists():
+        pytest.skip("bundled demo project not present yet")
+    imported = import_project(demo, user="admin", reason="demo")
+    export_project(imported.project, tmp_path / "out")
+    original, exported = files_under(demo), files_under(tmp_path / "out")
+    area = {k for k in original if "/" in k and not k.startswith("data/")} | {
+        k for k in original if k.endswith(".md")}
+    area = {k for k in area if "__pycache__" not in k}
+    assert area and all(exported[k] == original[k] for k in area)
+    assert load_project(tmp_path / "out") == load_project(demo)
 
 
 def test_import_then_reimport_supersedes(folder, db_url):

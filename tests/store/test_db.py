@@ -3,6 +3,7 @@
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
@@ -80,15 +81,48 @@ def test_naive_timestamps_are_refused(db_url):
     assert value == datetime(2026, 1, 1, 0, tzinfo=UTC) and value.tzinfo == UTC
 
 
-@pytest.mark.parametrize("table", ["audit_entries", "records", "project_versions"])
-def test_append_only_tables_refuse_update_and_delete(db_url, table):
+def test_upgrade_from_the_first_revision_keeps_data(db_url):
+    from sqlalchemy import create_engine
+
+    from qbdkit.services.records import latest_record, save_record
+
+    db.dispose(db_url)
+    engine = create_engine(db_url)
+    db.upgrade(engine, "0001")  # a store made by the first release
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+        tables = set(sa_inspect(conn).get_table_names())
+    assert "project_files" not in tables and "audit_entries" in tables
+    engine.dispose()
+    from qbdkit.services.projects import create_project
+
+    create_project("p", user="admin", reason="r")  # first use: migrated to the newest revision
+    save_record("p", "fmea", "k", {"x": 1}, user="admin", reason="r")
+    with db.get_engine(db_url).connect() as conn:
+        assert conn.execute(text("SELECT version_num FROM alembic_version")
+                            ).scalar() == db.SCHEMA_REVISION
+        assert "project_files" in sa_inspect(conn).get_table_names()
+    assert latest_record("p", "fmea", "k")["content"] == {"x": 1}
+
+
+@pytest.mark.parametrize("table", ["audit_entries", "records", "project_versions",
+                                   "project_files"])
+def test_append_only_tables_refuse_update_and_delete(db_url, table, tmp_path):
     from qbdkit.services.projects import create_project
     from qbdkit.services.records import save_record
 
     create_project("p", user="admin", reason="r", document={"a": 1})
     save_record("p", "fmea", "k", {"x": 1}, user="admin", reason="r")
     engine = db.get_engine(db_url)
-    column = {"audit_entries": "reason", "records": "reason", "project_versions": "reason"}[table]
+    from qbdkit.model import Process, Product, Project, save_project
+    from qbdkit.services.projects import import_project
+
+    save_project(Project(name="q", product=Product(name="x", modality="mab"),
+                         process=Process()), tmp_path / "q")
+    (tmp_path / "q" / "notes.txt").write_bytes(b"n")
+    import_project(tmp_path / "q", user="admin")
+    column = {"audit_entries": "reason", "records": "reason", "project_versions": "reason",
+              "project_files": "path"}[table]
     for sql in (f"UPDATE {table} SET {column} = 'forged'", f"DELETE FROM {table}"):
         with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
             conn.execute(text(sql))

@@ -7,6 +7,7 @@ SHA-256 (the audit entry that created it carries the same hash).
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 
@@ -15,7 +16,14 @@ from sqlalchemy import select
 from qbdkit.core.result import Result, format_table
 from qbdkit.store import transaction
 from qbdkit.store.chain import ChainReport, sha256_text, verify_chain
-from qbdkit.store.schema import AuditEntry, AuditHead, Project, ProjectVersion, Record
+from qbdkit.store.schema import (
+    AuditEntry,
+    AuditHead,
+    Project,
+    ProjectFile,
+    ProjectVersion,
+    Record,
+)
 from qbdkit.store.trail import chain_rows, entry_dict
 
 
@@ -37,6 +45,9 @@ def brief(stored: str | None, width: int = 60) -> str:
         sections = value.get("changed_sections")
         if sections:
             parts.append("changed " + ", ".join(sections))
+        files = value.get("changed_files")
+        if files:
+            parts.append("files " + ", ".join(files))
         return _short(" ".join(parts), width)
     return _short(json.dumps(value, ensure_ascii=False, sort_keys=True), width)
 
@@ -77,6 +88,7 @@ def verify_audit(*, url: str | None = None) -> ChainReport:
         problems: list[str] = []
         audited_records: set[tuple] = set()
         audited_versions: set[tuple] = set()
+        audited_files: set[tuple] = set()
         for e in session.scalars(select(AuditEntry).where(AuditEntry.new.is_not(None))):
             new = json.loads(e.new)
             if e.action == "record.save":
@@ -84,6 +96,8 @@ def verify_audit(*, url: str | None = None) -> ChainReport:
                                      new["sha256"]))
             elif e.action in ("project.import", "project.version"):
                 audited_versions.add((e.project, new["version"], new["sha256"]))
+                for path, digest in new.get("files", {}).items():
+                    audited_files.add((e.project, new["version"], path, digest))
         names = dict(session.execute(select(Project.id, Project.name)).all())
         for r in session.scalars(select(Record).order_by(Record.id)):
             what = f"record {names.get(r.project_id)}/{r.kind}/{r.key} v{r.version}"
@@ -97,6 +111,15 @@ def verify_audit(*, url: str | None = None) -> ChainReport:
             if sha256_text(v.document) != v.sha256:
                 problems.append(f"{what}: document does not match its hash (altered)")
             elif (names.get(v.project_id), v.version, v.sha256) not in audited_versions:
+                problems.append(f"{what}: no audit entry records it (altered or inserted)")
+        versions = {v.id: (names.get(v.project_id), v.version)
+                    for v in session.scalars(select(ProjectVersion))}
+        for f in session.scalars(select(ProjectFile).order_by(ProjectFile.id)):
+            project, version = versions.get(f.version_id, (None, None))
+            what = f"project {project} v{version} file {f.path}"
+            if hashlib.sha256(f.content).hexdigest() != f.sha256:
+                problems.append(f"{what}: content does not match its hash (altered)")
+            elif (project, version, f.path, f.sha256) not in audited_files:
                 problems.append(f"{what}: no audit entry records it (altered or inserted)")
         if problems:
             return ChainReport(False, report.entries, report.head_id, report.head_hash, None,

@@ -2,16 +2,20 @@
 
 ``import`` loads a folder with :func:`qbdkit.model.load_project` and stores its
 lossless JSON dump (``model_dump(mode="json")``, canonical text + SHA-256) as the
-project's next version, in ONE transaction with its audit entry: a failed import
-leaves the database exactly as it was. Importing the same project again adds
+project's next version, together with every other file of the folder that the
+model does not read (``risk/``, ``doe/``, ``sdm/`` … stored byte for byte, each
+with its SHA-256), in ONE transaction with its audit entry: a failed import
+leaves the database exactly as it was. Hidden files and folders (``.git``,
+``.DS_Store``) and ``__pycache__`` are not stored. Importing the same project again adds
 version n+1 and supersedes version n (which stays). ``export`` rebuilds the
-model with ``Project.model_validate`` and writes it with
-:func:`qbdkit.model.save_project` into a fresh folder (written beside the target
+model with ``Project.model_validate``, writes the stored files back and then the
+model with :func:`qbdkit.model.save_project`, into a fresh folder (written beside the target
 and renamed into place, so a failed export leaves nothing half-written).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -29,7 +33,7 @@ from qbdkit.services.records import canonical_content, find_project
 from qbdkit.services.users import require
 from qbdkit.store import transaction
 from qbdkit.store.chain import sha256_text, utc_text
-from qbdkit.store.schema import Project, ProjectVersion, Record, utcnow
+from qbdkit.store.schema import Project, ProjectFile, ProjectVersion, Record, utcnow
 from qbdkit.store.trail import append_entry
 
 
@@ -40,30 +44,77 @@ def _check_name(name: Any) -> str:
     return name.strip()
 
 
+def area_files(directory: Path) -> dict[str, bytes]:
+    """The files of a project folder that the model does not read, by relative POSIX path.
+
+    The model reads ``project.yaml``, ``process.yaml`` and ``data/batches.*`` /
+    ``data/measurements.*`` (see :mod:`qbdkit.model.folder`); everything else is an
+    area's (``risk/fmea.csv``, ``doe/results.csv``, READMEs …).
+    """
+    from qbdkit.model import folder as layout
+
+    model_files = {layout.PROJECT_FILE, layout.PROCESS_FILE}
+    for stem in (layout.BATCH_STEM, layout.MEASUREMENT_STEM):
+        for suffix in layout.DATA_SUFFIXES:
+            model_files.add(f"{layout.DATA_DIR}/{stem}{suffix}")
+    out: dict[str, bytes] = {}
+    for path in sorted(directory.rglob("*")):
+        rel = path.relative_to(directory)
+        if any(part.startswith(".") or part == "__pycache__" for part in rel.parts):
+            continue
+        key = rel.as_posix()
+        if path.is_file() and key not in model_files:
+            try:
+                out[key] = path.read_bytes()
+            except OSError as exc:
+                raise QbdInputError("cannot read file", file=str(path),
+                                    expected="a readable file", found=exc.strerror) from exc
+    return out
+
+
 def _add_version(session: Session, project: Project, document: dict, *, user: str,
-                 reason: str, action: str, source: str | None = None) -> tuple[int, str, bool]:
-    """Append the next version of ``project``; returns (version, sha256, unchanged)."""
+                 reason: str, action: str, source: str | None = None,
+                 files: dict[str, bytes] | None = None) -> tuple[int, str, bool]:
+    """Append the next version of ``project`` (and its files); returns (version, sha256, unchanged)."""
     text = canonical_content(document, field="document")
     digest = sha256_text(text)
+    files = files or {}
+    file_hashes = {path: hashlib.sha256(data).hexdigest() for path, data in sorted(files.items())}
     previous = session.scalar(
         select(ProjectVersion).where(ProjectVersion.project_id == project.id)
         .order_by(ProjectVersion.version.desc()).limit(1))
     version = 1 if previous is None else previous.version + 1
-    session.add(ProjectVersion(project_id=project.id, version=version, document=text,
-                               sha256=digest, at=utcnow(), user=user, reason=reason))
+    row = ProjectVersion(project_id=project.id, version=version, document=text, sha256=digest,
+                         at=utcnow(), user=user, reason=reason)
+    session.add(row)
+    session.flush()
+    for path, data in sorted(files.items()):
+        session.add(ProjectFile(version_id=row.id, path=path, content=data,
+                                sha256=file_hashes[path]))
     old = None
     changed: list[str] = sorted(document) if isinstance(document, dict) else []
+    changed_files = sorted(file_hashes)
+    unchanged = False
     if previous is not None:
         before = json.loads(previous.document)
         changed = sorted(k for k in set(before) | set(document)
                          if before.get(k) != document.get(k) or (k in before) != (k in document))
+        before_files = dict(session.execute(
+            select(ProjectFile.path, ProjectFile.sha256)
+            .where(ProjectFile.version_id == previous.id)).all())
+        changed_files = sorted(p for p in set(before_files) | set(file_hashes)
+                               if before_files.get(p) != file_hashes.get(p))
         old = {"version": previous.version, "sha256": previous.sha256}
-    new: dict[str, Any] = {"version": version, "sha256": digest, "changed_sections": changed}
+        unchanged = previous.sha256 == digest and not changed_files
+    new: dict[str, Any] = {"version": version, "sha256": digest, "changed_sections": changed,
+                           "files": file_hashes}
+    if changed_files:
+        new["changed_files"] = changed_files
     if source is not None:
         new["source"] = source
     append_entry(session, user=user, action=action, project=project.name,
                  entity=f"project:{project.name}", old=old, new=new, reason=reason)
-    return version, digest, previous is not None and previous.sha256 == digest
+    return version, digest, unchanged
 
 
 def create_project(name: str, *, user: str, reason: str, document: dict | None = None,
@@ -128,6 +179,7 @@ def import_project(directory: str | Path, *, user: str, reason: str | None = Non
                             found="missing" if not directory.exists() else "a file")
     model = load_project(directory)
     document = model.model_dump(mode="json")
+    files = area_files(directory)
     name = _project_name(model, directory)
     reason = reason or f"imported from {directory}"
     with transaction(url) as session:
@@ -141,14 +193,15 @@ def import_project(directory: str | Path, *, user: str, reason: str | None = Non
                          entity=f"project:{name}", new={"name": name}, reason=reason)
         version, digest, unchanged = _add_version(session, project, document, user=user,
                                                   reason=reason, action="project.import",
-                                                  source=str(directory))
+                                                  source=str(directory), files=files)
     return ImportResult(name, version, digest, unchanged, str(directory))
 
 
 def project_document(name: str, version: int | None = None, *, url: str | None = None
                      ) -> dict[str, Any]:
-    """``{"project","version","sha256","document","user","at","reason"}`` of one stored version
-    (the newest when ``version`` is None)."""
+    """``{"project","version","sha256","document","files","user","at","reason"}`` of one
+    stored version (the newest when ``version`` is None); ``files`` maps each stored
+    area file's relative path to its bytes."""
     with transaction(url, write=False) as session:
         project = find_project(session, name)
         query = select(ProjectVersion).where(ProjectVersion.project_id == project.id)
@@ -164,8 +217,11 @@ def project_document(name: str, version: int | None = None, *, url: str | None =
                                 expected=f"1…{count}" if count else "a project with a version "
                                 "(import a folder with `qbdkit import DIR`)",
                                 found=version if version is not None else "none stored")
+        files = dict(session.execute(
+            select(ProjectFile.path, ProjectFile.content)
+            .where(ProjectFile.version_id == row.id).order_by(ProjectFile.path)).all())
         return {"project": name, "version": row.version, "sha256": row.sha256,
-                "document": json.loads(row.document), "user": row.user,
+                "document": json.loads(row.document), "files": files, "user": row.user,
                 "at": utc_text(row.at), "reason": row.reason}
 
 
@@ -204,6 +260,13 @@ def export_project(name: str, directory: str | Path, *, version: int | None = No
     parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".qbdkit-export-", dir=parent))
     try:
+        for rel, data in stored["files"].items():
+            target = staging.joinpath(*rel.split("/"))
+            if not target.resolve().is_relative_to(staging.resolve()):
+                raise QbdInputError("stored file path leaves the export folder", column="path",
+                                    expected="a relative path", found=rel)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
         save_project(model, staging)
         if directory.exists():
             directory.rmdir()

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from qbdkit.errors import QbdInputError
 
-SCHEMA_REVISION = "0001"
+SCHEMA_REVISION = "0002"
 """The newest Alembic revision shipped in ``qbdkit/store/migrations/versions``."""
 
 MIGRATIONS = Path(__file__).parent / "migrations"

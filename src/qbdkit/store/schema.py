@@ -3,6 +3,8 @@
 * ``users`` — a name and one role (viewer, scientist, reviewer, qa, admin).
 * ``projects`` — one row per project name; ``project_versions`` — every imported
   version's full JSON document (canonical text) and its SHA-256; never updated.
+* ``project_files`` — the other files of an imported folder (area data such as
+  ``risk/``, ``doe/``), byte for byte, per version; never updated.
 * ``records`` — generic versioned records (risk assessments and the like), keyed by
   (project, kind, key, version); a new version supersedes the previous one, no row
   is ever updated or deleted.
@@ -13,7 +15,7 @@
 Timestamps are timezone-aware UTC in Python; :class:`UTCDateTime` stores them as
 UTC (``timestamptz`` on PostgreSQL, ISO text on SQLite) and always returns aware
 UTC values, so an entry hashes identically on both databases. UPDATE and DELETE
-on ``audit_entries``, ``records`` and ``project_versions`` are refused by
+on ``audit_entries``, ``records``, ``project_versions`` and ``project_files`` are refused by
 database triggers (created by the migration).
 """
 
@@ -25,6 +27,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Integer,
+    LargeBinary,
     String,
     Text,
     TypeDecorator,
@@ -98,6 +101,20 @@ class ProjectVersion(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime())
     user: Mapped[str] = mapped_column(String(200))
     reason: Mapped[str] = mapped_column(Text)
+
+
+class ProjectFile(Base):
+    """A file of the project folder that the model does not read (``risk/``, ``doe/``, …),
+    stored byte for byte with its version so export gives the folder back whole."""
+
+    __tablename__ = "project_files"
+    __table_args__ = (UniqueConstraint("version_id", "path"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("project_versions.id"), index=True)
+    path: Mapped[str] = mapped_column(String(1000))  # relative, "/"-separated
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
 
 
 class Record(Base):
