@@ -288,3 +288,38 @@ def test_project_scale_setting(cli, tmp_path):
 def test_scales_use_needs_project(cli, tmp_path):
     r = cli("risk", "scales", "--use", str(tmp_path / "x.yaml"))
     assert r.code == 2 and "--project" in r.err
+
+
+def test_xlsx_with_title_rows_above_the_header(cli, tmp_path):
+    # Chinese templates often start with a title line (seed 000: "表 1：DFMEA 风险评估表（示例）")
+    import openpyxl
+
+    frame = pd.read_csv(DATA / "fmea_zh_gb18030.csv", encoding="gb18030")
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["表 1：DFMEA 风险评估表（示例）"])
+    ws.append([])
+    ws.append(list(frame.columns))
+    for row in frame.itertuples(index=False):
+        ws.append([None if isinstance(v, float) and v != v else v for v in row])
+    ws["F5"] = 11  # F02's 严重度, spreadsheet row 5
+    path = tmp_path / "titled.xlsx"
+    wb.save(path)
+    r = cli("risk", "fmea", str(path))
+    assert r.code == 2
+    assert r.err == (f"error: {path}:5: 严重度 (severity): not on the scale: expected a whole "
+                     "number 1–10, found 11\n")
+    ws["F5"] = 5
+    wb.save(path)
+    r = cli("risk", "fmea", str(path), "--json")
+    assert r.code == 0, r.err
+    assert r.json()["summary"] == {"H": 1, "M": 1, "L": 2}
+
+
+def test_isf(cli):
+    # A-Mab tool 3: ISF = LD50 / impurity per dose; 50 / 0.04 = 1250 >= 1000 → minimal risk
+    r = cli("risk", "isf", "--toxic-dose", "50", "--impurity-per-dose", "0.04", "--json")
+    assert r.code == 0, r.err
+    assert r.json() == {"isf": pytest.approx(1250.0), "threshold": 1000.0, "minimal_risk": True}
+    r = cli("risk", "isf", "--toxic-dose", "50", "--impurity-per-dose", "0")
+    assert r.code == 2

@@ -1,4 +1,4 @@
-"""`qbdkit risk …` commands: ap, fmea, ce, cqa, classify, study, template, history, scales.
+"""`qbdkit risk …` commands: ap, fmea, ce, cqa, classify, study, isf, template, history, scales.
 
 Thin: read the file (CSV/XLSX, English or Chinese headers), call :mod:`qbdkit.core.risk`,
 print the result (``--json``: JSON only), optionally store it as a project record
@@ -210,6 +210,22 @@ def study_cmd(
     _store("study", file, result, project=project, key=key, reason=reason, user=user,
            source={"scale": result.scale})
     emit(result, as_json)
+
+
+@app.command("isf")
+def isf_cmd(
+    toxic_dose: float = typer.Option(..., "--toxic-dose",
+                                     help="LD50 or NOAEL (same unit as the impurity, e.g. mg/kg)."),
+    impurity: float = typer.Option(..., "--impurity-per-dose",
+                                   help="Maximum impurity amount per dose (no clearance assumed)."),
+    threshold: float = typer.Option(None, "--threshold", help="Minimal risk when ISF >= T "
+                                    "(default 1000, A-Mab tool 3)."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Impurity safety factor (A-Mab tool 3): ISF = LD50 (or NOAEL) ÷ impurity per dose."""
+    from qbdkit.core.risk import impurity_safety_factor
+
+    emit(impurity_safety_factor(toxic_dose, impurity, threshold=threshold), as_json)
 
 
 @app.command("template")

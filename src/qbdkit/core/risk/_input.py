@@ -100,10 +100,45 @@ def canonical(table: Table, required: Sequence[str], aliases: Mapping[str, Seque
     if table.frame.empty:
         raise QbdInputError("no data rows", file=table.file, row=2,
                             expected="at least one data row below the header")
-    out = require_columns(table, required, aliases=aliases, optional=optional)
+    try:
+        out = require_columns(table, required, aliases=aliases, optional=optional)
+    except QbdInputError:
+        moved = _header_below_title(table, required, aliases)
+        if moved is None:
+            raise
+        table = moved
+        out = require_columns(table, required, aliases=aliases, optional=optional)
     out.user_headers = {new: old for old, new in zip(table.columns, out.columns, strict=True)
                         if old != new}  # type: ignore[attr-defined]
     return out
+
+
+def _header_below_title(table: Table, required: Sequence[str],
+                        aliases: Mapping[str, Sequence[str]], scan: int = 10) -> Table | None:
+    """Spreadsheets often carry a title (e.g. "表 1：DFMEA 风险评估表") above the real header.
+
+    Look in the first ``scan`` rows for one holding every required column (by name or
+    alias); if found, make it the header and keep the file row numbers of the rows below.
+    """
+    names: dict[str, str] = {}
+    for canon in required:
+        names[normalize_name(canon)] = canon
+        for a in aliases.get(canon, ()):
+            names[normalize_name(a)] = canon
+    frame = table.frame
+    for k in range(min(scan, len(frame))):
+        cells = ["" if is_blank(v) else str(v).strip() for v in frame.iloc[k].tolist()]
+        found = {names.get(normalize_name(c)) for c in cells if c}
+        if set(required) <= found:
+            header = [c if c else f"column {j + 1}" for j, c in enumerate(cells)]
+            if len(set(header)) != len(header):
+                return None
+            body = frame.iloc[k + 1:].reset_index(drop=True).copy()
+            body.columns = header
+            rows = [table.row_of(i) for i in range(k + 1, len(frame))]
+            return Table(frame=body, file=table.file, encoding=table.encoding, rows=rows,
+                         sheet=table.sheet)
+    return None
 
 
 def headers_of(table: Table) -> dict[str, str]:
