@@ -244,3 +244,12 @@ def test_transform_and_unreplicated_effects(cli, tmp_path):
     fit = r.json()["responses"][0]
     assert fit["residual_df"] == 0 and fit["effects"]["pse"] == pytest.approx(2.625)
     assert "half-normal" in out.read_text(encoding="utf-8")
+
+
+def test_predict_bad_settings(cli):
+    base = ["doe", "predict", DEMO, "-r", "Titer (g/L)", "--at", "pH=7", "--at", "DO (%)=40",
+            "--at", "Feed (%)=3"]
+    r = cli(*base, "--at", "Temperature (°C)=warm")
+    assert r.code == 2 and "Temperature (°C): setting is not a number" in r.err
+    r = cli(*base)
+    assert r.code == 2 and "missing factor column" in r.err and "Temperature (°C)" in r.err

@@ -262,9 +262,21 @@ class FitResult(Result):
         for v in spec.variables:
             safe = spec.names.safe[v]
             if v in spec.categorical:
-                out[safe] = np.asarray([_label(x) for x in new[v].tolist()], dtype=object)
+                labels = [_label(x) for x in new[v].tolist()]
+                unknown = [x for x in labels if x not in spec.categorical[v]]
+                if unknown:
+                    raise QbdInputError("unknown level", column=v,
+                                        expected="one of " + ", ".join(spec.categorical[v]),
+                                        found=unknown[0])
+                out[safe] = np.asarray(labels, dtype=object)
             else:
-                x = np.asarray(pd.to_numeric(new[v]), dtype=LD)
+                num = pd.to_numeric(new[v], errors="coerce")
+                bad = [i for i, ok in enumerate(np.isfinite(np.asarray(num, dtype=float))) if not ok]
+                if bad:
+                    raise QbdInputError("setting is not a number", row=bad[0] + 1, column=v,
+                                        expected="a number (actual units)",
+                                        found=str(new[v].iloc[bad[0]]))
+                x = np.asarray(num, dtype=LD)
                 out[safe] = spec.numeric[v].code(x) if spec.coding == "coded" else x
         return out if out else pd.DataFrame(index=range(len(new)))  # type: ignore[return-value]
 
