@@ -174,7 +174,7 @@ def analysis_page(result, assessment=None) -> str:
 def demo_section(project_dir: Path, out_dir: Path) -> str:
     """Contract D: analyse ``project_dir/doe/results.csv`` (quadratic, coded, hierarchical
     reduction at 0.05), re-assess the parameter classes against the demo specifications."""
-    from qbdkit.core.doe.analysis import Specification, analyze_file, reassess_parameters
+    from qbdkit.core.doe.analysis import Specification, analyze_file, predict, reassess_parameters
     from qbdkit.demo.synth_doe import DEMO_SETPOINT, DEMO_SPECS
 
     path = Path(project_dir) / "doe" / "results.csv"
@@ -195,5 +195,11 @@ def demo_section(project_dir: Path, out_dir: Path) -> str:
           None if f.lack_of_fit is None else f.lack_of_fit.p] for f in result.responses],
         caption="Model summary")
     body.append(summary)
+    pred = predict(result.responses, dict(DEMO_SETPOINT))
+    body.append(table(
+        ["response", "mean", "95 % CI low", "CI high", "95 % PI low", "PI high"],
+        [[r["response"], r["mean"], r["ci_lower"], r["ci_upper"], r["pi_lower"], r["pi_upper"]]
+         for r in pred.rows],
+        caption="Prediction at the set point " + ", ".join(f"{k} = {v:g}" for k, v in DEMO_SETPOINT.items())))
     inner = "\n".join(body + analysis_sections(result) + [cpp_section(assessment)])
     return section("DoE analysis and CPP re-assessment", inner, anchor="doe-analysis")
