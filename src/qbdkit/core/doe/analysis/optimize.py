@@ -265,6 +265,12 @@ def _linear_form(expr: str, factors: Sequence[str], text: str) -> tuple[dict[str
                                 expected="a linear expression", found=expr)
         if c1:
             coef[f] = c1
+    # products of factors vanish on the unit vectors: check the form at a generic point too
+    probe = {f: 1.0 + 0.37 * (i + 1) for i, f in enumerate(factors)}
+    lin = c0 + sum(coef.get(f, 0.0) * v for f, v in probe.items())
+    if not math.isclose(ev(tree, probe), lin, rel_tol=1e-9, abs_tol=1e-9):
+        raise QbdInputError(f"constraint {text!r} is not linear", column="--constraint",
+                            expected="a linear expression", found=expr)
     if not coef:
         raise QbdInputError(f"constraint {text!r} names no factor", column="--constraint",
                             expected="one of " + ", ".join(factors), found=expr)
@@ -457,21 +463,34 @@ def optimize_desirability(predict: Callable[[np.ndarray], np.ndarray], goals: Se
     if not any(feasible(to_x(u)) for u in pool):
         raise QbdInputError("no feasible point found in the region", column="--constraint",
                             expected="constraints that leave part of the studied region")
+    def penalized(u: np.ndarray) -> float:
+        u = np.clip(u, 0, 1)
+        return objective(u) + (0.0 if feasible(to_x(u)) else 1e3)
+
+    def value(u: np.ndarray) -> tuple[float, np.ndarray] | None:
+        x = to_x(np.clip(u, 0, 1))
+        if not feasible(x):
+            return None
+        return float(overall_desirability(goals, predict(x[None, :]))[0]), x
+
     results = []
     for u0 in pool:
         res = optimize.minimize(objective, u0, method="SLSQP", bounds=[(0.0, 1.0)] * k,
                                 constraints=cons, options={"maxiter": 300, "ftol": 1e-10})
-        cands = [res.x, u0]
-        # a derivative-free polish: SLSQP's finite differences stall on the kinks of d
-        nm = optimize.minimize(lambda u: objective(np.clip(u, 0, 1)) + (0 if feasible(to_x(np.clip(u, 0, 1))) else 1e3),
-                               np.clip(res.x, 0, 1), method="Nelder-Mead",
+        for u in (res.x, u0):
+            v = value(u)
+            if v is not None:
+                results.append((v[0], v[1], -objective(np.clip(u, 0, 1))))
+    # a derivative-free polish of the best few: SLSQP's finite differences stall on the kinks of d
+    results.sort(key=lambda t: -t[2])
+    polished = []
+    for _, x, _ in results[:3]:
+        nm = optimize.minimize(penalized, (x - lo) / scale, method="Nelder-Mead",
                                options={"xatol": 1e-7, "fatol": 1e-10, "maxiter": 2000})
-        cands.append(np.clip(nm.x, 0, 1))
-        for u in cands:
-            u = np.clip(u, 0, 1)
-            x = to_x(u)
-            if feasible(x):
-                results.append((float(overall_desirability(goals, predict(x[None, :]))[0]), x))
+        v = value(nm.x)
+        if v is not None:
+            polished.append(v)
+    results = [(d, x) for d, x, _ in results] + polished
     results.sort(key=lambda t: -t[0])
     best_d, best_x = results[0]
     alternatives = []

@@ -508,7 +508,9 @@ def largest_box(inside: np.ndarray, center: Sequence[int]) -> tuple[tuple[int, i
 class DesignSpaceResult(Result):
     """Probability grid, region P ≥ R, sweet spot, PAR, box and NOR check.
 
-    ``probability`` is indexed ``[i₀][i₁]…`` over ``axes`` in ``factors`` order;
+    ``probability`` is indexed ``[i₀][i₁]…`` over ``axes`` in ``factors`` order (each axis:
+    ``grid`` equally spaced values over the studied range, plus the set point when it
+    falls between them);
     ``mc_standard_error`` is the largest Monte Carlo standard error on the grid.
     """
 
@@ -627,11 +629,21 @@ def design_space(post: MultiResponsePosterior, rows: ModelRows, *, model_factors
     engine = ProbabilityEngine(post, rows, specs, draws=draws, seed=seed,
                                noise_sd=noise if noise.any() else None, workers=workers)
     base = np.array([sp[f] for f in model_factors])
-    axes = {f: np.linspace(studied[f][0], studied[f][1], grid) for f in factors}
+    notes: list[str] = []
+    axes = {}
+    for f in factors:
+        ax = np.linspace(studied[f][0], studied[f][1], grid)
+        tol = 1e-9 * (studied[f][1] - studied[f][0])
+        if studied[f][0] <= sp[f] <= studied[f][1] and np.abs(ax - sp[f]).min() > tol:
+            ax = np.union1d(ax, [sp[f]])  # the set point is a grid point, so the box contains it
+            notes.append(f"{f}: the set point {sp[f]:g} was added to the grid axis")
+        elif not studied[f][0] <= sp[f] <= studied[f][1]:
+            notes.append(f"{f}: the set point {sp[f]:g} lies outside the studied range")
+        axes[f] = ax
     pos = [model_factors.index(f) for f in factors]
-    shape = (grid,) * len(factors)
+    shape = tuple(axes[f].size for f in factors)
     # grid points, built chunk-wise to keep memory bounded
-    total = grid ** len(factors)
+    total = math.prod(shape)
     prob = np.empty(total)
     sweet = np.empty(total, dtype=bool)
     step = 500_000
@@ -647,7 +659,6 @@ def design_space(post: MultiResponsePosterior, rows: ModelRows, *, model_factors
     sweet = sweet.reshape(shape)
     inside = prob >= min_probability
     p_set, se_set = engine.probability(base[None, :])
-    notes: list[str] = []
     # PAR: one factor at a time, the others at the set point, on a fine line through it
     par: dict[str, list[float] | None] = {}
     for f, col in zip(factors, pos, strict=True):
@@ -661,9 +672,6 @@ def design_space(post: MultiResponsePosterior, rows: ModelRows, *, model_factors
         notes.append(f"the set point itself has P = {p_set[0]:.3f} < {min_probability:g}: "
                      "no PAR and no box around it")
     center = tuple(int(np.abs(axes[f] - sp[f]).argmin()) for f in factors)
-    if any(not math.isclose(axes[f][c], sp[f], rel_tol=0, abs_tol=1e-9 * (studied[f][1] - studied[f][0]))
-           for f, c in zip(factors, center, strict=True)):
-        notes.append("the box is built around the grid point nearest the set point")
     box_idx = largest_box(inside, center) if p_set[0] >= min_probability else None
     box = None
     if box_idx is not None:
