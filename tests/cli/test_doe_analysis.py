@@ -253,3 +253,16 @@ def test_predict_bad_settings(cli):
     assert r.code == 2 and "Temperature (°C): setting is not a number" in r.err
     r = cli(*base)
     assert r.code == 2 and "missing factor column" in r.err and "Temperature (°C)" in r.err
+
+
+def test_coded_fit_also_reports_actual_coefficients(cli):
+    r = cli("doe", "analyze", DEMO, "-r", "Aggregate (%)", "--model", "linear", "--json")
+    fit = r.json()["responses"][0]
+    coded = {t["term"]: t["coef"] for t in fit["terms"]}
+    actual = {t["term"]: t["coef"] for t in fit["terms_actual"]}
+    # linear model: actual slope = coded slope / half-range (pH 6.8–7.2 → 0.2; DO 30–50 → 10)
+    assert actual["pH"] == pytest.approx(coded["pH"] / 0.2, rel=1e-10)
+    assert actual["DO (%)"] == pytest.approx(coded["DO (%)"] / 10, rel=1e-10)
+    centre = {"Temperature (°C)": 36, "pH": 7.0, "DO (%)": 40, "Feed (%)": 3}
+    at_centre = actual["Intercept"] + sum(actual[k] * v for k, v in centre.items())
+    assert at_centre == pytest.approx(coded["Intercept"], rel=1e-10)

@@ -46,14 +46,24 @@ class Analysis(Result):
     file: str | None = None
     reduced: bool = False
     alpha: float = 0.05
+    actual: tuple[FitResult | None, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
+        out = []
+        for i, r in enumerate(self.responses):
+            d = r.to_dict()
+            act = self.actual[i] if i < len(self.actual) else None
+            if act is not None:
+                # the same model in actual units (as MODDE/JMP/Design-Expert print both)
+                d["terms_actual"] = to_jsonable(
+                    [{"term": t["term"], "coef": t["coef"], "se": t["se"]} for t in act.term_rows()])
+            out.append(d)
         return to_jsonable({
             "file": self.file,
             "factors": [f.to_dict() for f in self.factors],
             "reduced": self.reduced,
             "alpha": self.alpha,
-            "responses": [r.to_dict() for r in self.responses],
+            "responses": out,
         })
 
     def summary(self) -> str:
@@ -188,7 +198,15 @@ def analyze(
         fits.append(fit)
     if problems:
         raise QbdInputError(problems=_unique(problems))
-    return Analysis(tuple(fits), tuple(studied.values()), file, reduce, alpha)
+    actual: list[FitResult | None] = []
+    for fit in fits:
+        if coding != "coded" or not fit._spec.numeric:
+            actual.append(None)
+            continue
+        actual.append(fit_response(frame, fit.response, "~ " + fit.quoted_rhs(), coding="actual",
+                                   factors=list(fit.factors), anova_type=anova_type,
+                                   transform=fit.transform, file=file, rows=rows))
+    return Analysis(tuple(fits), tuple(studied.values()), file, reduce, alpha, tuple(actual))
 
 
 def _unique(problems: list[Problem]) -> list[Problem]:

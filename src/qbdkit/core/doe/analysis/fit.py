@@ -225,6 +225,11 @@ class FitResult(Result):
     _x: np.ndarray = field(repr=False, default_factory=lambda: np.zeros((0, 0)))
     _y: np.ndarray = field(repr=False, default_factory=lambda: np.zeros(0))
 
+    def quoted_rhs(self) -> str:
+        """The right-hand side of the model with every column name back-quoted (re-parseable)."""
+        users = self._spec.names.user
+        return _SAFE_RE.sub(lambda m: f"`{users[m.group(0)]}`", self._spec.safe_rhs)
+
     def factor_test(self, name: str) -> tuple[float | None, int, float | None]:
         """Joint partial F test of every term involving factor ``name``: (F, df, p).
 
