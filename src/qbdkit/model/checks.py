@@ -26,7 +26,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from qbdkit.model.schema import Named, Parameter, Project, Range
+from qbdkit.model.schema import (
+    Named,
+    Parameter,
+    Project,
+    QualityAttribute,
+    Range,
+    UnitOperation,
+)
 from qbdkit.model.units import example_units, lookup_unit
 
 Loc = tuple[str | int, ...]
@@ -171,6 +178,20 @@ def check_project(project: Project, known: dict[str, set[str]] | None = None) ->
     mat_attrs = _Names([a for m in project.materials for a in m.attributes],
                        known.get("material_attributes", ()))
     batch_ids = {b.id for b in project.batches} | set(known.get("batches", ()))
+    # indexes by case-folded name or label (measurement tables can be long)
+    uo_by: dict[str, UnitOperation] = {}
+    param_by: dict[tuple[str | None, str], Parameter] = {}
+    for uo in uos:
+        for s in uo.spellings():
+            uo_by.setdefault(s.casefold(), uo)
+        for p in uo.parameters:
+            for s in p.spellings():
+                param_by.setdefault((uo.name, s.casefold()), p)
+                param_by.setdefault((None, s.casefold()), p)
+    qa_by: dict[str, QualityAttribute] = {}
+    for a in project.quality_attributes:
+        for s in a.spellings():
+            qa_by.setdefault(s.casefold(), a)
 
     out += _duplicates(project.qtpp, ("qtpp",), "QTPP element")
     out += _duplicates(project.quality_attributes, ("quality_attributes",), "quality attribute")
@@ -236,13 +257,14 @@ def check_project(project: Project, known: dict[str, set[str]] | None = None) ->
                              m.batch))
         uo = None
         if m.unit_operation is not None:
-            uo = project.unit_operation(m.unit_operation)
+            uo = uo_by.get(m.unit_operation.casefold())
             if uo is None and m.unit_operation not in steps:
                 out.append(Issue((*loc, "unit_operation"), "unknown unit operation",
                                  f"a unit operation ({step_names}…)", m.unit_operation))
         owner_unit: str | None = None
-        param = project.parameter(m.name, uo.name if uo is not None else None)
-        attr = project.attribute(m.name) if param is None else None
+        key = m.name.casefold()
+        param = param_by.get((uo.name if uo is not None else None, key))
+        attr = qa_by.get(key) if param is None else None
         if param is not None:
             owner_unit, owner = param.unit, f"the unit of parameter {param.name!r}"
         elif attr is not None:

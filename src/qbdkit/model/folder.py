@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import typing
 from collections.abc import Iterable, Sequence
@@ -36,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from qbdkit.core.result import Result, format_table
 from qbdkit.errors import Problem, QbdInputError
@@ -412,6 +413,11 @@ def _pydantic_issues(exc: ValidationError, cls: type[BaseModel], prefix: Loc) ->
 
 
 # ---------------------------------------------------------------- assembling
+@functools.cache
+def _list_adapter(cls: type[BaseModel]) -> TypeAdapter:
+    return TypeAdapter(list[cls])  # type: ignore[valid-type]
+
+
 @dataclass
 class _Builder:
     """Validates entity by entity so one bad item does not hide the others."""
@@ -433,6 +439,12 @@ class _Builder:
         if not isinstance(raw, list):
             self.issues.append(Issue(loc, "not a list", "a list of items", type(raw).__name__))
             return []
+        try:  # fast path: the whole list at once
+            good = list(_list_adapter(cls).validate_python(raw))
+            self.imap[loc] = list(range(len(good)))
+            return good
+        except ValidationError:
+            pass
         good, idx = [], []
         for i, item in enumerate(raw):
             m = self.one(cls, item, (*loc, i))
