@@ -156,3 +156,22 @@ def test_amab_dp_rejects_odd_ratings():
 ])
 def test_control_strategy_bands(s, o, d, level):
     assert fmea(sheet([("X", s, o, d)]), scale="control-strategy").rows[0]["ap"] == level
+
+
+def test_merged_cells_take_the_value_above():
+    # a step and a failure mode merged over the rows of their causes read as blanks below
+    df = sheet([("F1", 8, 4, 5), ("F2", 8, 3, 5), ("F3", 5, 3, 4)])
+    df["step"] = ["生产生物反应器", None, "Protein A"]
+    df["failure_mode"] = ["pH 偏高", "", "穿透"]
+    rows = fmea(df).rows
+    assert [r["step"] for r in rows] == ["生产生物反应器", "生产生物反应器", "Protein A"]
+    assert [r["failure_mode"] for r in rows] == ["pH 偏高", "pH 偏高", "穿透"]
+
+
+def test_blank_description_cells_rejected():
+    df = sheet([("F1", 8, 4, 5), ("F2", 8, 3, 5)])
+    df["cause"] = ["probe drift", None]  # causes are never merged
+    df.loc[0, "step"] = None  # nothing above the first row to fill from
+    with pytest.raises(QbdInputError) as exc:
+        fmea(df)
+    assert {(p.row, p.column) for p in exc.value.problems} == {(2, "step"), (3, "cause")}

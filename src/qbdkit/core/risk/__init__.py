@@ -24,6 +24,7 @@ from qbdkit.core.risk.cqa import (
     impurity_safety_factor,
 )
 from qbdkit.core.risk.fmea import (
+    AP_RANK,
     ApResult,
     FmeaResult,
     action_priority,
@@ -37,6 +38,7 @@ from qbdkit.core.risk.fmea import (
 from qbdkit.core.risk.study import StudyPlanResult, study_plan, study_severity
 
 __all__ = [
+    "AP_RANK",
     "CLASSES",
     "ApResult",
     "CeResult",

@@ -44,6 +44,7 @@ from qbdkit.io.tables import Table, is_blank
 from qbdkit.scales import Scale, load_scale
 
 AP_ORDER = {"H": 0, "M": 1, "L": 2}
+AP_RANK = AP_ORDER  # public name: sort key, H first
 RATINGS = ("severity", "occurrence", "detection")
 REVISED = ("revised_severity", "revised_occurrence", "revised_detection")
 
@@ -216,6 +217,23 @@ class FmeaResult(Result):
                 + format_table(head, rows))
 
 
+MERGED = ("step", "function", "failure_mode", "effect")
+TEXT_REQUIRED = ("step", "failure_mode", "effect", "cause")
+
+
+def _fill_merged(table: Table) -> Table:
+    """Worksheets merge the cells of a step, its function, a failure mode and its effect over
+    the rows of their causes; a merged cell reads as blank below its first row, so blanks in
+    those columns take the value from the row above (never across a filled cell)."""
+    frame = table.frame.copy()
+    for col in MERGED:
+        if col in frame.columns:
+            blank = frame[col].map(is_blank)
+            frame[col] = frame[col].where(~blank).ffill()
+    return Table(frame=frame, file=table.file, encoding=table.encoding, rows=table.rows,
+                 sheet=table.sheet)
+
+
 def fmea(data: pd.DataFrame | Table, *, scale: str | Scale = "aiag-vda") -> FmeaResult:
     """Score and rank an FMEA worksheet.
 
@@ -223,15 +241,22 @@ def fmea(data: pd.DataFrame | Table, *, scale: str | Scale = "aiag-vda") -> Fmea
     detection`` (English or Chinese headers: 编号, 工序, 失效模式, 失效影响, 失效原因, 严重度,
     频度, 探测度) and optionally ``function, prevention, detection_control, action, owner,
     due, revised_severity, revised_occurrence, revised_detection``; other columns pass
-    through. Every problem (rating off the scale, non-integer, blank, duplicate id,
-    missing column) is reported at once as one :class:`QbdInputError`.
+    through. Cells of ``step``, ``function``, ``failure_mode`` and ``effect`` left blank
+    below a filled one (merged cells) take the value above. Every problem (rating off the
+    scale, non-integer, blank, duplicate id, missing column) is reported at once as one
+    :class:`QbdInputError`.
     """
     sc = load_scale(scale, kind="fmea")
     table = canonical(as_table(data), FMEA_REQUIRED, FMEA_ALIASES, FMEA_OPTIONAL)
     n = len(table.frame)
     out = Collector(table)
+    table = _fill_merged(table)
     ids = [table.text(i, "id") for i in range(n)]
     check_unique(table, "id", ids, out)
+    for col in TEXT_REQUIRED:
+        for i in range(n):
+            if is_blank(table.cell(i, col)):
+                out.add(table.problem(i, col, "blank cell", expected="a description", found=""))
     allowed = {name: sc.dimension(name).scores for name in RATINGS}
     ratings: list[dict[str, int | None]] = []
     has_revised = [c for c in REVISED if c in table.frame.columns]
