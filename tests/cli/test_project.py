@@ -130,8 +130,9 @@ def test_malformed_yaml(cli, tmp_path):
     d = make(tmp_path, project=bad)
     err = only_error(cli("validate", d))
     line = line_of(bad, "quality_attributes:")  # the parser notices the open [ on the next key
-    assert err.startswith(f"error: {d}/project.yaml:{line}: malformed YAML: ")
-    assert err.endswith("expected valid YAML")
+    assert err == (f"error: {d}/project.yaml:{line}: malformed YAML: while parsing a flow sequence "
+                   f"(started on line {line_of(bad, '[mab')}) expected ',' or ']', but got ':': "
+                   "expected valid YAML")
 
 
 def test_malformed_csv_too_many_fields(cli, tmp_path):
@@ -146,10 +147,9 @@ def test_malformed_csv_too_many_fields(cli, tmp_path):
 def test_malformed_csv_unclosed_quote(cli, tmp_path):
     bad = MEASUREMENTS + 'B2,bioreactor,"ph,1,d,7.0,\n'
     d = make(tmp_path, measurements=bad)
-    r = cli("validate", d)
-    assert r.code == 2
-    assert any(e.startswith(f"error: {d}/data/measurements.csv:") and "malformed CSV" in e
-               for e in errors(r)), r.err
+    err = only_error(cli("validate", d))
+    assert err == (f"error: {d}/data/measurements.csv:5: malformed CSV: unexpected end of data: "
+                   "expected well-formed CSV (quotes closed)")
 
 
 def test_wrong_type_and_unknown_field(cli, tmp_path):
@@ -458,3 +458,15 @@ def test_init_unknown_modality_and_language(cli, tmp_path):
     err = only_error(cli("init", tmp_path / "y", "--modality", "mab", "--lang", "fr"))
     assert err == "error: --lang: unknown language: expected zh or en, found 'fr'"
     assert not (tmp_path / "y").exists()
+
+
+def test_corrupt_xlsx_and_two_data_files(cli, tmp_path):
+    d = make(tmp_path)
+    (d / "data" / "batches.csv").unlink()
+    (d / "data" / "batches.xlsx").write_bytes(b"PK\x03\x04 not really a workbook")
+    err = only_error(cli("validate", d))
+    assert err == (f"error: {d}/data/batches.xlsx: not a readable XLSX workbook (BadZipFile)")
+    (d / "data" / "batches.csv").write_text(BATCHES, encoding="utf-8")
+    r = cli("validate", d)
+    assert (f"error: {d}/data/batches.*: more than one data file: expected one of .csv/.tsv/.xlsx, "
+            "found 'batches.csv, batches.xlsx'") in errors(r)

@@ -125,7 +125,11 @@ def parse_yaml(text: str, file: str, problems: list[Problem]) -> YamlDoc | None:
         return None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        what = " ".join(str(x) for x in (exc.context, exc.problem) if x)
+        context = exc.context
+        if context and exc.context_mark is not None and mark is not None and (
+                exc.context_mark.line != mark.line):
+            context = f"{context} (started on line {exc.context_mark.line + 1})"
+        what = " ".join(str(x) for x in (context, exc.problem) if x)
         problems.append(Problem(f"malformed YAML: {what}", file, mark.line + 1 if mark else None,
                                 expected="valid YAML"))
         return None
