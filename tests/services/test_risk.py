@@ -1,5 +1,7 @@
 """Risk assessments stored as versioned project records (contract A) with rating history."""
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -79,3 +81,18 @@ def test_viewer_may_not_store_and_nothing_is_written(project):
 def test_unknown_assessment_kind(project):
     with pytest.raises(QbdInputError):
         risk_history(project, assessment="hazop")
+
+
+def test_store_folder_of_the_demo(project):
+    import qbdkit
+    from qbdkit.services.risk import store_folder
+
+    folder = Path(qbdkit.__file__).parent / "demo" / "mab" / "risk"
+    v = store_folder(project, folder, user="admin", reason="demo risk assessment")
+    assert v == {"risk.fmea/fmea": 1, "risk.cqa/cqa": 1, "risk.ce/ce": 1,
+                 "risk.classify/classify": 1, "risk.study/study": 1}
+    v = store_folder(project, folder, user="admin", reason="demo run again")
+    assert set(v.values()) == {2}
+    h = risk_history(project)
+    assert len(h.versions) == 10
+    assert all(ver["changes"] == [] for ver in h.versions if ver["version"] == 2)

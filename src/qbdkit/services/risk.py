@@ -192,3 +192,48 @@ def project_scale(project: str, kind: str, *, url: str | None = None) -> Any:
         return None
     return parse_scale(record["content"]["scale"],
                        file=f"project {project}: {SCALE_KIND}/{kind} v{record['version']}")
+
+
+ASSESSMENT_FILES = {"fmea": "fmea", "cqa": "cqa", "ce": "ce", "classify": "classify",
+                    "study": "study"}
+
+
+def store_folder(project: str, folder: str | Path, *, user: str, reason: str,
+                 url: str | None = None) -> dict[str, int]:
+    """Assess and store every ``<assessment>.csv|.xlsx`` in ``folder`` (e.g. the demo's
+    ``risk/``), key = file stem, with the project's scale settings when it has them.
+    All files are assessed before anything is stored. Returns ``{record kind/key: version}``.
+    """
+    from qbdkit.core.risk import (
+        cause_and_effect,
+        classify_parameters,
+        cqa_assessment,
+        fmea,
+        study_plan,
+    )
+    from qbdkit.io import read_table
+
+    def scale_for(kind: str, default: str) -> Any:
+        setting = project_scale(project, kind, url=url)
+        return default if setting is None else setting
+
+    runners = {
+        "fmea": lambda t: fmea(t, scale=scale_for("fmea", "aiag-vda")),
+        "cqa": lambda t: cqa_assessment(t, tool=scale_for("cqa", "amab-1")),
+        "ce": lambda t: cause_and_effect(t, scale=scale_for("ce", "0-1-3-9")),
+        "classify": classify_parameters,
+        "study": lambda t: study_plan(t, scale=scale_for("study", "study")),
+    }
+    folder = Path(folder)
+    results = []
+    for assessment in ASSESSMENT_FILES:
+        for suffix in (".csv", ".xlsx"):
+            path = folder / f"{assessment}{suffix}"
+            if path.exists():
+                results.append((assessment, path, runners[assessment](read_table(path))))
+    versions: dict[str, int] = {}
+    for assessment, path, result in results:
+        versions[f"{record_kind(assessment)}/{path.stem}"] = store_assessment(
+            project, assessment, path.stem, result, user=user, reason=reason,
+            source={"file": path.name}, url=url)
+    return versions
