@@ -138,3 +138,37 @@ def test_unreachable_database_is_an_input_error():
     with pytest.raises(QbdInputError, match="cannot open the database"):
         db.get_engine(url)
     db.dispose(url)
+
+
+@pytest.mark.parametrize("url", ["not a url", "foo://bar", "sqlite:////no/such/dir/x.sqlite"])
+def test_bad_urls_are_input_errors(url):
+    from qbdkit.errors import QbdInputError
+
+    with pytest.raises(QbdInputError) as err:
+        db.get_engine(url)
+    assert err.value.first.column == "QBDKIT_DATABASE_URL"
+    db.dispose(url)
+
+
+def test_an_entry_hashes_identically_on_every_backend(db_url):
+    """The same entry read back from SQLite or PostgreSQL gives the same SHA-256."""
+    from qbdkit.store.chain import canonical_json, entry_hash
+    from qbdkit.store.trail import chain_rows
+
+    shanghai = timezone(timedelta(hours=8))
+    fields = {"id": 1000, "at": datetime(2026, 1, 2, 11, 4, 5, 678901, tzinfo=shanghai),
+              "user": "张伟", "action": "record.save", "project": "单抗-1",
+              "entity": "record:fmea/生产反应器", "old": None,
+              "new": canonical_json({"rpn": 1.5, "说明": "温度"}), "reason": "复核 review",
+              "prev_hash": "a" * 64}
+    expected = entry_hash(fields)  # computed from the Python values, before storage
+    fields["hash"] = expected
+    with db.transaction(db_url) as s:
+        s.add(AuditEntry(**fields))
+    db.dispose(db_url)
+    with db.transaction(db_url, write=False) as s:
+        stored = s.get(AuditEntry, 1000)
+        raw = next(r for r in chain_rows(s) if r["id"] == 1000)
+    assert utc_text(stored.at) == "2026-01-02T03:04:05.678901Z"
+    assert entry_hash(raw) == expected
+    assert entry_hash({**raw, "at": stored.at}) == expected

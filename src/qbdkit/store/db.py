@@ -47,6 +47,7 @@ def resolve_url(url: str | None = None) -> str:
 def _make_engine(url: str) -> Engine:
     try:
         parsed = make_url(url)
+        parsed.get_dialect()  # an unknown scheme (foo://) fails here
     except ArgumentError as exc:
         raise QbdInputError("not a database URL", column="QBDKIT_DATABASE_URL",
                             expected="e.g. sqlite:///qbdkit.sqlite or "
