@@ -92,16 +92,20 @@ def main() -> None:
     studied = {f: (lo, hi) for f, lo, hi in zip(FACTORS, LOW, HIGH, strict=True)}
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     t0 = time.perf_counter()
+    c0 = time.process_time()
     res = design_space(post, model.rows, model_factors=FACTORS, studied=studied, specs=SPECS,
                        grid=args.grid, draws=args.draws, min_probability=0.9, seed=7)
     ours = time.perf_counter() - t0
+    ours_cpu = time.process_time() - c0
     rss1 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     npts = args.grid ** len(FACTORS)
     rng = np.random.default_rng(11)
     sample = np.column_stack([rng.uniform(lo, hi, args.peer_points) for lo, hi in zip(LOW, HIGH, strict=True)])
     t1 = time.perf_counter()
+    c1 = time.process_time()
     peer_per_point(model, z, y, sample, args.draws, 5)
     peer = time.perf_counter() - t1
+    peer_cpu = time.process_time() - c1
     ours_pp = ours / npts
     peer_pp = peer / args.peer_points
     print(f"grid points: {npts:,}  draws: {args.draws}  responses: 3  model terms: {model.p}")
@@ -110,6 +114,9 @@ def main() -> None:
     print(f"peer (statsmodels get_prediction + scipy multivariate_t, {args.peer_points} points): "
           f"{peer:.2f} s, {1e3 * peer_pp:.2f} ms/point")
     print(f"ours/peer time per point: {ours_pp / peer_pp:.5f}  (peer is {peer_pp / ours_pp:.0f}x slower)")
+    cpu_ratio = (ours_cpu / npts) / (peer_cpu / args.peer_points)
+    print(f"CPU time (all threads): ours {ours_cpu:.2f} s, peer {peer_cpu:.2f} s; ours/peer per point "
+          f"{cpu_ratio:.5f} (peer is {1 / cpu_ratio:.0f}x more CPU per point)")
     print(f"region P>=0.9: {100 * res.region_fraction:.1f} % of grid; max MC SE {res.mc_standard_error:.4f}; "
           f"set point P = {res.setpoint_probability:.3f}")
 

@@ -199,3 +199,30 @@ def test_optimize_constraint(cli, runs_csv):
     r = cli("doe", "optimize", runs_csv, "--goal", "Titer (g/L):max=4.5,5.2", "--constraint",
             "温度 (°C) * pH <= 106")
     assert r.code == 2 and "not linear" in r.err
+
+
+def test_formula_model_in_actual_units_gives_the_same_design_space(cli, runs_csv):
+    """Predictions do not depend on coding: the formula written in actual units and the coded
+    keyword model span the same model space, so with one seed the probabilities are equal."""
+    common = ["--spec", "Titer (g/L)>=4.6", "--spec", "收率>=83", "--grid", "5", "--draws", "2000",
+              "--seed", "3", "--json"]
+    a = cli("doe", "design-space", runs_csv, "--model", "quadratic", *common)
+    b = cli("doe", "design-space", runs_csv, "--model",
+            "~ 温度 (°C) + pH + 温度 (°C):pH + I(温度 (°C)**2) + I(pH**2)", *common)
+    assert a.code == 0 and b.code == 0, (a.err, b.err)
+    assert "I(pH ** 2)" in b.json()["model_terms"]
+    np.testing.assert_allclose(a.json()["probability"], b.json()["probability"], atol=1e-12)
+
+
+def test_set_point_noise_option(cli, runs_csv):
+    common = ["--spec", "Titer (g/L)>=4.6", "--spec", "收率>=83", "--grid", "5", "--draws", "3000",
+              "--seed", "3", "--json"]
+    a = cli("doe", "design-space", runs_csv, *common).json()
+    b = cli("doe", "design-space", runs_csv, *common, "--noise", "温度 (°C)=0.5").json()
+    assert b["noise_sd"] == {"温度 (°C)": 0.5}
+    assert a["noise_sd"] is None
+    # noise in temperature blurs the map along temperature: the sharpest drop gets smaller
+    pa, pb = np.array(a["probability"]), np.array(b["probability"])
+    assert np.abs(np.diff(pb, axis=0)).max() < np.abs(np.diff(pa, axis=0)).max()
+    r = cli("doe", "design-space", runs_csv, *common, "--noise", "pH=-1")
+    assert r.code == 2 and "negative noise" in r.err

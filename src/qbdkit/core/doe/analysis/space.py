@@ -146,6 +146,11 @@ def parse_spec(text: str, responses: Sequence[str] | None = None) -> Spec:
     return Spec(name, low=lo, high=hi)
 
 
+#: the same parser under a name that does not clash with :func:`.cpp.parse_spec` when
+#: both are re-exported from :mod:`qbdkit.core.doe`
+parse_space_spec = parse_spec
+
+
 def combine_specs(specs: Sequence[Spec]) -> dict[str, tuple[float, float]]:
     """Intersect the specifications per response → ``{response: (low, high)}``
     (±inf for an open side). Contradictory specifications raise QbdInputError."""
