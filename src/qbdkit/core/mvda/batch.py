@@ -94,6 +94,8 @@ class AlignedBatches:
 
 def _numeric(frame: pd.DataFrame, col: str, file: str | None, rows: Sequence[int]) -> np.ndarray:
     s = frame[col]
+    if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
+        return s.to_numpy(dtype=float, na_value=np.nan)
     num = pd.to_numeric(s, errors="coerce")
     bad = num.isna() & s.notna() & (s.astype(str).str.strip() != "")
     if bad.any():
@@ -157,9 +159,12 @@ def align_batches(
     kept: list[str] = []
     for v in variables:
         s = frame[v]
-        num = pd.to_numeric(s, errors="coerce")
-        nonblank = s.notna() & (s.astype(str).str.strip() != "")
-        if num.notna().sum() == 0:
+        if s.isna().all():
+            notes.append(f"{v}: all missing, left out")
+            continue
+        if not pd.api.types.is_numeric_dtype(s.dtype) and pd.to_numeric(
+                s, errors="coerce").notna().sum() == 0:
+            nonblank = s.notna() & (s.astype(str).str.strip() != "")
             notes.append(f"{v}: {'no numeric values' if nonblank.any() else 'all missing'}, left out")
             continue
         vals.append(_numeric(frame, v, file, rows))
@@ -169,12 +174,14 @@ def align_batches(
                             expected="one column per process variable",
                             found=", ".join(map(str, frame.columns)))
     X = np.column_stack(vals)
-    batch_names = list(dict.fromkeys(ids.tolist()))
+    codes, uniques = pd.factorize(ids)  # batches in order of first appearance
+    batch_names = [str(u) for u in uniques]
+    order = np.lexsort((order_key, codes))  # by batch, then time (stable)
+    bounds = np.searchsorted(codes[order], np.arange(len(batch_names) + 1))
     per_batch: list[tuple[np.ndarray, np.ndarray]] = []
     problems: list[Problem] = []
-    for b in batch_names:
-        idx = np.flatnonzero(ids == b)
-        idx = idx[np.argsort(order_key[idx], kind="stable")]
+    for bi, b in enumerate(batch_names):
+        idx = order[bounds[bi]:bounds[bi + 1]]
         m = mat[idx]
         if indicator and np.any(np.diff(m) <= 0):
             bad = idx[1:][np.diff(m) <= 0][0]
@@ -242,6 +249,19 @@ def _default_grid(names: list[str], per_batch: list[tuple[np.ndarray, np.ndarray
     return np.linspace(lo, hi, max(int(n_points), 2))
 
 
+def _fit_named(pca: PCA, X: np.ndarray, names: Sequence[str]) -> PCA:
+    """Fit on a float array (no per-cell parsing of a wide frame), then name the variables.
+
+    The result is the model a DataFrame with these column names would give.
+    """
+    pca.fit(X)
+    names = [str(n) for n in names]
+    pca.feature_names_in_ = names
+    pca.variables_ = [names[j] for j in pca.keep_]
+    pca.dropped_ = {names[int(k[1:]) - 1]: why for k, why in pca.dropped_.items()}
+    return pca
+
+
 # ------------------------------------------------------------ evolution model
 def _band_outside(values: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
     with np.errstate(invalid="ignore"):
@@ -296,11 +316,11 @@ class BatchEvolutionModel:
         if nb < 3:
             raise QbdInputError("too few batches for a batch evolution model", column="batch",
                                 expected="at least 3 batches", found=nb)
-        X = pd.DataFrame(aligned.unfold_observationwise(), columns=aligned.variables)
+        X = aligned.unfold_observationwise()
         n_comp = self.n_components
         if n_comp != "auto":
             n_comp = min(int(n_comp), len(aligned.variables) - 1) or 1
-        pca = PCA(n_comp, scale=self.scale, cross_validate=False).fit(X)
+        pca = _fit_named(PCA(n_comp, scale=self.scale, cross_validate=False), X, aligned.variables)
         self.pca_ = pca
         self.grid_ = aligned.grid.copy()
         self.variables_ = list(aligned.variables)
@@ -343,7 +363,7 @@ class BatchEvolutionModel:
         idx = [aligned.variables.index(v) for v in self.variables_]
         cube = aligned.data[:, :, idx]
         nb, nj, nk = cube.shape
-        X = pd.DataFrame(cube.reshape(nb * nj, nk), columns=self.variables_)
+        X = cube.reshape(nb * nj, nk)
         empty = np.isnan(self.pca_.preprocess(X)).all(axis=1)  # grid points the batch lacks
         d = self.pca_.diagnose(X)
         T = d.scores.copy()
@@ -434,7 +454,8 @@ class BatchLevelModel:
     ``final_`` (names of the final attributes), ``scores_``, ``t2_``, ``spe_``, ``dmodx_``
     and 95/99 % limits ``t2_limit_``, ``spe_limit_``, ``dmodx_limit_`` (training batches),
     ``spe_cv_`` and ``spe_limit_new_`` (cross-validated SPE and its limit, used for new
-    batches), ``dropped_``.
+    batches; ``cv_groups=0`` skips the cross-validation and uses the training limit),
+    ``dropped_``.
     """
 
     def __init__(self, n_components: int | str = 2, *, scale: str = "uv", cv_groups: int = 7) -> None:
@@ -465,7 +486,8 @@ class BatchLevelModel:
         n_comp = self.n_components
         if n_comp != "auto":
             n_comp = max(1, min(int(n_comp), nb - 2))
-        pca = PCA(n_comp, scale=self.scale, cross_validate=n_comp == "auto").fit(X)
+        pca = _fit_named(PCA(n_comp, scale=self.scale, cross_validate=n_comp == "auto"),
+                         X.to_numpy(dtype=float), [str(c) for c in X.columns])
         self.pca_ = pca
         self.variables_ = list(aligned.variables)
         self.grid_ = aligned.grid.copy()
@@ -481,8 +503,12 @@ class BatchLevelModel:
         self.t2_limit_ = {str(a): pca.t2_limit(a, new=False) for a in (0.95, 0.99)}
         self.spe_limit_ = {str(a): pca.spe_limit(a) for a in (0.95, 0.99)}
         self.dmodx_limit_ = {str(a): pca.dmodx_limit(a) for a in (0.95, 0.99)}
-        self.spe_cv_ = self._cross_validated_spe(X, pca.n_components_)
-        self.spe_limit_new_ = {str(a): spe_limit_box(self.spe_cv_, a) for a in (0.95, 0.99)}
+        if self.cv_groups and self.cv_groups >= 2:
+            self.spe_cv_ = self._cross_validated_spe(X, pca.n_components_)
+            self.spe_limit_new_ = {str(a): spe_limit_box(self.spe_cv_, a) for a in (0.95, 0.99)}
+        else:  # cv_groups=0: the training SPE limit (optimistic for new batches)
+            self.spe_cv_ = None
+            self.spe_limit_new_ = dict(self.spe_limit_)
         return self
 
     def _cross_validated_spe(self, X: pd.DataFrame, a: int) -> np.ndarray:
@@ -526,7 +552,7 @@ class BatchLevelModel:
     def project(self, aligned: AlignedBatches, final: pd.DataFrame | None = None) -> BatchLevelProjection:
         """Scores, T², SPE, DModX of new batches and whether they are inside the 95 % limits."""
         X = self.new_matrix(aligned, final)
-        d = self.pca_.diagnose(X)
+        d = self.pca_.diagnose(X.to_numpy(dtype=float))
         return BatchLevelProjection(
             batches=list(aligned.batches), scores=d.scores, t2=d.t2, t2_limit=d.t2_limit,
             spe=d.spe, spe_limit=self.spe_limit_new_, dmodx=d.dmodx, dmodx_limit=d.dmodx_limit,
