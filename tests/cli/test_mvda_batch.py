@@ -102,3 +102,19 @@ def test_bad_components_exit_2(bcli, files):
     a, _ = files
     r = bcli("mvda", "batch", a, "--batch", "批次", "--time", "day", "--components", "x")
     assert r.code == 2
+
+
+def test_batch_final_attributes_and_pls(bcli, files, tmp_path):
+    a, s = files
+    fin = tmp_path / "final.csv"
+    pd.DataFrame({"批次": [f"L{i}" for i in range(8)],
+                  "aggregate": np.linspace(1.8, 2.2, 8)}).to_csv(fin, index=False)
+    r = bcli("mvda", "batch", a, "--batch", "批次", "--time", "day", "--project", s,
+             "--final", fin, "--evolution", "pls", "--json")
+    assert r.code == 0, r.err
+    d = r.json()
+    assert d["level"]["final"] == ["aggregate"] and d["evolution"]["method"] == "pls"
+    assert set(d["projected"]["evolution"]["predicted_maturity"]) == {"S0", "S1"}
+    pd.DataFrame({"批次": ["L0"], "aggregate": [2.0]}).to_csv(fin, index=False)
+    r = bcli("mvda", "batch", a, "--batch", "批次", "--time", "day", "--final", fin)
+    assert r.code == 2 and "final quality attributes missing" in r.err

@@ -43,13 +43,39 @@ def _components(text: str) -> int | str:
     return k
 
 
+def read_final(path: str | Path, batches: list[str], batch: str):
+    """Final quality attributes: one row per batch (``--batch`` column + numeric attributes)."""
+    from qbdkit.core.sdm import numeric_attributes
+
+    table = read_table(path)
+    if batch not in table.frame.columns:
+        raise QbdInputError("missing column", file=table.file, row=1, column=batch,
+                            expected=f"a header {batch!r}", found=", ".join(table.columns))
+    frame, ids, notes = numeric_attributes(table.frame, file=table.file, rows=table.rows,
+                                           id_column=batch)
+    for n in notes:
+        info(f"warning: {table.file}: {n}")
+    frame.index = ids
+    missing = [b for b in batches if b not in frame.index]
+    if missing:
+        raise QbdInputError("final quality attributes missing for batches", file=table.file,
+                            column=batch, expected="one row per batch of the batch data",
+                            found=", ".join(missing))
+    return frame
+
+
 def run_batch(file: str | Path, *, batch: str, time: str, indicator: str | None = None,
               project: str | Path | None = None, components: str = "2",
-              level_components: str = "2", k: float = 3.0, n_points: int | None = None):
+              level_components: str = "2", k: float = 3.0, n_points: int | None = None,
+              final: str | Path | None = None, evolution: str = "pca"):
     """Fit both batch models (and project new batches): ``(BatchAnalysis, bem, blm, train, new)``."""
     if not k > 0:
         raise QbdInputError("k out of range", column="--k", expected="a positive number", found=k)
+    if evolution not in ("pca", "pls"):
+        raise QbdInputError("unknown evolution model", column="--evolution", expected="pca | pls",
+                            found=evolution)
     train = read_batches(file, batch=batch, time=time, indicator=indicator, n_points=n_points)
+    final_frame = None if final is None else read_final(final, train.batches, batch)
     new = None
     if project is not None:
         new = read_batches(project, batch=batch, time=time, indicator=indicator, grid=train.grid)
@@ -60,7 +86,8 @@ def run_batch(file: str | Path, *, batch: str, time: str, indicator: str | None 
                                 expected="the training file's variables: " + ", ".join(train.variables),
                                 found=", ".join(new.variables))
     result, bem, blm = analyze_batches(train, new, n_components=_components(components),
-                                       level_components=_components(level_components), k=k)
+                                       level_components=_components(level_components), k=k,
+                                       final=final_frame, evolution_method=evolution)
     return result, bem, blm, train, new
 
 
@@ -80,13 +107,18 @@ def register(app: typer.Typer) -> None:
                                              help="Batch-level-model components (or auto)."),
         k: float = typer.Option(3.0, "--k", help="Limits = mean ± k SD per maturity point."),
         n_points: int = typer.Option(None, "--points", help="Grid points (default: the sampling points)."),
+        final: Path = typer.Option(None, "--final",
+                                   help="Final quality attributes per batch (batch-level model)."),
+        evolution: str = typer.Option("pca", "--evolution",
+                                      help="Evolution model: pca, or pls on maturity (SIMCA)."),
         out: Path = typer.Option(None, "--out", help="Write an HTML report here."),
         as_json: bool = JSON_OPTION,
     ) -> None:
         """Batch evolution model (scores ± k SD per time point) and batch level model; project new batches."""
         result, bem, blm, train, new = run_batch(
             file, batch=batch, time=time, indicator=indicator, project=project,
-            components=components, level_components=level_components, k=k, n_points=n_points)
+            components=components, level_components=level_components, k=k, n_points=n_points,
+            final=final, evolution=evolution)
         if out is not None:
             from qbdkit.report.html import page
             from qbdkit.report.sdm import batch_sections

@@ -217,3 +217,22 @@ def test_analyze_batches_result_is_json_ready():
 def test_too_few_batches():
     with pytest.raises(QbdInputError, match="too few batches"):
         BatchEvolutionModel(2).fit(align_batches(long_frame(2), batch="batch", time="day"))
+
+
+def test_pls_evolution_model_on_maturity():
+    from qbdkit.core.mvda.pls import PLS
+
+    train = align_batches(long_frame(8, seed=11), batch="batch", time="day")
+    bem = BatchEvolutionModel(2, method="pls").fit(train)
+    nb, nj, _ = train.data.shape
+    ref = PLS(2, cross_validate=False).fit(train.unfold_observationwise(),
+                                           np.tile(train.grid, nb)[:, None])
+    assert np.allclose(bem.scores_.reshape(nb * nj, 2), ref.scores_, atol=1e-9)
+    assert np.allclose(bem.score_upper_, bem.scores_.mean(0) + 3 * bem.scores_.std(0, ddof=1))
+    p = bem.project(train)
+    assert p.predicted_maturity.shape == (nb, nj)
+    # maturity is well predicted from these trajectories (R² of the PLS fit > 0.9)
+    resid = p.predicted_maturity - train.grid[None, :]
+    assert 1 - resid.var() / np.tile(train.grid, nb).var() > 0.9
+    with pytest.raises(QbdInputError, match="unknown batch evolution method"):
+        BatchEvolutionModel(2, method="xyz").fit(train)

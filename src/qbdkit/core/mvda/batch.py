@@ -249,12 +249,15 @@ def _default_grid(names: list[str], per_batch: list[tuple[np.ndarray, np.ndarray
     return np.linspace(lo, hi, max(int(n_points), 2))
 
 
-def _fit_named(pca: PCA, X: np.ndarray, names: Sequence[str]) -> PCA:
+def _fit_named(pca: Any, X: np.ndarray, names: Sequence[str], y: np.ndarray | None = None) -> Any:
     """Fit on a float array (no per-cell parsing of a wide frame), then name the variables.
 
     The result is the model a DataFrame with these column names would give.
     """
-    pca.fit(X)
+    if y is None:
+        pca.fit(X)
+    else:
+        pca.fit(X, y)
     names = [str(n) for n in names]
     pca.feature_names_in_ = names
     pca.variables_ = [names[j] for j in pca.keep_]
@@ -283,6 +286,8 @@ class BatchEvolutionProjection(Result):
     """One entry per excursion: batch, maturity, what (``t1``… or a variable), value, lower, upper."""
     first_outside: dict[str, float | None]
     """Per batch, the first maturity point with any score outside its ± k SD band."""
+    predicted_maturity: np.ndarray | None = None
+    """I × J maturity predicted by a PLS evolution model (None for PCA)."""
 
     def summary(self) -> str:
         rows = []
@@ -297,7 +302,12 @@ class BatchEvolutionProjection(Result):
 
 
 class BatchEvolutionModel:
-    """Observation-wise unfolded PCA with mean ± k SD trajectories (see the module docstring).
+    """Observation-wise unfolded PCA (or PLS on maturity) with mean ± k SD trajectories.
+
+    ``method="pca"`` (default) or ``"pls"``: SIMCA's batch evolution model regresses the
+    maturity on the process variables (PLS, y = maturity of each observation), so the
+    first score follows the batch's progress; ``predicted_maturity`` of new batches is
+    then reported too. See the module docstring.
 
     Learned attributes: ``pca_``, ``grid_``, ``variables_``, ``batches_``, ``maturity_``,
     ``scores_`` (I × J × A), ``score_mean_``/``score_sd_`` (J × A),
@@ -306,10 +316,12 @@ class BatchEvolutionModel:
     95 % limits ``t2_limit_``/``dmodx_limit_``.
     """
 
-    def __init__(self, n_components: int | str = 2, *, scale: str = "uv", k: float = 3.0) -> None:
+    def __init__(self, n_components: int | str = 2, *, scale: str = "uv", k: float = 3.0,
+                 method: str = "pca") -> None:
         self.n_components = n_components
         self.scale = scale
         self.k = k
+        self.method = method
 
     def fit(self, aligned: AlignedBatches) -> BatchEvolutionModel:
         nb, nj, _ = aligned.data.shape
@@ -320,7 +332,18 @@ class BatchEvolutionModel:
         n_comp = self.n_components
         if n_comp != "auto":
             n_comp = min(int(n_comp), len(aligned.variables) - 1) or 1
-        pca = _fit_named(PCA(n_comp, scale=self.scale, cross_validate=False), X, aligned.variables)
+        if self.method == "pca":
+            pca = _fit_named(PCA(n_comp, scale=self.scale, cross_validate=False), X,
+                             aligned.variables)
+        elif self.method == "pls":
+            from qbdkit.core.mvda.pls import PLS
+
+            y = np.tile(aligned.grid, nb)[:, None]
+            pca = _fit_named(PLS(n_comp, scale=self.scale, cross_validate=False), X,
+                             aligned.variables, y)
+        else:
+            raise QbdInputError("unknown batch evolution method", column="method",
+                                expected="pca | pls", found=self.method)
         self.pca_ = pca
         self.grid_ = aligned.grid.copy()
         self.variables_ = list(aligned.variables)
@@ -368,6 +391,10 @@ class BatchEvolutionModel:
         d = self.pca_.diagnose(X)
         T = d.scores.copy()
         T[empty] = np.nan
+        pred = None
+        if self.method == "pls":
+            pred = self.pca_.predict(X)[:, 0].reshape(nb, nj)
+            pred[empty.reshape(nb, nj)] = np.nan
         A = T.shape[1]
         scores = T.reshape(nb, nj, A)
         t2 = d.t2.reshape(nb, nj).copy()
@@ -395,7 +422,7 @@ class BatchEvolutionModel:
                                     "upper": float(self.variable_upper_[j, kk])})
         return BatchEvolutionProjection(batches=list(aligned.batches), grid=self.grid_.tolist(),
                                         scores=scores, t2=t2, dmodx=dm, outside=outside,
-                                        first_outside=first)
+                                        first_outside=first, predicted_maturity=pred)
 
 
 class _quiet:
@@ -579,7 +606,8 @@ class BatchAnalysis(Result):
         lines = [
             f"Batch models: {len(self.batches)} batches × {len(self.grid)} {self.maturity} points × "
             f"{len(self.variables)} variables",
-            f"  evolution model (observation-wise PCA): {ev['n_components']} components, "
+            f"  evolution model (observation-wise {ev['method'].upper()}): "
+            f"{ev['n_components']} components, "
             f"R²X cum {ev['r2x_cum'][-1]:.3f}; limits mean ± {ev['k']:g} SD per {self.maturity}",
             f"  level model (batch-wise PCA): {lv['n_components']} components, R²X cum "
             f"{lv['r2x_cum'][-1]:.3f}; T² 95 % limit {lv['t2_limit']['0.95']:.4g}",
@@ -610,13 +638,18 @@ def analyze_batches(
     k: float = 3.0,
     final: pd.DataFrame | None = None,
     final_new: pd.DataFrame | None = None,
+    evolution_method: str = "pca",
 ) -> tuple[BatchAnalysis, BatchEvolutionModel, BatchLevelModel]:
-    """Fit both models on ``train`` and project ``new`` (aligned on ``train.grid``)."""
-    bem = BatchEvolutionModel(n_components, k=k).fit(train)
+    """Fit both models on ``train`` and project ``new`` (aligned on ``train.grid``).
+
+    ``final``: final quality attributes of the training batches (index = batch id) added
+    to the batch level model; ``evolution_method``: ``"pca"`` or ``"pls"`` (on maturity).
+    """
+    bem = BatchEvolutionModel(n_components, k=k, method=evolution_method).fit(train)
     blm = BatchLevelModel(level_components).fit(train, final)
     p = bem.pca_
     evolution = {
-        "n_components": p.n_components_, "r2x": p.explained_r2x_, "r2x_cum": p.r2x_cum_,
+        "method": bem.method, "n_components": p.n_components_, "r2x": p.explained_r2x_, "r2x_cum": p.r2x_cum_,
         "k": k, "loadings": {v: p.loadings_[i] for i, v in enumerate(p.variables_)},
         "scores": {b: bem.scores_[i] for i, b in enumerate(bem.batches_)},
         "score_mean": bem.score_mean_, "score_lower": bem.score_lower_,
@@ -641,7 +674,9 @@ def analyze_batches(
         projected = {
             "batches": list(new.batches),
             "evolution": {"scores": {b: pe.scores[i] for i, b in enumerate(pe.batches)},
-                          "outside": pe.outside, "first_outside": pe.first_outside},
+                          "outside": pe.outside, "first_outside": pe.first_outside,
+                          "predicted_maturity": None if pe.predicted_maturity is None else {
+                              b: pe.predicted_maturity[i] for i, b in enumerate(pe.batches)}},
             "level": {"scores": {b: pl.scores[i] for i, b in enumerate(pl.batches)},
                       "t2": pl.t2, "spe": pl.spe, "dmodx": pl.dmodx,
                       "inside_ellipse": pl.inside_ellipse, "below_spe_limit": pl.below_spe_limit},
