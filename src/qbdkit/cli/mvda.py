@@ -230,12 +230,6 @@ def pls_command(
     emit(result, as_json)
 
 
-try:  # batch models live in their own module (the batch-model engineer's)
-    from importlib.util import find_spec as _find_spec
+from qbdkit.cli import mvda_batch as _mvda_batch  # noqa: E402  (batch models: their own module)
 
-    if _find_spec("qbdkit.cli.mvda_batch") is not None:
-        from qbdkit.cli import mvda_batch as _mvda_batch
-
-        _mvda_batch.register(app)
-except ImportError:  # pragma: no cover
-    pass
+_mvda_batch.register(app)
