@@ -125,3 +125,17 @@ def test_nothing_comparable_exit_2(cli, tmp_path):
     s.write_text("batch,pH\nS1,7.1\nS2,7.0\n", encoding="utf-8")
     r = cli("sdm", "compare", "--at-scale", a, "--small-scale", s)
     assert r.code == 2 and "no attribute left" in r.err
+
+
+def test_compare_xlsx(cli, tmp_path):
+    import io
+
+    import pandas as pd
+
+    a = tmp_path / "at.xlsx"
+    s = tmp_path / "small.xlsx"
+    pd.read_csv(io.StringIO(AT)).to_excel(a, index=False)
+    pd.read_csv(io.StringIO(SMALL)).to_excel(s, index=False)
+    r = cli("sdm", "compare", "--at-scale", a, "--small-scale", s, "--json")
+    assert r.code == 0, r.err
+    assert [x["name"] for x in r.json()["attributes"]] == ["titer", "viability", "aggregate"]

@@ -236,3 +236,28 @@ def test_pls_evolution_model_on_maturity():
     assert 1 - resid.var() / np.tile(train.grid, nb).var() > 0.9
     with pytest.raises(QbdInputError, match="unknown batch evolution method"):
         BatchEvolutionModel(2, method="xyz").fit(train)
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.lists(st.floats(0.05, 3.0), min_size=2, max_size=8), min_size=2, max_size=5),
+       st.floats(-5, 5), st.floats(-3, 3), st.integers(2, 9))
+def test_alignment_is_exact_for_linear_trajectories(steps, a, b, n_points):
+    """x = a + b·t sampled at any increasing times aligns to a + b·grid exactly."""
+    rows = []
+    for i, st_ in enumerate(steps):
+        t = np.concatenate([[0.0], np.cumsum(st_)]) + 0.1 * i
+        rows += [{"batch": f"B{i}", "t": tt, "x": a + b * tt} for tt in t]
+    f = pd.DataFrame(rows)
+    starts = f.groupby("batch")["t"].min().max()
+    ends = f.groupby("batch")["t"].max().min()
+    if not starts < ends:
+        with pytest.raises(QbdInputError, match="without overlap"):
+            align_batches(f, batch="batch", time="t", n_points=n_points)
+        return
+    al = align_batches(f, batch="batch", time="t", n_points=n_points)
+    assert al.grid[0] == pytest.approx(starts) and al.grid[-1] == pytest.approx(ends)
+    assert np.allclose(al.data[:, :, 0], a + b * al.grid[None, :], atol=1e-9)
