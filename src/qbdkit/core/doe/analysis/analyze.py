@@ -13,6 +13,9 @@ otherwise every column that is not a response, not bookkeeping (``run``,
 ``std_order``, ``block`` …), not entirely blank and looks designed — at most
 max(5, n/2) distinct settings, as DoE factors have a few levels while measured
 responses are mostly distinct. Pass ``factors`` when that guess is wrong.
+
+A ``block`` column with two or more blocks (contract C) adds a sum-to-zero block
+effect to the keyword models (see :func:`~.fit.fit_response`).
 """
 
 from __future__ import annotations
@@ -180,6 +183,7 @@ def analyze(
                                 found=", ".join(columns))
         specs = names
     transforms = {find_column(columns, k, "transform", file): v for k, v in (transforms or {}).items()}
+    block = find_block(frame, [r for r in resp if r], specs) if model in KEYWORD_MODELS else None
     fits: list[FitResult] = []
     studied: dict[str, FactorSpec] = {}
     problems: list[Problem] = []
@@ -187,7 +191,7 @@ def analyze(
         lam = transforms.get(r) if r is not None else None
         try:
             fit = fit_response(frame, r, model, coding=coding, factors=specs, anova_type=anova_type,
-                               transform=lam, file=file, rows=rows)
+                               transform=lam, file=file, rows=rows, block=block)
             for fs in fit.factors:
                 studied.setdefault(fs.name, fs)
             if reduce:
@@ -205,8 +209,20 @@ def analyze(
             continue
         actual.append(fit_response(frame, fit.response, "~ " + fit.quoted_rhs(), coding="actual",
                                    factors=list(fit.factors), anova_type=anova_type,
-                                   transform=fit.transform, file=file, rows=rows))
+                                   transform=fit.transform, file=file, rows=rows, block=block))
     return Analysis(tuple(fits), tuple(studied.values()), file, reduce, alpha, tuple(actual))
+
+
+def find_block(frame: pd.DataFrame, responses: Sequence[str],
+               factors: Sequence[FactorSpec | str] | None) -> str | None:
+    """The run sheet's ``block`` column (contract C; also 区组), when it has two or more blocks."""
+    chosen = {f.name if isinstance(f, FactorSpec) else str(f) for f in factors or ()}
+    for c in frame.columns:
+        c = str(c)
+        if normalize_name(c) in ("block", "区组") and c not in chosen and c not in responses:
+            vals = {str(v) for v in frame[c].tolist() if not is_blank(v)}
+            return c if len(vals) >= 2 else None
+    return None
 
 
 def _unique(problems: list[Problem]) -> list[Problem]:

@@ -182,6 +182,7 @@ class _ModelSpec:
     categorical: dict[str, tuple[str, ...]]
     coding: str
     response: str
+    block: str | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -257,6 +258,10 @@ class FitResult(Result):
     def _frame(self, new: pd.DataFrame | dict) -> dict[str, np.ndarray]:
         spec = self._spec
         new = pd.DataFrame(new)
+        if spec.block is not None and spec.block not in new.columns:
+            # no block given: predict for the average block (its sum-to-zero columns set to 0 by
+            # design_matrix); any level serves to build the row
+            new = new.assign(**{spec.block: spec.categorical[spec.block][0]})
         missing = [v for v in spec.variables if v not in new.columns]
         if missing:
             raise QbdInputError(
@@ -288,8 +293,25 @@ class FitResult(Result):
     def design_matrix(self, new: pd.DataFrame | dict, *, extended: bool = False) -> np.ndarray:
         """Model matrix for settings ``new`` (actual units, user column names)."""
         dtype = LD if extended else np.float64
-        (m,) = patsy.build_design_matrices([self._spec.design_info], self._frame(new), dtype=dtype)
-        return np.asarray(m)
+        spec = self._spec
+        given = pd.DataFrame(new)
+        (m,) = patsy.build_design_matrices([spec.design_info], self._frame(given), dtype=dtype)
+        out = np.array(m)
+        if spec.block is not None and spec.block not in given.columns:
+            out[:, self.block_columns()] = 0
+        return out
+
+    def block_columns(self) -> list[int]:
+        """Model-matrix columns of the block term (sum-to-zero coded), empty when unblocked."""
+        spec = self._spec
+        if spec.block is None:
+            return []
+        cols: list[int] = []
+        for t in spec.design_info.terms:
+            if spec.block in _monomial(t, spec.names):
+                sl = spec.design_info.term_name_slices[t.name()]
+                cols += list(range(sl.start, sl.stop))
+        return cols
 
     def predict(self, new: pd.DataFrame | dict, interval: str | None = None, alpha: float = 0.05,
                 scale: str = "response") -> pd.DataFrame:
@@ -509,11 +531,17 @@ def fit_response(
     transform: float | str | None = None,
     file: str | None = None,
     rows: Sequence[int] | None = None,
+    block: str | None = None,
 ) -> FitResult:
     """Fit one response by least squares (see module docstring for the API and formulas).
 
     ``file``/``rows`` (file row number of each data row) name the place of bad
     cells in errors. Rows whose response is blank are dropped (``dropped_rows``).
+    ``block``: a blocking column; its fixed effect, sum-to-zero coded
+    (``C(block, Sum)``), is added to the model (first, so type I sums of squares
+    are adjusted for blocks), is never dropped by :func:`reduce_model`, is not a
+    factor, and predictions without a block value are for the average block
+    (Montgomery §7.3, §11.4).
     """
     if coding not in ("coded", "actual"):
         raise QbdInputError("unknown coding", column="coding", expected="coded or actual", found=coding)
@@ -562,6 +590,12 @@ def fit_response(
                             expected="a column of the data", found=", ".join(columns))
     if kind in KEYWORD_MODELS:
         rhs_user = user_formula.split("~", 1)[1]
+    if block is not None:
+        if block not in columns:
+            raise QbdInputError("block column not found", file=file, row=1, column=block,
+                                expected="a column of the data", found=", ".join(columns))
+        if block not in names.to_safe(rhs_user)[1]:
+            rhs_user = f"C(`{block}`, Sum) + " + rhs_user.strip()
     safe_rhs, variables = names.to_safe(rhs_user)
     if response in variables:
         raise QbdInputError("the response is also a factor", column=response,
@@ -594,7 +628,8 @@ def fit_response(
             levels = tuple(sorted({_label(x) for x in vals[keep].tolist() if not _is_blank(x)}))
             categorical[v] = spec.levels or levels
             frame_ld[names.safe[v]] = np.asarray([_label(x) for x in vals.tolist()], dtype=object)
-            used_specs.append(FactorSpec(v, "categorical", levels=categorical[v], unit=spec.unit))
+            if v != block:
+                used_specs.append(FactorSpec(v, "categorical", levels=categorical[v], unit=spec.unit))
             continue
         xv, pr = _numeric_column(data, v, file, rows, keep, "factor")
         problems += pr
@@ -638,7 +673,7 @@ def fit_response(
                                         dtype=LD)
     x_ld = np.asarray(xm, dtype=LD)
     spec_obj = _ModelSpec(names, safe_rhs, design_info, tuple(variables), numeric, categorical,
-                          coding, response)
+                          coding, response, block)
     return _finish(spec_obj, x_ld, y_model, kind=kind, formula=formula_text, anova_type=anova_type,
                    lam=lam, factors=tuple(used_specs), dropped=dropped, data_fit=data_fit, file=file)
 
@@ -699,6 +734,8 @@ def _finish(spec: _ModelSpec, x: np.ndarray, y: np.ndarray, *, kind: str, formul
     monos = {t.name(): _monomial(t, names) for t in term_objs}
     two_level = _two_level(spec, data_fit) and all(
         all(k == 1 for k in monos[t.name()].values()) for t in term_objs)
+    block_cols = {j for t in term_objs if spec.block is not None and spec.block in monos[t.name()]
+                  for j in range(di.term_name_slices[t.name()].start, di.term_name_slices[t.name()].stop)}
     if df_resid == 0 and not two_level:
         raise QbdInputError(
             "too few residual degrees of freedom: the model uses every run", file=file,
@@ -745,8 +782,8 @@ def _finish(spec: _ModelSpec, x: np.ndarray, y: np.ndarray, *, kind: str, formul
     diag = _diagnostics(ls.resid, h, sigma, df_resid, p, n, yf - ls.resid)
     effects = None
     if two_level and lof is None and spec.coding == "coded" and has_intercept and p > 2:
-        effects = lenth_effects([c for c in columns if c != "Intercept"],
-                                [ls.params[j] for j in range(p) if columns[j] != "Intercept"], n, sst)
+        keep = [j for j in range(p) if columns[j] != "Intercept" and j not in block_cols]
+        effects = lenth_effects([columns[j] for j in keep], [ls.params[j] for j in keep], n, sst)
     box = None
     if lam is None and df_resid > 0 and np.all(yf > 0):
         box = boxcox_suggestion(x, yf)
@@ -762,7 +799,7 @@ def _finish(spec: _ModelSpec, x: np.ndarray, y: np.ndarray, *, kind: str, formul
 
 
 def _two_level(spec: _ModelSpec, data_fit: dict[str, np.ndarray]) -> bool:
-    if spec.categorical or not spec.numeric:
+    if any(v != spec.block for v in spec.categorical) or not spec.numeric:
         return False
     for v in spec.numeric:
         vals = np.unique(np.asarray(data_fit[spec.names.safe[v]], dtype=float))
@@ -967,6 +1004,8 @@ def reduce_model(fit: FitResult, data: pd.DataFrame, *, alpha: float = 0.05, fil
             name = t.name()
             if any(contains(monos[u.name()], monos[name]) for u in terms if u is not t):
                 continue
+            if spec.block is not None and spec.block in monos[name]:
+                continue  # blocks stay in the model
             pval = pmap.get(spec.names.to_user(name))
             if pval is not None:
                 removable.append((pval, name))
@@ -984,7 +1023,7 @@ def reduce_model(fit: FitResult, data: pd.DataFrame, *, alpha: float = 0.05, fil
         current = fit_response(
             data, spec.response, "~ " + quoted, coding=spec.coding,
             factors=list(current.factors), anova_type=current.anova_type, transform=current.transform,
-            file=file, rows=rows)
+            file=file, rows=rows, block=spec.block)
 
 
 _SAFE_RE = re.compile(r"qv\d+_")
