@@ -43,7 +43,8 @@ with k = 1 with an intercept, else 0; PRESS = Σ (eᵢ/(1 − hᵢᵢ))², Q² =
 Montgomery & Anderson-Cook, *Response Surface Methodology*, §2.7). VIF_j =
 [(XᵀX)⁻¹]_jj · Σ (x_ij − x̄_j)² (the partitioned-inverse form of 1/(1 − R²_j)).
 ANOVA: type I sums of squares are the squared entries of Qᵀy per term; type III
-(default, as JMP's effect tests and Design-Expert) is SSE(without term) − SSE(full);
+(default, as JMP's effect tests and Design-Expert) is SSE(without term) − SSE(full)
+= b_Tᵀ[(XᵀX)⁻¹]_TT⁻¹b_T;
 type II is SSE(without the term and terms containing it) − SSE(without terms
 containing it) (Fox, *Applied Regression Analysis*, 3rd ed., §8.2.5), where — as in
 response-surface practice and unlike R's car::Anova or statsmodels, which see
@@ -245,9 +246,9 @@ class FitResult(Result):
                 cols += list(range(sl.start, sl.stop))
         if not cols or self.df_resid <= 0:
             return None, len(cols), None
-        keep = [c for c in range(self._x.shape[1]) if c not in cols]
         sse_full = float(np.sum(np.asarray(self.resid, dtype=float) ** 2))
-        ss = _sse(self._x, self._y, keep) - sse_full
+        b = self.params[cols]
+        ss = float(b @ np.linalg.solve(self.normalized_cov_params[np.ix_(cols, cols)], b))
         mse = sse_full / self.df_resid
         if mse <= 0:
             return float("inf"), len(cols), 0.0
@@ -841,8 +842,10 @@ def _anova(spec: _ModelSpec, x: np.ndarray, y: np.ndarray, ls: LeastSquares, ter
         if anova_type == "I":
             ss = float(np.sum(ls.effects[cols] ** 2))
         elif anova_type == "III":
-            others = [c for c in range(p) if c not in cols]
-            ss = _sse(x, y, others) - sse
+            # extra sum of squares of dropping the term, in closed form from the full fit:
+            # SSE(without T) − SSE = b_Tᵀ [(XᵀX)⁻¹]_TT⁻¹ b_T (Searle, Linear Models, §5.5)
+            b = ls.params[cols]
+            ss = float(b @ np.linalg.solve(ls.normalized_cov[np.ix_(cols, cols)], b))
         else:
             higher = [u for u in all_names if contains(monos[u], monos[name])]
             base = [c for c in range(p) if c not in _cols_of(di, [*higher, name])]
