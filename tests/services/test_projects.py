@@ -110,6 +110,20 @@ def test_area_files_are_stored_byte_for_byte(folder, db_url, tmp_path):
     assert verify_audit().intact
 
 
+def test_importing_the_folder_that_holds_the_store_skips_the_store(folder, monkeypatch):
+    monkeypatch.chdir(folder)
+    monkeypatch.delenv("QBDKIT_DATABASE_URL", raising=False)  # default ./qbdkit.sqlite
+    try:
+        imported = import_project(".", user="admin")
+        files = project_document(imported.project)["files"]
+        assert set(files) == set(AREA_FILES)
+        assert (folder / "qbdkit.sqlite").exists()
+    finally:
+        from qbdkit.store import dispose
+
+        dispose()
+
+
 def test_bundled_demo_project_round_trips(db_url, tmp_path):
     import qbdkit.demo
 

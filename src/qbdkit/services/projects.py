@@ -6,7 +6,8 @@ project's next version, together with every other file of the folder that the
 model does not read (``risk/``, ``doe/``, ``sdm/`` … stored byte for byte, each
 with its SHA-256), in ONE transaction with its audit entry: a failed import
 leaves the database exactly as it was. Hidden files and folders (``.git``,
-``.DS_Store``) and ``__pycache__`` are not stored. Importing the same project again adds
+``.DS_Store``), ``__pycache__`` and the SQLite store's own file (``qbdkit import .``
+with the default ``./qbdkit.sqlite``) are not stored. Importing the same project again adds
 version n+1 and supersedes version n (which stays). ``export`` rebuilds the
 model with ``Project.model_validate``, writes the stored files back and then the
 model with :func:`qbdkit.model.save_project`, into a fresh folder (written beside the target
@@ -38,18 +39,36 @@ from qbdkit.store.trail import append_entry
 
 
 def _check_name(name: Any) -> str:
-    if not isinstance(name, str) or not name.strip():
-        raise QbdInputError("empty project name", column="name", expected="a project name",
-                            found=name)
+    if not isinstance(name, str) or not name.strip() or "\x00" in name:
+        raise QbdInputError("empty project name", column="name",
+                            expected="a project name (no NUL characters)", found=name)
     return name.strip()
 
 
-def area_files(directory: Path) -> dict[str, bytes]:
+def _store_files(url: str | None) -> set[Path]:
+    """The SQLite store's own files (never imported into themselves)."""
+    from sqlalchemy.engine import make_url
+
+    from qbdkit.store import resolve_url
+
+    try:
+        parsed = make_url(resolve_url(url))
+    except Exception:  # reported when the store is opened
+        return set()
+    if parsed.get_backend_name() != "sqlite" or not parsed.database:
+        return set()
+    base = Path(parsed.database).resolve()
+    return {base, *(base.with_name(base.name + s) for s in ("-journal", "-wal", "-shm"))}
+
+
+def area_files(directory: Path, *, exclude: set[Path] | frozenset[Path] = frozenset()
+               ) -> dict[str, bytes]:
     """The files of a project folder that the model does not read, by relative POSIX path.
 
     The model reads ``project.yaml``, ``process.yaml`` and ``data/batches.*`` /
     ``data/measurements.*`` (see :mod:`qbdkit.model.folder`); everything else is an
-    area's (``risk/fmea.csv``, ``doe/results.csv``, READMEs …).
+    area's (``risk/fmea.csv``, ``doe/results.csv``, READMEs …). Hidden files and
+    folders, ``__pycache__`` and the paths in ``exclude`` are left out.
     """
     from qbdkit.model import folder as layout
 
@@ -63,7 +82,7 @@ def area_files(directory: Path) -> dict[str, bytes]:
         if any(part.startswith(".") or part == "__pycache__" for part in rel.parts):
             continue
         key = rel.as_posix()
-        if path.is_file() and key not in model_files:
+        if path.is_file() and key not in model_files and path.resolve() not in exclude:
             try:
                 out[key] = path.read_bytes()
             except OSError as exc:
@@ -179,8 +198,8 @@ def import_project(directory: str | Path, *, user: str, reason: str | None = Non
                             found="missing" if not directory.exists() else "a file")
     model = load_project(directory)
     document = model.model_dump(mode="json")
-    files = area_files(directory)
-    name = _project_name(model, directory)
+    files = area_files(directory, exclude=_store_files(url))
+    name = _check_name(_project_name(model, directory))
     reason = reason or f"imported from {directory}"
     with transaction(url) as session:
         require(session, user, "write")

@@ -71,9 +71,9 @@ def save_record(project: str, kind: str, key: str, content: dict, *, user: str, 
     role without the right to write (viewer), or content that is not plain JSON.
     """
     for field, value in (("kind", kind), ("key", key)):
-        if not isinstance(value, str) or not value.strip():
-            raise QbdInputError(f"empty record {field}", column=field, expected="a non-empty name",
-                                found=value)
+        if not isinstance(value, str) or not value.strip() or "\x00" in value:
+            raise QbdInputError(f"bad record {field}", column=field,
+                                expected="a non-empty name without NUL characters", found=value)
     text = canonical_content(content)
     digest = sha256_text(text)
     with transaction(url) as session:
