@@ -28,6 +28,8 @@ import warnings
 
 import numpy as np
 
+SKIP: set[str] = set()
+
 
 def _best(fn, repeat: int) -> tuple[float, object]:
     """Best wall time of ``repeat`` runs (a run longer than 30 s is not repeated)."""
@@ -92,6 +94,8 @@ def bench_nipals_missing(n: int, k: int, a: int, repeat: int) -> None:
               f"max |Δ|p|| = {dp:.1e}, max |ΔR²X| = {dr:.1e}")
 
     try:
+        if "pyphi" in SKIP:
+            raise ImportError("skipped (--skip)")
         import pyphi.calc as phi
     except Exception as exc:  # not installed / broken install
         print(f"  pyphi-mvda      not available ({type(exc).__name__}: {exc})")
@@ -104,6 +108,8 @@ def bench_nipals_missing(n: int, k: int, a: int, repeat: int) -> None:
         t_phi, m = _best(run_phi, repeat)
         report("pyphi", t_phi, np.asarray(m["P"]), np.asarray(m["r2x"]).ravel())
     try:
+        if "process-improve" in SKIP:
+            raise ImportError("skipped (--skip)")
         from process_improve.multivariate.methods import PCA as PiPCA
         from process_improve.multivariate.methods import MCUVScaler
     except Exception as exc:
@@ -128,7 +134,17 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="smaller sizes (smoke test)")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--only", choices=["pca", "nipals"], help="run one part")
+    ap.add_argument("--threads", type=int, default=None,
+                    help="limit BLAS threads for every contender (fairer on a loaded machine)")
+    ap.add_argument("--skip", action="append", default=[], choices=["pyphi", "process-improve"],
+                    help="leave a peer out")
     args = ap.parse_args()
+    SKIP.update(args.skip)
+    if args.threads:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(args.threads)
+        print(f"BLAS threads limited to {args.threads}")
     if args.quick:
         bench_pca_complete(10_000, 50, 5, 1)
         bench_nipals_missing(2_000, 30, 3, 1)

@@ -102,7 +102,8 @@ def nipals_pca(Xs: np.ndarray, n_components: int, *, tol: float = 1e-12,
 
     One NIPALS pass is the map ``t → g(t)`` (module docstring). Each component
     starts from the leading eigenvector of the zero-filled residual's cross-product
-    (exact for complete data) and its fixed point is then reached with Anderson
+    (computed once, then updated for each deflation: exact for complete data, a
+    close approximation with missing values) and its fixed point is then reached with Anderson
     acceleration (Walker & Ni 2011, SIAM J. Numer. Anal. 49:1715-1735; ``memory``
     past steps, history cleared when the step residual grows). Every eigenvector
     is a fixed point of NIPALS, so an accelerated run that lands on a solution
@@ -147,8 +148,10 @@ def nipals_pca(Xs: np.ndarray, n_components: int, *, tol: float = 1e-12,
 
     def solve(t: np.ndarray, accelerate: bool) -> tuple[np.ndarray, np.ndarray, int]:
         p = np.zeros(k)
-        d_f: list[np.ndarray] = []
-        d_g: list[np.ndarray] = []
+        d_f = np.empty((n, memory), order="F")  # ring buffers of the last differences
+        d_g = np.empty((n, memory), order="F")
+        m_used = 0
+        slot = 0
         f_old = g_old = None
         res_old = np.inf
         n_it = 0
@@ -160,33 +163,41 @@ def nipals_pca(Xs: np.ndarray, n_components: int, *, tol: float = 1e-12,
             if res <= tol2 * float(g @ g) or not np.any(g):
                 return g, p, n_it
             t = g
-            if not accelerate:
+            if not accelerate or memory < 1:
                 continue
             if res > 100.0 * res_old:  # safeguard: restart the acceleration history
-                d_f.clear()
-                d_g.clear()
+                m_used = 0
                 f_old = None
             if f_old is not None:
-                d_f.append(f - f_old)
-                d_g.append(g - g_old)
-                if len(d_f) > memory:
-                    d_f.pop(0)
-                    d_g.pop(0)
+                np.subtract(f, f_old, out=d_f[:, slot])
+                np.subtract(g, g_old, out=d_g[:, slot])
+                slot = (slot + 1) % memory
+                m_used = min(m_used + 1, memory)
             f_old, g_old, res_old = f, g, res
-            if d_f:
-                gamma = np.linalg.lstsq(np.column_stack(d_f), f, rcond=None)[0]
+            if m_used:
+                gamma = np.linalg.lstsq(d_f[:, :m_used], f, rcond=None)[0]
                 if np.all(np.isfinite(gamma)):
-                    t = g - np.column_stack(d_g) @ gamma
+                    t = g - d_g[:, :m_used] @ gamma
         return t, p, n_it
 
+    gram_vars = k <= n  # warm starts from the smaller cross-product matrix
+    G = R.T @ R if gram_vars else R @ R.T
     for a in range(n_components):
-        t0 = _warm_start(R)
+        w, v = np.linalg.eigh(G)
+        t0 = R @ v[:, -1] if gram_vars else v[:, -1] * np.sqrt(max(w[-1], 0.0))
         start_ss = float(t0 @ t0)
         t, p, n_it = solve(t0, accelerate=True)
         if float(t @ t) < 0.5 * start_ss:  # landed on a minor fixed point
             t, p, n_plain = solve(t0, accelerate=False)
             n_it += n_plain
         iters[a] = n_it
+        if a + 1 < n_components:  # cross-product of the deflated matrix (exact without missing)
+            if gram_vars:
+                u = R.T @ t
+                G += float(t @ t) * np.outer(p, p) - np.outer(p, u) - np.outer(u, p)
+            else:
+                u = R @ p
+                G += float(p @ p) * np.outer(t, t) - np.outer(t, u) - np.outer(u, t)
         R -= np.outer(t, p)
         if has_missing:
             R[miss_rows, miss_cols] = 0.0
@@ -194,16 +205,6 @@ def nipals_pca(Xs: np.ndarray, n_components: int, *, tol: float = 1e-12,
         P[:, a] = p
     flip_signs(P, T)
     return T, P, iters
-
-
-def _warm_start(R: np.ndarray) -> np.ndarray:
-    """Scores of the leading principal component of the zero-filled matrix ``R``."""
-    n, k = R.shape
-    if k <= n:
-        w, v = np.linalg.eigh(R.T @ R)
-        return R @ v[:, -1]
-    w, u = np.linalg.eigh(R @ R.T)
-    return u[:, -1] * np.sqrt(max(w[-1], 0.0))
 
 
 def _residual_ss(Xs: np.ndarray, T: np.ndarray, P: np.ndarray) -> np.ndarray:
