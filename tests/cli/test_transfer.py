@@ -69,3 +69,23 @@ def test_users_and_roles(cli, db_url, tmp_path, monkeypatch):
     r = cli("audit", "log", "--json")
     assert [(e["user"], e["action"]) for e in r.json()["entries"]][-3:] == [
         ("admin", "user.add"), ("zhang", "project.create"), ("zhang", "project.import")]
+
+
+def test_role_change_is_audited_and_keeps_one_admin(cli, db_url):
+    assert cli("user", "add", "li", "--role", "scientist").code == 0
+    r = cli("user", "role", "li", "--role", "viewer", "--reason", "left the team", "--json")
+    assert r.code == 0 and r.json() == {"name": "li", "old_role": "scientist", "role": "viewer"}
+    r = cli("audit", "log", "--json")
+    last = r.json()["entries"][-1]
+    assert (last["action"], last["entity"], last["reason"]) == ("user.role", "user:li",
+                                                               "left the team")
+    assert '"role":"scientist"' in last["old"] and '"role":"viewer"' in last["new"]
+    r = cli("user", "role", "admin", "--role", "qa", "--reason", "x")
+    assert r.code == 2 and "last admin" in r.err
+    r = cli("user", "role", "li", "--role", "qa", "--reason", " ")
+    assert r.code == 2 and "reason is required" in r.err
+    r = cli("user", "role", "li", "--role", "qa", "--reason", "x", "--user", "li")
+    assert r.code == 2 and "may not manage users" in r.err
+    r = cli("user", "role", "ghost", "--role", "qa", "--reason", "x")
+    assert r.code == 2 and "unknown user" in r.err
+    assert cli("audit", "verify").code == 0

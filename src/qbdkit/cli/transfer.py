@@ -1,4 +1,4 @@
-"""Top-level store commands: ``import``, ``export``, ``projects``, and ``user add|list``.
+"""Top-level store commands: ``import``, ``export``, ``projects``, and ``user add|role|list``.
 
 All act as ``--user`` / ``$QBDKIT_USER`` (default ``admin``) on the store at
 ``$QBDKIT_DATABASE_URL`` (default ``sqlite:///qbdkit.sqlite`` here).
@@ -30,6 +30,26 @@ def user_add(
         emit({"name": name, "role": role.strip().lower()}, True)
     else:
         typer.echo(f"added user {name!r} with role {role.strip().lower()}")
+
+
+@user_app.command("role")
+def user_role(
+    name: str = typer.Argument(..., help="The user whose role changes."),
+    role: str = typer.Option(..., "--role", "-r",
+                             help="viewer | scientist | reviewer | qa | admin"),
+    reason: str = typer.Option(..., "--reason", help="Why (required; kept in the audit trail)."),
+    user: str = USER_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Change a user's role (acting user must be an admin; viewer withdraws write access)."""
+    from qbdkit.services.users import set_role
+
+    old = set_role(name, role, user=acting_user(user), reason=reason)
+    new = role.strip().lower()
+    if as_json:
+        emit({"name": name, "old_role": old, "role": new}, True)
+    else:
+        typer.echo(f"user {name!r}: role {old} → {new}")
 
 
 @user_app.command("list")

@@ -70,6 +70,36 @@ def add_user(name: str, role: str, *, user: str, reason: str = "", url: str | No
         return new.id
 
 
+def set_role(name: str, role: str, *, user: str, reason: str, url: str | None = None) -> str:
+    """Change ``name``'s role (admin only; a reason is required); returns the old role.
+
+    The last admin cannot lose the role, so the store never locks everyone out.
+    Setting ``viewer`` is how an account is withdrawn from writing.
+    """
+    role = check_role(role)
+    if not (reason or "").strip():
+        raise QbdInputError("a reason is required to change a role", column="reason",
+                            expected="why the role changes", found=reason)
+    with transaction(url) as session:
+        require(session, user, "admin")
+        target = session.scalar(select(User).where(User.name == name))
+        if target is None:
+            raise QbdInputError("unknown user", column="name", expected="a user of this store",
+                                found=name)
+        old = target.role
+        if old == "admin" and role != "admin":
+            admins = session.scalars(select(User).where(User.role == "admin")).all()
+            if len(admins) == 1:
+                raise QbdInputError("the last admin cannot lose the role", column="role",
+                                    expected="another admin first (qbdkit user add NAME "
+                                             "--role admin)", found=role)
+        target.role = role
+        append_entry(session, user=user, action="user.role", entity=f"user:{name}",
+                     old={"name": name, "role": old}, new={"name": name, "role": role},
+                     reason=reason)
+        return old
+
+
 @dataclass(frozen=True)
 class UserList(Result):
     users: list[dict]

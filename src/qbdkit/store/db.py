@@ -25,6 +25,7 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import NullPool
 
 from qbdkit.errors import QbdInputError
 
@@ -53,7 +54,9 @@ def _make_engine(url: str) -> Engine:
                             expected="e.g. sqlite:///qbdkit.sqlite or "
                                      "postgresql+psycopg://user@host/db", found=url) from exc
     if parsed.get_backend_name() == "sqlite":
-        engine = create_engine(url, connect_args={"timeout": 30})
+        # NullPool: no connection stays open between transactions, so many short-lived
+        # stores (tests, one per tmp folder) never pile up file handles.
+        engine = create_engine(url, connect_args={"timeout": 30}, poolclass=NullPool)
 
         @event.listens_for(engine, "connect")
         def _connect(dbapi_connection, _record) -> None:  # pragma: no cover - trivial
