@@ -175,3 +175,28 @@ def test_pls_unknown_response(cli, files):
     _, a, _, _ = files
     r = cli("mvda", "pls", a, "--id", "batch", "--y", "titer")
     assert r.code == 2 and "titer" in r.err
+
+
+def test_contributions_of_an_observation(cli, files):
+    _, a, _, b = files
+    r = cli("mvda", "pca", a, "--id", "batch", "--components", "2", "--project", b,
+            "--contributions", "S2", "--json")
+    assert r.code == 0, r.err
+    c = r.json()["contributions"]
+    assert c["observation"] == "S2" and c["set"] == "projected"
+    assert sum(c["t2"].values()) == pytest.approx(r.json()["projected"]["t2"][1], rel=1e-9)
+    assert sum(c["spe"].values()) == pytest.approx(r.json()["projected"]["spe"][1], rel=1e-9)
+    r = cli("mvda", "pca", a, "--id", "batch", "--components", "2", "--contributions", "B03")
+    assert r.code == 0 and "Contributions for B03 (model)" in r.out
+    assert cli("mvda", "pca", a, "--id", "batch", "--contributions", "nope").code == 2
+
+
+def test_row_without_values(cli, files, tmp_path):
+    df, *_ = files
+    df = df.copy()
+    for c in df.columns[1:]:
+        df.loc[2, c] = None
+    p = tmp_path / "e.csv"
+    df.to_csv(p, index=False)
+    r = cli("mvda", "pca", p, "--id", "batch", "--components", "2")
+    assert r.code == 2 and f"{p}:4:" in r.err and "without any value" in r.err

@@ -160,6 +160,8 @@ def pca_command(
     components: str = typer.Option("auto", "--components", help="Number of components or 'auto' (Q²)."),
     scale: str = typer.Option("uv", "--scale", help="uv | pareto | none"),
     project: Path = typer.Option(None, "--project", help="New observations to project onto the model."),
+    contributions: str = typer.Option(None, "--contributions",
+                                      help="Observation id: show each variable's contribution to its T² and SPE."),
     as_json: bool = JSON_OPTION,
     out: Path = typer.Option(None, "--out", help="Write an HTML report here."),
 ) -> None:
@@ -178,7 +180,7 @@ def pca_command(
     new = new_ids = None
     if project is not None:
         new, new_ids = _read_new(project, id_col, model)
-    result = pca_summary(model, ids, new, new_ids)
+    result = pca_summary(model, ids, new, new_ids, contributions)
     if out is not None:
         from qbdkit.report.mvda import pca_section
 
@@ -196,6 +198,8 @@ def pls_command(
     components: str = typer.Option("auto", "--components", help="Number of components or 'auto' (Q²)."),
     scale: str = typer.Option("uv", "--scale", help="uv | pareto | none"),
     project: Path = typer.Option(None, "--project", help="New observations to predict and project."),
+    contributions: str = typer.Option(None, "--contributions",
+                                      help="Observation id: show each variable's contribution to its T² and SPE."),
     as_json: bool = JSON_OPTION,
     out: Path = typer.Option(None, "--out", help="Write an HTML report here."),
 ) -> None:
@@ -220,7 +224,7 @@ def pls_command(
     new = new_ids = None
     if project is not None:
         new, new_ids = _read_new(project, id_col, model)
-    result = pls_summary(model, X, ids, new, new_ids)
+    result = pls_summary(model, X, ids, new, new_ids, contributions)
     if out is not None:
         from qbdkit.report.mvda import pls_section
 

@@ -21,6 +21,7 @@ from qbdkit.core.mvda._base import Diagnostics
 from qbdkit.core.mvda.pca import PCA
 from qbdkit.core.mvda.pls import PLS
 from qbdkit.core.result import Result, format_table
+from qbdkit.errors import QbdInputError
 
 
 def _ids(ids: Sequence[Any] | None, n: int) -> list[str]:
@@ -99,6 +100,7 @@ class PCASummary(Result):
     dmodx: np.ndarray
     dmodx_limit: dict[str, float]
     projected: ProjectionSummary | None = None
+    contributions: dict[str, Any] | None = None
     kind: str = field(default="pca")
 
     def _component_table(self) -> str:
@@ -123,12 +125,45 @@ class PCASummary(Result):
         lines += [self._component_table(), *self._outliers()]
         if self.projected is not None:
             lines.append(self.projected.summary())
+        lines += _contribution_text(self.contributions)
         return "\n".join(lines)
 
 
+def contributions_of(model: Any, observation: str, ids: Sequence[Any] | None = None,
+                     new: Any = None, new_ids: Sequence[Any] | None = None) -> dict[str, Any]:
+    """Contributions of each variable to the T² and SPE of one observation, found by its id
+    among the training observations first, then among the projected ones."""
+    train = _ids(ids, model.n_samples_)
+    if observation in train:
+        i, X, where = train.index(observation), None, "model"
+    else:
+        nids = _ids(new_ids, 0 if new is None else len(new))
+        if new is None or observation not in nids:
+            raise QbdInputError("unknown observation", column="--contributions",
+                                expected="an observation id of the model or projected data",
+                                found=observation)
+        i, X, where = nids.index(observation), new, "projected"
+    c_t2 = model.contributions_t2(X)[i]
+    c_spe = model.contributions_spe(X)[i]
+    names = model.variables_
+    return {"observation": observation, "set": where,
+            "t2": {v: float(c_t2[j]) for j, v in enumerate(names)},
+            "spe": {v: float(c_spe[j]) for j, v in enumerate(names)}}
+
+
+def _contribution_text(c: dict[str, Any] | None) -> list[str]:
+    if not c:
+        return []
+    rows = sorted(c["t2"], key=lambda v: -abs(c["t2"][v]))
+    return [f"Contributions for {c['observation']} ({c['set']})",
+            format_table(["variable", "to T²", "to SPE"], [[v, c["t2"][v], c["spe"][v]] for v in rows])]
+
+
 def pca_summary(model: PCA, ids: Sequence[Any] | None = None, new: Any = None,
-                new_ids: Sequence[Any] | None = None) -> PCASummary:
-    """Summary of a fitted :class:`PCA`, with ``new`` observations projected when given."""
+                new_ids: Sequence[Any] | None = None,
+                contributions: str | None = None) -> PCASummary:
+    """Summary of a fitted :class:`PCA`, with ``new`` observations projected when given and
+    the contributions of one observation (by id) when ``contributions`` is given."""
     d = model.diagnose()
     proj = None
     if new is not None:
@@ -140,7 +175,9 @@ def pca_summary(model: PCA, ids: Sequence[Any] | None = None, new: Any = None,
         method=model.method_, r2x=model.explained_r2x_, r2x_cum=model.r2x_cum_, q2=model.q2_,
         q2_cum=model.q2_cum_, scores=d.scores, loadings=_by_variable(model.variables_, model.loadings_),
         t2=d.t2, t2_limit=d.t2_limit, spe=d.spe, spe_limit=d.spe_limit, spe_method=model.spe_method,
-        dmodx=d.dmodx, dmodx_limit={"0.95": d.dmodx_limit["0.95"]}, projected=proj)
+        dmodx=d.dmodx, dmodx_limit={"0.95": d.dmodx_limit["0.95"]}, projected=proj,
+        contributions=None if contributions is None else contributions_of(
+            model, contributions, ids, new, new_ids))
 
 
 @dataclass(frozen=True, eq=False)
@@ -177,6 +214,7 @@ class PLSSummary(Result):
     dmodx: np.ndarray
     dmodx_limit: dict[str, float]
     projected: ProjectionSummary | None = None
+    contributions: dict[str, Any] | None = None
     kind: str = field(default="pls")
 
     def summary(self) -> str:
@@ -201,11 +239,13 @@ class PLSSummary(Result):
                          + (", ".join(idx) if idx else "none"))
         if self.projected is not None:
             lines.append(self.projected.summary())
+        lines += _contribution_text(self.contributions)
         return "\n".join(lines)
 
 
 def pls_summary(model: PLS, X: Any, ids: Sequence[Any] | None = None, new: Any = None,
-                new_ids: Sequence[Any] | None = None) -> PLSSummary:
+                new_ids: Sequence[Any] | None = None,
+                contributions: str | None = None) -> PLSSummary:
     """Summary of a fitted :class:`PLS` (``X`` = the training X, for fitted values)."""
     d = model.diagnose()
     ys = model.y_variables_
@@ -233,7 +273,10 @@ def pls_summary(model: PLS, X: Any, ids: Sequence[Any] | None = None, new: Any =
         vip={v: float(model.vip_[i]) for i, v in enumerate(model.variables_)},
         fitted={y: [float(v) for v in fitted[:, j]] for j, y in enumerate(ys)},
         t2=d.t2, t2_limit=d.t2_limit, spe=d.spe, spe_limit=d.spe_limit, spe_method=model.spe_method,
-        dmodx=d.dmodx, dmodx_limit={"0.95": d.dmodx_limit["0.95"]}, projected=proj)
+        dmodx=d.dmodx, dmodx_limit={"0.95": d.dmodx_limit["0.95"]}, projected=proj,
+        contributions=None if contributions is None else contributions_of(
+            model, contributions, ids, new, new_ids))
 
 
-__all__ = ["PCASummary", "PLSSummary", "ProjectionSummary", "pca_summary", "pls_summary"]
+__all__ = ["PCASummary", "PLSSummary", "ProjectionSummary", "contributions_of", "pca_summary",
+           "pls_summary"]
