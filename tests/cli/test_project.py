@@ -111,6 +111,7 @@ def test_valid_project_exit_0_with_summary(cli, tmp_path):
     assert f"{d}: valid project 'demo'" in r.out
     assert "unit operations" in r.out
     assert "note: data/batches.csv: read as utf-8" in r.err
+    assert "read as" not in r.out
 
 
 def test_valid_project_json(cli, tmp_path):
@@ -206,6 +207,13 @@ def test_unit_aliases_are_accepted(cli, tmp_path):
     d = make(tmp_path, process=PROCESS.replace("unit: degC", "unit: ℃"),
              measurements=MEASUREMENTS.replace("36.4,°C", "36.4,degC"))
     assert cli("validate", d).code == 0
+
+
+def test_text_value_for_a_numeric_parameter(cli, tmp_path):
+    d = make(tmp_path, measurements=MEASUREMENTS.replace("36.4,°C", "36;4,°C"))
+    err = only_error(cli("validate", d))
+    assert err == (f"error: {d}/data/measurements.csv:2: value: not a number: "
+                   "expected a number (parameter 'temperature' is numeric), found '36;4'")
 
 
 def test_measurement_unit_inconsistent_with_its_parameter(cli, tmp_path):

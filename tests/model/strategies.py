@@ -116,15 +116,19 @@ def projects(draw) -> Project:
             if uo.parameters and draw(st.booleans()):
                 p = draw(st.sampled_from(uo.parameters))
                 name, unit = p.name, p.unit
+                # a numeric parameter takes numbers; a categorical one its levels
+                value = draw(st.none() | finite) if p.type == "numeric" else draw(
+                    st.sampled_from(p.levels))
             elif qas:
                 a = draw(st.sampled_from(qas))
                 name, unit, uo = a.name, a.unit, None
+                value = draw(st.none() | finite | word)
             else:
                 continue
             measurements.append(Measurement(
                 batch=draw(st.sampled_from(batch_ids)), unit_operation=uo.name if uo else None,
                 name=name, time=draw(st.none() | finite), time_unit=draw(st.sampled_from([None, "h", "d"])),
-                value=draw(st.none() | finite | word), unit=unit))
+                value=value, unit=unit))
     return Project(
         name=draw(text), label=draw(label), description=draw(opt_text),
         language=draw(st.sampled_from(["en", "zh"])), template=draw(st.sampled_from([None, "mab"])),

@@ -280,6 +280,9 @@ def check_project(project: Project, known: dict[str, set[str]] | None = None) ->
             out.append(Issue((*loc, "name"), "unknown parameter or attribute",
                              f"a parameter{where} or a quality attribute", m.name))
             owner = ""
+        if param is not None and param.type == "numeric" and isinstance(m.value, str):
+            out.append(Issue((*loc, "value"), "not a number",
+                             f"a number (parameter {param.name!r} is numeric)", m.value))
         if owner and owner_unit is not None:
             out += _same_unit((*loc, "unit"), owner_unit, m.unit, owner)
         else:

@@ -571,7 +571,9 @@ class ProjectCheck(Result):
         return [f"{f}: read as {e}" for f, e in self.encodings.items()]
 
     def summary(self) -> str:
-        lines = self.encoding_notes()
+        """Problems or a short description; the encoding notes are separate
+        (:meth:`encoding_notes`, printed on stderr by the CLI)."""
+        lines: list[str] = []
         if self.problems:
             lines += [f"error: {p}" for p in self.problems]
             lines.append(f"{len(self.problems)} problem(s) in {self.directory}")
