@@ -111,26 +111,61 @@ def _model_score_plot(model: PCA, scores: np.ndarray, *, train_labels: Sequence[
                           title=title)
 
 
-def trajectory_plot_svg(grid: np.ndarray, train: np.ndarray, mean: np.ndarray, lower: np.ndarray,
-                        upper: np.ndarray, *, new: np.ndarray | None = None,
-                        new_labels: Sequence[str] = (), ylabel: str = "", xlabel: str = "",
-                        k: float = 3.0, width: float = 6.0, height: float = 3.4) -> str:
-    """Trajectories (rows of ``train``/``new``) with the mean and mean ± k SD band."""
-    fig, ax = new_figure(width, height)
+def _draw_trajectories(ax, grid: np.ndarray, train: np.ndarray, mean: np.ndarray,
+                       lower: np.ndarray, upper: np.ndarray, new: np.ndarray | None,
+                       new_labels: Sequence[str], k: float, legend: bool) -> None:
+    from matplotlib.collections import LineCollection
+
     ax.fill_between(grid, lower, upper, color="#1f77b4", alpha=0.12, lw=0)
-    for row in train:
-        ax.plot(grid, row, color="#999", lw=0.7)
+    segs = [np.column_stack([grid, row]) for row in train]
+    ax.add_collection(LineCollection(segs, colors="#999", linewidths=0.7, label="at scale"))
     ax.plot(grid, mean, color="#1f77b4", lw=1.5, label="at-scale mean")
     ax.plot(grid, lower, color="#1f77b4", lw=1.0, ls="--", label=f"mean ± {k:g} SD")
     ax.plot(grid, upper, color="#1f77b4", lw=1.0, ls="--")
     if new is not None:
         for i, row in enumerate(new):
             lab = new_labels[i] if i < len(new_labels) else None
-            ax.plot(grid, row, color=SMALL_COLOURS[i % len(SMALL_COLOURS)], lw=1.2, marker=".",
-                    ms=3, label=lab)
+            ax.plot(grid, row, color=SMALL_COLOURS[i % len(SMALL_COLOURS)], lw=1.1, label=lab)
+    ax.autoscale_view()
+    if legend:
+        ax.legend(fontsize=6, ncol=2, loc="best")
+
+
+def trajectory_plot_svg(grid: np.ndarray, train: np.ndarray, mean: np.ndarray, lower: np.ndarray,
+                        upper: np.ndarray, *, new: np.ndarray | None = None,
+                        new_labels: Sequence[str] = (), ylabel: str = "", xlabel: str = "",
+                        k: float = 3.0, width: float = 6.0, height: float = 3.4) -> str:
+    """Trajectories (rows of ``train``/``new``) with the mean and mean ± k SD band."""
+    fig, ax = new_figure(width, height)
+    _draw_trajectories(ax, grid, train, mean, lower, upper, new, new_labels, k, True)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
-    ax.legend(fontsize=6, ncol=2, loc="best")
+    return figure_svg(fig)
+
+
+def variables_plot_svg(bem: BatchEvolutionModel, train: AlignedBatches,
+                       new: AlignedBatches | None, k: float) -> str:
+    """One panel per process variable: at-scale trajectories, mean ± k SD, new batches."""
+    nv = len(bem.variables_)
+    ncols = 2
+    nrows = (nv + ncols - 1) // ncols
+    fig, axes = new_figure(9.0, 2.3 * nrows)
+    fig.clf()
+    axes = fig.subplots(nrows, ncols, squeeze=False)
+    for j, v in enumerate(bem.variables_):
+        ax = axes[j // ncols][j % ncols]
+        _draw_trajectories(ax, bem.grid_, train.data[:, :, train.variables.index(v)],
+                           bem.variable_mean_[:, j], bem.variable_lower_[:, j],
+                           bem.variable_upper_[:, j],
+                           None if new is None else new.data[:, :, new.variables.index(v)],
+                           [] if new is None else new.batches, k, j == 0)
+        ax.set_ylabel(v, fontsize=8)
+        ax.tick_params(labelsize=7)
+    for j in range(nv, nrows * ncols):
+        axes[j // ncols][j % ncols].set_visible(False)
+    for ax in axes[-1]:
+        ax.set_xlabel(bem.maturity_, fontsize=8)
+    fig.tight_layout()
     return figure_svg(fig)
 
 
@@ -165,16 +200,8 @@ def batch_sections(result: BatchAnalysis, bem: BatchEvolutionModel, blm: BatchLe
                       row_classes=["bad" if r[1] != "—" else "good" for r in rows])
     out.append(section("Batch evolution model: score trajectories", body, anchor="sdm-bem"))
     if variables:
-        figs = []
-        for j, v in enumerate(bem.variables_):
-            figs.append(trajectory_plot_svg(
-                bem.grid_, train.data[:, :, j], bem.variable_mean_[:, j], bem.variable_lower_[:, j],
-                bem.variable_upper_[:, j],
-                new=None if new is None else new.data[:, :, new.variables.index(v)],
-                new_labels=[] if new is None else new.batches, ylabel=v, xlabel=bem.maturity_,
-                k=k, width=5.0, height=2.8))
-        out.append(section("Process variables per time point (mean ± k SD)", "".join(figs),
-                           anchor="sdm-variables"))
+        out.append(section("Process variables per time point (mean ± k SD)",
+                           variables_plot_svg(bem, train, new, k), anchor="sdm-variables"))
     # level model
     lv = result.level
     body = (f"<p>Batch-wise unfolded PCA ({len(blm.columns_)} columns variable@{esc(blm.maturity_)}"
