@@ -6,7 +6,9 @@ Box–Cox, ``design_matrix``/``predict``); :func:`reduce_model` (hierarchical
 backward elimination). The extended-precision solver is :mod:`.lstsq`.
 Run sheets: :func:`analyze_file` / :func:`analyze` → :class:`Analysis`.
 Prediction intervals: :func:`predict`. CPP re-assessment: :func:`reassess_parameters`
-with :func:`parse_specification` specifications.
+with :func:`parse_specification` specifications. Optimization (:mod:`.optimize`) and the
+probabilistic design space (:mod:`.space`, :mod:`.space_fit`, :mod:`.posterior`) are
+re-exported here too, so everything is importable from ``qbdkit.core.doe``.
 """
 
 from qbdkit.core.doe.analysis.analyze import Analysis, analyze, analyze_file, read_factor_sheet
@@ -31,28 +33,72 @@ from qbdkit.core.doe.analysis.fit import (
     reduce_model,
 )
 from qbdkit.core.doe.analysis.lstsq import LeastSquares, least_squares
+from qbdkit.core.doe.analysis.optimize import (
+    Goal,
+    OptimizationResult,
+    optimize_desirability,
+    overall_desirability,
+    parse_constraint,
+    parse_goal,
+)
+from qbdkit.core.doe.analysis.posterior import MultiResponsePosterior, fit_posterior
 from qbdkit.core.doe.analysis.predict import Prediction, predict
+from qbdkit.core.doe.analysis.space import (
+    DesignSpaceResult,
+    ProbabilityEngine,
+    Spec,
+    combine_specs,
+    design_space,
+    largest_box,
+    mc_standard_error,
+    parse_space_spec,
+)
+from qbdkit.core.doe.analysis.space_fit import (
+    MultiResponseModel,
+    load_multiresponse,
+    multiresponse_model,
+)
 
+# optimize.LinearConstraint is not re-exported: qbdkit.core.doe.design has its own.
 __all__: list[str] = [
     "Analysis",
     "AnovaRow",
     "BoxCox",
     "CppAssessment",
+    "DesignSpaceResult",
     "Effects",
     "FactorSpec",
     "FitResult",
+    "Goal",
     "LackOfFit",
     "LeastSquares",
+    "MultiResponseModel",
+    "MultiResponsePosterior",
+    "OptimizationResult",
     "ParameterEffect",
     "Prediction",
+    "ProbabilityEngine",
+    "Spec",
     "Specification",
     "analyze",
     "analyze_file",
     "boxcox_suggestion",
+    "combine_specs",
+    "design_space",
+    "fit_posterior",
     "fit_response",
+    "largest_box",
     "least_squares",
     "lenth_effects",
+    "load_multiresponse",
+    "mc_standard_error",
     "model_formula",
+    "multiresponse_model",
+    "optimize_desirability",
+    "overall_desirability",
+    "parse_constraint",
+    "parse_goal",
+    "parse_space_spec",
     "parse_specification",
     "predict",
     "read_factor_sheet",
