@@ -435,13 +435,15 @@ def largest_box(inside: np.ndarray, center: Sequence[int]) -> tuple[tuple[int, i
     """Largest axis-aligned box of grid indices inside a boolean grid and containing ``center``.
 
     Size = number of grid points in the box (∏ (bᵢ − aᵢ + 1)). Exact branch and
-    bound: extents of the first k − 2 axes are enumerated widest first (within
-    the run of the region through the centre); for each partial box the best
-    rectangle over the last two axes is solved exactly and vectorised
+    bound: extents of the first k − 2 axes are enumerated; for each partial box
+    the best rectangle over the last two axes is solved exactly and vectorised
     (:func:`_best_rectangle` on the slice of points whose whole cross-section is
-    inside, from prefix sums). Because widening an axis can only shrink that
-    rectangle, ``size × width × (max widths left) × rectangle of the parent``
-    bounds every narrower option, so the enumeration stops early.
+    inside, from prefix sums). Widening a box can only shrink that rectangle, so
+    on the first axis an extent [a, b] is bounded by (b − a + 1) × min over
+    c ∈ [a, b] of the rectangle with that axis at the single index c, and on a
+    deeper axis by its width × the rectangle of the parent node (times the largest
+    widths of the axes still to choose); extents are tried in decreasing bound
+    and the search stops when the bound cannot beat the best box found.
     Returns ``((a₀, b₀), …)`` or None when the centre is outside.
     """
     inside = np.asarray(inside, dtype=bool)
@@ -475,21 +477,42 @@ def largest_box(inside: np.ndarray, center: Sequence[int]) -> tuple[tuple[int, i
         line = tuple(slice(None) if i == ax else center[i] for i in range(k))
         runs.append(run_containing(inside[line], center[ax]))
     max_width = [b - a + 1 for a, b in runs]
-    options = []
-    for ax in range(e):
-        a0, b0 = runs[ax]
-        opts = [(a, b) for a in range(a0, center[ax] + 1) for b in range(center[ax], b0 + 1)]
-        opts.sort(key=lambda ab: -(ab[1] - ab[0]))
-        options.append(opts)
     best: dict[str, Any] = {"size": 0, "box": None}
 
     def search(ax: int, size: int, parent_rect: int) -> None:
+        a0, b0 = runs[ax]
+        c0 = center[ax]
         rest = math.prod(max_width[ax + 1:])
-        for a, b in options[ax]:
-            w = b - a + 1
-            if size * w * rest * parent_rect <= best["size"]:
-                break  # sorted by width, and the parent's rectangle bounds every child's
-            lo[ax], hi[ax] = a, b
+        if ax == 0:
+            # best rectangle with this axis at a single index c (later axes at the centre):
+            # a box spanning [a, b] here is bounded by (b − a + 1) × the minimum over c
+            single = {}
+            for c in range(a0, b0 + 1):
+                lo[ax], hi[ax] = c, c
+                single[c] = rectangle()[0]
+            lo[ax], hi[ax] = c0, c0
+            left = {c0: single[c0]}
+            a = c0
+            while a - 1 >= a0 and single[a - 1] > 0:
+                a -= 1
+                left[a] = min(left[a + 1], single[a])
+            right = {c0: single[c0]}
+            b = c0
+            while b + 1 <= b0 and single[b + 1] > 0:
+                b += 1
+                right[b] = min(right[b - 1], single[b])
+            options = sorted(((aa, bb, (bb - aa + 1) * min(left[aa], right[bb]))
+                              for aa in left for bb in right), key=lambda t: -t[2])
+        else:
+            # deeper axes: the parent's rectangle (this axis at the centre) bounds every extent
+            options = sorted(((aa, bb, (bb - aa + 1) * parent_rect)
+                              for aa in range(a0, c0 + 1) for bb in range(c0, b0 + 1)),
+                             key=lambda t: -t[2])
+        for aa, bb, bound in options:
+            if size * rest * bound <= best["size"]:
+                break  # sorted by bound: nothing further can win
+            w = bb - aa + 1
+            lo[ax], hi[ax] = aa, bb
             area, rect = rectangle()
             if area == 0 or size * w * rest * area <= best["size"]:
                 continue
@@ -498,10 +521,9 @@ def largest_box(inside: np.ndarray, center: Sequence[int]) -> tuple[tuple[int, i
                 best["box"] = (*zip(lo, hi, strict=True), *rect)
             else:
                 search(ax + 1, size * w, area)
-        lo[ax], hi[ax] = center[ax], center[ax]
+        lo[ax], hi[ax] = c0, c0
 
-    root_area, _ = rectangle()
-    search(0, 1, root_area)
+    search(0, 1, 0)
     return best["box"]
 
 
