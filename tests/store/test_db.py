@@ -172,3 +172,40 @@ def test_an_entry_hashes_identically_on_every_backend(db_url):
     assert utc_text(stored.at) == "2026-01-02T03:04:05.678901Z"
     assert entry_hash(raw) == expected
     assert entry_hash({**raw, "at": stored.at}) == expected
+
+
+def test_a_read_only_sqlite_copy_can_be_read_and_verified(tmp_path):
+    from qbdkit.services.audit import audit_log, verify_audit
+    from qbdkit.services.projects import create_project
+
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    create_project("p", user="admin", reason="r", url=url)
+    db.dispose(url)
+    read_only = f"sqlite:///file:{tmp_path / 'store.sqlite'}?mode=ro&uri=true"
+    try:
+        assert verify_audit(url=read_only).intact
+        assert [e["action"] for e in audit_log(url=read_only).entries] == [
+            "user.add", "project.create"]
+    finally:
+        db.dispose(read_only)
+
+
+def test_sqlite_readers_do_not_take_the_write_lock(tmp_path):
+    import sqlite3
+
+    from qbdkit.store.schema import AuditHead
+
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    db.get_engine(url)
+    other = sqlite3.connect(tmp_path / "store.sqlite", timeout=0, isolation_level=None)
+    try:
+        with db.transaction(url, write=False) as s:
+            assert s.get(AuditHead, 1).last_id == 1
+            other.execute("BEGIN IMMEDIATE")  # a writer may start while we read
+            other.execute("ROLLBACK")
+        with db.transaction(url) as s, pytest.raises(sqlite3.OperationalError, match="locked"):
+            s.get(AuditHead, 1)
+            other.execute("BEGIN IMMEDIATE")  # but not while we write
+    finally:
+        other.close()
+        db.dispose(url)

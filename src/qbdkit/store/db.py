@@ -9,7 +9,8 @@ check is cheap: one query of ``alembic_version`` per URL and process; Alembic is
 imported only when an upgrade is actually needed.
 
 Writes are serialized so the audit chain never forks: on SQLite every
-transaction starts with ``BEGIN IMMEDIATE`` (the database write lock), on
+writing transaction starts with ``BEGIN IMMEDIATE`` (the database write lock;
+readers use a plain ``BEGIN``, so a read-only copy can be verified), on
 PostgreSQL :func:`transaction` takes a transaction-scoped advisory lock.
 """
 
@@ -35,6 +36,7 @@ SCHEMA_REVISION = "0002"
 MIGRATIONS = Path(__file__).parent / "migrations"
 _WRITE_LOCK_KEY = 0x71BD_A0D1  # advisory lock id for audit-chain writers (PostgreSQL)
 
+_READ_ONLY = "qbdkit_read_only"
 _engines: dict[str, Engine] = {}
 _ready: set[str] = set()
 _lock = threading.Lock()
@@ -65,7 +67,8 @@ def _make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _begin(conn) -> None:  # pragma: no cover - trivial
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            read_only = conn.get_execution_options().get(_READ_ONLY, False)
+            conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
         return engine
     return create_engine(url, pool_pre_ping=True)
@@ -96,7 +99,7 @@ def dispose(url: str | None = None) -> None:
 
 def current_revision(engine: Engine) -> str | None:
     """The schema's Alembic revision, or None for an empty database (one cheap query)."""
-    with engine.connect() as conn:
+    with engine.execution_options(**{_READ_ONLY: True}).connect() as conn:
         try:
             return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
         except Exception:  # no table yet
@@ -143,7 +146,8 @@ def transaction(url: str | None = None, *, write: bool = True) -> Iterator[Sessi
     ``write=True`` serializes writers (needed by the audit chain).
     """
     engine = get_engine(url)
-    with Session(engine, expire_on_commit=False) as session, session.begin():
+    bind = engine if write else engine.execution_options(**{_READ_ONLY: True})
+    with Session(bind, expire_on_commit=False) as session, session.begin():
         if write and engine.dialect.name == "postgresql":
             session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _WRITE_LOCK_KEY})
         yield session
@@ -157,7 +161,7 @@ def dump_tables(url: str | None = None) -> dict[str, list[tuple]]:
 
     engine = get_engine(url)
     out: dict[str, list[tuple]] = {}
-    with engine.connect() as conn:
+    with engine.execution_options(**{_READ_ONLY: True}).connect() as conn:
         for name, table in sorted(Base.metadata.tables.items()):
             rows = conn.execute(select(table)).all()
             out[name] = sorted((tuple(r) for r in rows), key=repr)
