@@ -139,3 +139,21 @@ def test_compare_xlsx(cli, tmp_path):
     r = cli("sdm", "compare", "--at-scale", a, "--small-scale", s, "--json")
     assert r.code == 0, r.err
     assert [x["name"] for x in r.json()["attributes"]] == ["titer", "viability", "aggregate"]
+
+
+def test_compare_pooled_and_k(cli, files):
+    a, s = files
+    r = cli("sdm", "compare", "--at-scale", a, "--small-scale", s, "--pooled", "--k", "2",
+            "--alpha", "0.1", "--json")
+    assert r.code == 0, r.err
+    out = r.json()
+    assert out["method"] == "pooled" and out["alpha"] == 0.1
+    first = out["attributes"][0]
+    at = np.array([5.1, 5.4, 4.9, 5.0, 5.3, 5.2])
+    sm = np.array([5.0, 5.3, 5.2, 5.1])
+    t = tost_ind(sm, at, -1.5 * at.std(ddof=1), 1.5 * at.std(ddof=1), alpha=0.1, equal_var=True)
+    assert first["ci90"] == pytest.approx(list(t.ci), abs=1e-12)
+    assert first["range"] == pytest.approx([at.mean() - 2 * at.std(ddof=1),
+                                            at.mean() + 2 * at.std(ddof=1)])
+    r = cli("sdm", "compare", "--at-scale", a, "--small-scale", s, "--alpha", "0.7")
+    assert r.code == 2
