@@ -824,14 +824,19 @@ def save_project(project: Project, directory: str | Path) -> list[Path]:
     root.mkdir(parents=True, exist_ok=True)
     (root / DATA_DIR).mkdir(exist_ok=True)
     proj, proc = project_documents(project)
-    header = "# qbdkit project — {}\n".format(project.name.replace("\n", " "))
+    header = ("# qbdkit project — {}\n# QTPP, quality attributes (acceptance criteria per stage, "
+              "release test = method), studies. Labels: en / zh.\n").format(
+                  project.name.replace("\n", " "))
     written = []
     p = root / PROJECT_FILE
     p.write_text(header + dump_yaml(proj), encoding="utf-8")
     written.append(p)
     p = root / PROCESS_FILE
-    p.write_text("# process: unit operations in order, parameters; materials\n" + dump_yaml(proc),
-                 encoding="utf-8")
+    p.write_text(
+        "# process: unit operations in process order, their parameters, and materials.\n"
+        "# Ranges are [low, high] or {low: …, high: …}; the rule is set point ∈ NOR ⊆ PAR ⊆ studied.\n"
+        "# NOR = normal operating range, PAR = proven acceptable range. Check with `qbdkit validate`.\n"
+        + dump_yaml(proc), encoding="utf-8")
     written.append(p)
     for stem in (BATCH_STEM, MEASUREMENT_STEM):
         for old in _find_data(root, stem):
