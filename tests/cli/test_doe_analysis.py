@@ -266,3 +266,17 @@ def test_coded_fit_also_reports_actual_coefficients(cli):
     centre = {"Temperature (°C)": 36, "pH": 7.0, "DO (%)": 40, "Feed (%)": 3}
     at_centre = actual["Intercept"] + sum(actual[k] * v for k, v in centre.items())
     assert at_centre == pytest.approx(coded["Intercept"], rel=1e-10)
+
+
+def test_saturated_two_level_reduce_uses_lenth(cli):
+    # Montgomery Ex. 6.2: Lenth's ME (6.75) selects A, C, D, AC, AD; the refit is JMP's Table 6.15
+    r = cli("doe", "analyze", DATA / "doe" / "montgomery_ex6_2_filtration_2x4.csv", "--model",
+            "filtration_rate ~ A_temperature*B_pressure*C_formaldehyde_conc*D_stirring_rate",
+            "--reduce", "--json")
+    assert r.code == 0, r.err
+    fit = r.json()["responses"][0]
+    assert {t["term"] for t in fit["terms"]} == {
+        "Intercept", "A_temperature", "C_formaldehyde_conc", "D_stirring_rate",
+        "A_temperature:C_formaldehyde_conc", "A_temperature:D_stirring_rate"}
+    assert fit["rmse"] == pytest.approx(4.417296, rel=1e-6)
+    assert fit["r2_adj"] == pytest.approx(0.948929, abs=1e-6)

@@ -989,12 +989,17 @@ def reduce_model(fit: FitResult, data: pd.DataFrame, *, alpha: float = 0.05, fil
                  rows: Sequence[int] | None = None) -> FitResult:
     """Hierarchical backward elimination at ``alpha``.
 
+    A saturated fit of an unreplicated two-level design (no residual df) is first
+    reduced to the effects beyond Lenth's margin of error plus their hierarchy.
+
     Repeatedly drops, among terms not contained in another remaining term
     (marginality: ``A`` stays while ``A:B`` or ``I(A**2)`` does), the one with the
     largest type III p-value if it exceeds ``alpha``; refits each time. The
     intercept is never dropped (Montgomery §10.2; Peixoto 1987 on hierarchy).
     """
     current = fit
+    if current.df_resid <= 0 and current.effects is not None:
+        current = _lenth_selection(current, data, file=file, rows=rows)
     while True:
         spec = current._spec
         terms = [t for t in spec.design_info.terms if len(t.factors)]
@@ -1027,6 +1032,29 @@ def reduce_model(fit: FitResult, data: pd.DataFrame, *, alpha: float = 0.05, fil
             data, spec.response, "~ " + quoted, coding=spec.coding,
             factors=list(current.factors), anova_type=current.anova_type, transform=current.transform,
             file=file, rows=rows, block=spec.block)
+
+
+def _lenth_selection(fit: FitResult, data: pd.DataFrame, *, file: str | None,
+                     rows: Sequence[int] | None) -> FitResult:
+    """Saturated unreplicated two-level fit: keep the effects beyond Lenth's margin of error
+    (ME) and, for hierarchy, every term they contain; refit (Montgomery Example 6.2)."""
+    spec = fit._spec
+    e = fit.effects
+    assert e is not None
+    big = {t for t, v in zip(e.terms, e.effects, strict=True) if abs(v) > e.me}
+    terms = [t for t in spec.design_info.terms if len(t.factors)]
+    monos = {t.name(): _monomial(t, spec.names) for t in terms}
+    chosen = [t.name() for t in terms if spec.names.to_user(t.name()) in big]
+    if not chosen:
+        return fit
+    kept = [t.name() for t in terms
+            if t.name() in chosen or any(contains(monos[c], monos[t.name()]) for c in chosen)
+            or (spec.block is not None and spec.block in monos[t.name()])]
+    users = spec.names.user
+    quoted = _SAFE_RE.sub(lambda m: f"`{users[m.group(0)]}`", " + ".join(kept))
+    return fit_response(data, spec.response, "~ " + quoted, coding=spec.coding,
+                        factors=list(fit.factors), anova_type=fit.anova_type, transform=fit.transform,
+                        file=file, rows=rows, block=spec.block)
 
 
 _SAFE_RE = re.compile(r"qv\d+_")
