@@ -84,7 +84,9 @@ from qbdkit.errors import Problem, QbdInputError
 KEYWORD_MODELS = ("linear", "interaction", "quadratic")
 ANOVA_TYPES = ("I", "II", "III")
 #: columns of a run sheet that are bookkeeping, never factors (contract C)
-BOOKKEEPING = ("run", "std_order", "block", "run_order", "treatment", "序号", "运行", "标准序")
+BOOKKEEPING = ("run", "std_order", "stdorder", "block", "run_order", "runorder", "treatment",
+               "pattern", "blocks", "序号", "运行", "运行顺序", "标准序", "标准顺序", "试验号",
+               "实验号", "编号", "区组")
 
 
 @dataclass(frozen=True)
