@@ -3,7 +3,7 @@
 API (for DESIGN SPACE, optimization and reports)
 ------------------------------------------------
 ``fit_response(data, response, model="quadratic", *, coding="coded", factors=None,
-anova_type="III", transform=None, file=None, rows=None) -> FitResult``
+anova_type="III", transform=None, file=None, rows=None, block=None) -> FitResult``
 
 * ``data``: a DataFrame with the user's column names (actual units).
 * ``model``: ``"linear"`` | ``"interaction"`` | ``"quadratic"`` (built over
@@ -31,7 +31,12 @@ coding used), ``dropped_rows``; and
   fit) for new settings given in ACTUAL units with the user's column names;
 * ``predict(new, interval=None|"confidence"|"prediction", alpha=0.05,
   scale="response") -> DataFrame`` with ``mean``, ``se``, ``lower``, ``upper``
-  (a transformed fit is back-transformed unless ``scale="model"``).
+  (a transformed fit is back-transformed unless ``scale="model"``);
+* ``factor_test(name) -> (F, df, p)`` joint test of every term with that factor;
+  ``quoted_rhs()`` the model's right side, re-parseable; ``block_columns()``.
+
+``reduce_model(fit, data, alpha=0.05) -> FitResult`` (hierarchical backward
+elimination; Lenth selection first for saturated two-level fits).
 
 Formulas and sources
 --------------------
