@@ -46,13 +46,13 @@ def test_spe_jackson_mudholkar_equal_eigenvalues_is_chi_square():
 
 
 def test_spe_jackson_mudholkar_against_exact_weighted_chi_square():
-    """Unequal eigenvalues: JM vs the quantile of Σλ_j χ²_1 (Monte Carlo, 4·10⁵ seeded
-    draws, quantile SE < 0.3 %). JM is an approximation: with 20 geometrically decaying
+    """Unequal eigenvalues: JM vs the quantile of Σλ_j χ²_1 (Monte Carlo, 2·10⁵ seeded
+    draws, quantile SE < 0.4 %). JM is an approximation: with 20 geometrically decaying
     eigenvalues it is within 1.5 %; it degrades when a few eigenvalues dominate (then the
     default Box limit is preferred)."""
     lam = 0.9 ** np.arange(20)
     rng = np.random.default_rng(1)
-    q = np.sum(lam * rng.chisquare(1, size=(400_000, lam.size)), axis=1)
+    q = np.sum(lam * rng.chisquare(1, size=(200_000, lam.size)), axis=1)
     exact = np.quantile(q, [0.95, 0.99])
     jm = [spe_limit_jackson_mudholkar(lam, a) for a in (0.95, 0.99)]
     np.testing.assert_allclose(jm, exact, rtol=0.015)
@@ -71,17 +71,17 @@ def test_limits_undefined_without_degrees_of_freedom():
 
 def test_new_observation_t2_coverage_full_rank():
     """With A = K the T² of a new normal observation follows the F form exactly:
-    95 % of new observations fall inside (Monte Carlo, 3000 seeded repetitions,
-    binomial SE 0.4 %; tolerance 1.5 %)."""
+    95 % of new observations fall inside (Monte Carlo, 1500 seeded repetitions,
+    binomial SE 0.56 %; tolerance 2 %, 3.5 SE)."""
     rng = np.random.default_rng(11)
     n, k = 20, 3
     cov = np.array([[1.0, 0.6, 0.2], [0.6, 1.0, 0.3], [0.2, 0.3, 1.0]])
     L = np.linalg.cholesky(cov)
     inside = 0
-    reps = 3000
+    reps = 1500
     for _ in range(reps):
         X = rng.normal(size=(n + 1, k)) @ L.T
         m = PCA(k, scale="none", cross_validate=False).fit(X[:n])
         d = m.diagnose(X[n:])
         inside += int(d.t2[0] <= d.t2_limit["0.95"])
-    assert inside / reps == pytest.approx(0.95, abs=0.015)
+    assert inside / reps == pytest.approx(0.95, abs=0.02)

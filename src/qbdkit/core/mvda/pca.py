@@ -416,9 +416,10 @@ class PCA(LatentModel):
             mean, div, unusable = column_scaling(Xk[train], self.scale)
             Xtr = (Xk[train] - mean) * (w / div)
             Xte = (Xk[test] - mean) * (w / div)
-            if unusable:  # constant within the fold: carry it at zero spread
+            if unusable:  # constant or missing within the fold: not predictable from it
                 cols = list(unusable)
                 Xtr[:, cols] = np.where(np.isnan(Xtr[:, cols]), np.nan, 0.0)
+                Xte[:, cols] = np.nan
             n_tr = int(train.sum())
             a_here = min(a_fit, n_tr - 1, Xk.shape[1])
             if a_here < 1:
