@@ -15,7 +15,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from qbdkit.core.doe.analysis import Specification, analyze, parse_specification, reassess_parameters
+from qbdkit.core.doe.analysis import (
+    Specification,
+    analyze,
+    parse_specification,
+    reassess_parameters,
+)
 from qbdkit.errors import QbdInputError
 
 
@@ -61,3 +66,20 @@ def test_spec_parsing_and_errors():
     res = analyze(_data(), ["y"], "linear")
     with pytest.raises(QbdInputError, match="not analysed"):
         reassess_parameters(res.responses, [parse_specification("q<=1")])
+
+
+def test_categorical_parameter_effect_is_the_range_of_level_means():
+    from pathlib import Path
+
+    from qbdkit.core.doe.analysis import FactorSpec
+
+    df = pd.read_csv(Path(__file__).parents[3] / "data" / "doe" / "poisons.csv")
+    res = analyze(df, ["time"], "linear", factors=[FactorSpec("poison", "categorical"),
+                                                    FactorSpec("treat", "categorical")])
+    out = reassess_parameters(res.responses, [parse_specification("time<=1.5")], factors=res.factors)
+    eff = {e.parameter: e for e in out.effects}
+    # balanced additive model: the predicted range over treatments is the range of treatment means
+    means = df.groupby("treat")["time"].mean()
+    assert eff["treat"].effect == pytest.approx(means.max() - means.min(), rel=1e-10)
+    means_p = df.groupby("poison")["time"].mean()
+    assert eff["poison"].effect == pytest.approx(means_p.max() - means_p.min(), rel=1e-10)
