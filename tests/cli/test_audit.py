@@ -156,3 +156,18 @@ def test_altered_project_file(cli, trail, tmp_path):
     r = cli("audit", "verify")
     assert r.code == 3
     assert "project p2 v1 file risk/fmea.csv: content does not match its hash" in r.err
+
+
+def test_role_escalation_in_the_users_table(cli, trail):
+    sql(trail, "UPDATE users SET role = 'admin' WHERE name = 'bob'")
+    r = cli("audit", "verify")
+    assert r.code == 3
+    assert "user bob: role admin differs from the audited role viewer (altered)" in r.err
+
+
+def test_user_inserted_without_audit(cli, trail):
+    sql(trail, "INSERT INTO users (name, role, created_at, created_by) "
+               "VALUES ('mallory', 'admin', :at, 'admin')",
+        at=utcnow() if trail.dialect.name != "sqlite" else "2026-01-01 00:00:00.000000")
+    r = cli("audit", "verify")
+    assert r.code == 3 and "user mallory: no audit entry records it (inserted)" in r.err

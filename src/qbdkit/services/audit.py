@@ -1,8 +1,10 @@
 """The audit trail as a service: show it, verify it.
 
 :func:`verify_audit` checks the hash chain (:func:`qbdkit.store.chain.verify_chain`)
-and then that every stored record and project version still matches its
-SHA-256 (the audit entry that created it carries the same hash).
+and then the stored state against it: every record, project version and project
+file still matches its SHA-256 and the audit entry that created it; every user's
+role is the one the trail last recorded (an UPDATE of ``users`` making someone
+admin is caught); every project has its creation entry.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from qbdkit.store.schema import (
     ProjectFile,
     ProjectVersion,
     Record,
+    User,
 )
 from qbdkit.store.trail import chain_rows, entry_dict
 
@@ -89,16 +92,33 @@ def verify_audit(*, url: str | None = None) -> ChainReport:
         audited_records: set[tuple] = set()
         audited_versions: set[tuple] = set()
         audited_files: set[tuple] = set()
-        for e in session.scalars(select(AuditEntry).where(AuditEntry.new.is_not(None))):
+        audited_roles: dict[str, str] = {}
+        audited_projects: set[str] = set()
+        for e in session.scalars(select(AuditEntry).where(AuditEntry.new.is_not(None))
+                                 .order_by(AuditEntry.id)):
             new = json.loads(e.new)
-            if e.action == "record.save":
+            if e.action in ("user.add", "user.role"):
+                audited_roles[new["name"]] = new["role"]
+            elif e.action == "project.create":
+                audited_projects.add(new["name"])
+            elif e.action == "record.save":
                 audited_records.add((e.project, new["kind"], new["key"], new["version"],
                                      new["sha256"]))
             elif e.action in ("project.import", "project.version"):
                 audited_versions.add((e.project, new["version"], new["sha256"]))
                 for path, digest in new.get("files", {}).items():
                     audited_files.add((e.project, new["version"], path, digest))
+        for u in session.scalars(select(User).order_by(User.id)):
+            if u.name not in audited_roles:
+                problems.append(f"user {u.name}: no audit entry records it (inserted)")
+            elif audited_roles[u.name] != u.role:
+                problems.append(f"user {u.name}: role {u.role} differs from the audited role "
+                                f"{audited_roles[u.name]} (altered)")
         names = dict(session.execute(select(Project.id, Project.name)).all())
+        for name in names.values():
+            if name not in audited_projects:
+                problems.append(f"project {name}: no audit entry records it (altered or "
+                                "inserted)")
         for r in session.scalars(select(Record).order_by(Record.id)):
             what = f"record {names.get(r.project_id)}/{r.kind}/{r.key} v{r.version}"
             if sha256_text(r.content) != r.sha256:
