@@ -200,3 +200,15 @@ def test_row_without_values(cli, files, tmp_path):
     df.to_csv(p, index=False)
     r = cli("mvda", "pca", p, "--id", "batch", "--components", "2")
     assert r.code == 2 and f"{p}:4:" in r.err and "without any value" in r.err
+
+
+def test_spe_method_option(cli, files):
+    df, a, _, _ = files
+    r = cli("mvda", "pca", a, "--id", "batch", "--components", "2", "--spe-method",
+            "jackson-mudholkar", "--json")
+    assert r.code == 0, r.err
+    m = PCA(2, cross_validate=False).fit(df.drop(columns="batch"))
+    assert r.json()["spe_limit"]["0.95"] == pytest.approx(
+        m.spe_limit(0.95, method="jackson-mudholkar"))
+    assert r.json()["spe_method"] == "jackson-mudholkar"
+    assert cli("mvda", "pca", a, "--id", "batch", "--spe-method", "exact").code == 2

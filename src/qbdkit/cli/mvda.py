@@ -114,6 +114,13 @@ def _check_scale(scale: str) -> str:
     return scale
 
 
+def _check_spe(method: str) -> str:
+    if method not in ("box", "jackson-mudholkar"):
+        raise QbdInputError("unknown SPE limit method", column="--spe-method",
+                            expected="box | jackson-mudholkar", found=method)
+    return method
+
+
 def _warn_dropped(model, file: str) -> None:
     for name, why in model.dropped_.items():
         info(f"warning: {file}: {name}: dropped ({why})")
@@ -160,6 +167,8 @@ def pca_command(
     components: str = typer.Option("auto", "--components", help="Number of components or 'auto' (Q²)."),
     scale: str = typer.Option("uv", "--scale", help="uv | pareto | none"),
     project: Path = typer.Option(None, "--project", help="New observations to project onto the model."),
+    spe_method: str = typer.Option("box", "--spe-method",
+                                   help="SPE limit: box (g·χ²_h, Nomikos–MacGregor) | jackson-mudholkar"),
     contributions: str = typer.Option(None, "--contributions",
                                       help="Observation id: show each variable's contribution to its T² and SPE."),
     as_json: bool = JSON_OPTION,
@@ -173,7 +182,7 @@ def pca_command(
     scale = _check_scale(scale)
     table, X, ids = read_observations(file, id_col)
     try:
-        model = PCA(n_comp, scale=scale).fit(X)
+        model = PCA(n_comp, scale=scale, spe_method=_check_spe(spe_method)).fit(X)
     except QbdInputError as exc:
         raise _located(exc, table) from None
     _warn_dropped(model, table.file)
@@ -198,6 +207,8 @@ def pls_command(
     components: str = typer.Option("auto", "--components", help="Number of components or 'auto' (Q²)."),
     scale: str = typer.Option("uv", "--scale", help="uv | pareto | none"),
     project: Path = typer.Option(None, "--project", help="New observations to predict and project."),
+    spe_method: str = typer.Option("box", "--spe-method",
+                                   help="SPE limit: box (g·χ²_h, Nomikos–MacGregor) | jackson-mudholkar"),
     contributions: str = typer.Option(None, "--contributions",
                                       help="Observation id: show each variable's contribution to its T² and SPE."),
     as_json: bool = JSON_OPTION,
@@ -217,7 +228,7 @@ def pls_command(
     table, X, ids = read_observations(file, id_col, exclude=tuple(ycols), only=only)
     Y = numeric_frame(table, ycols)
     try:
-        model = PLS(n_comp, scale=scale).fit(X, Y)
+        model = PLS(n_comp, scale=scale, spe_method=_check_spe(spe_method)).fit(X, Y)
     except QbdInputError as exc:
         raise _located(exc, table) from None
     _warn_dropped(model, table.file)
