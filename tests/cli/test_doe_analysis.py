@@ -280,3 +280,11 @@ def test_saturated_two_level_reduce_uses_lenth(cli):
         "A_temperature:C_formaldehyde_conc", "A_temperature:D_stirring_rate"}
     assert fit["rmse"] == pytest.approx(4.417296, rel=1e-6)
     assert fit["r2_adj"] == pytest.approx(0.948929, abs=1e-6)
+
+
+def test_reassess_out_html(cli, tmp_path):
+    out = tmp_path / "cpp.html"
+    r = cli("doe", "reassess", DEMO, "--spec", "Aggregate (%)<=3", "--reduce", "--out", out)
+    assert r.code == 0, r.err
+    html = out.read_text(encoding="utf-8")
+    assert "CPP re-assessment" in html and "GPP" in html

@@ -140,6 +140,7 @@ def reassess(
     setpoint: str | None = typer.Option(None, "--setpoint", help='"A=1,B=2" (default: design centre).'),
     relevant: float = typer.Option(10.0, "--relevant", help="Effect ≥ this % of the spec counts."),
     high_risk: float = typer.Option(25.0, "--high-risk", help="Effect ≥ this % of the spec is high risk."),
+    out: Path | None = typer.Option(None, "--out", help="Write an HTML report here."),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """CPP re-assessment: each parameter's effect as % of each spec, significance, CPP/WC-CPP/KPP/GPP."""
@@ -166,8 +167,14 @@ def reassess(
     # the response names as found in the file (matching ignores case and spaces)
     found = dict(zip(responses, (f.response for f in result.responses), strict=True))
     specs = [type(s)(found[s.response], s.lower, s.upper, s.kind) for s in specs]
-    emit(reassess_parameters(result.responses, specs, setpoint=sp, factors=result.factors, alpha=alpha,
-                             relevant=relevant, high_risk=high_risk), as_json)
+    assessment = reassess_parameters(result.responses, specs, setpoint=sp, factors=result.factors,
+                                     alpha=alpha, relevant=relevant, high_risk=high_risk)
+    if out is not None:
+        from qbdkit.report.doe_analysis import analysis_page
+
+        out.write_text(analysis_page(result, assessment), encoding="utf-8")
+        info(f"report written to {out}")
+    emit(assessment, as_json)
 
 
 def register(app: typer.Typer) -> None:
