@@ -6,7 +6,8 @@ uses (``diagnose``, ``contributions_*``), so each number is computed once.
 
 Public functions (all return HTML text):
 
-* ``score_plot_svg(model, *, ids=None, new=None, new_ids=None, components=(1, 2))`` —
+* ``score_plot_svg(model, *, ids=None, new=None, new_ids=None, components=(1, 2),
+  annotate=True, title="Score plot")`` —
   scores of the training observations, the 95 % Hotelling T² ellipse, and new
   observations (e.g. small-scale runs) as red diamonds. The ellipse is the
   two-component new-observation limit ``T²(A=2) = 2(n²−1)/(n(n−2))·F(0.95; 2, n−2)``
@@ -50,7 +51,7 @@ def _label(model: Any, a: int) -> str:
 
 def score_plot_svg(model: Any, *, ids: Sequence[Any] | None = None, new: Any = None,
                    new_ids: Sequence[Any] | None = None, components: tuple[int, int] = (1, 2),
-                   annotate: bool = True) -> str:
+                   annotate: bool = True, title: str = "Score plot") -> str:
     """Score plot with the 95 % T² ellipse and projected observations (see module docstring)."""
     T = model.scores_
     n = model.n_samples_
@@ -91,7 +92,7 @@ def score_plot_svg(model: Any, *, ids: Sequence[Any] | None = None, new: Any = N
         ax.set_xlabel(_label(model, a))
         ax.set_ylabel(_label(model, b))
     ax.legend(fontsize=7, loc="best")
-    ax.set_title("Score plot")
+    ax.set_title(title)
     return figure_svg(fig)
 
 
