@@ -209,3 +209,16 @@ def test_sqlite_readers_do_not_take_the_write_lock(tmp_path):
     finally:
         other.close()
         db.dispose(url)
+
+
+def test_relative_sqlite_path_follows_the_working_directory(tmp_path, monkeypatch):
+    from qbdkit.services.users import list_users
+
+    monkeypatch.delenv("QBDKIT_DATABASE_URL", raising=False)
+    for sub in ("a", "b"):
+        (tmp_path / sub).mkdir()
+        monkeypatch.chdir(tmp_path / sub)
+        assert [u["name"] for u in list_users().users] == ["admin"]  # migrated in each folder
+        assert (tmp_path / sub / "qbdkit.sqlite").exists()
+    for sub in ("a", "b"):
+        db.dispose(f"sqlite:///{tmp_path / sub / 'qbdkit.sqlite'}")

@@ -74,9 +74,24 @@ def _make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
+def _key(url: str | None) -> str:
+    """The resolved URL, with a relative SQLite path made absolute (the cwd may change)."""
+    resolved = resolve_url(url)
+    try:
+        parsed = make_url(resolved)
+    except ArgumentError:
+        return resolved  # reported by _make_engine
+    database = parsed.database
+    if (parsed.get_backend_name() == "sqlite" and database and database != ":memory:"
+            and not database.startswith("file:") and not os.path.isabs(database)):
+        return parsed.set(database=os.path.abspath(database)).render_as_string(
+            hide_password=False)
+    return resolved
+
+
 def get_engine(url: str | None = None) -> Engine:
     """The (cached) engine for ``url``, with the schema migrated to :data:`SCHEMA_REVISION`."""
-    key = resolve_url(url)
+    key = _key(url)
     with _lock:
         engine = _engines.get(key)
         if engine is None:
@@ -89,7 +104,7 @@ def get_engine(url: str | None = None) -> Engine:
 
 def dispose(url: str | None = None) -> None:
     """Close and forget the engine for ``url`` (tests, or before deleting a database)."""
-    key = resolve_url(url)
+    key = _key(url)
     with _lock:
         engine = _engines.pop(key, None)
         _ready.discard(key)
