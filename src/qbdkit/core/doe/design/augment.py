@@ -53,7 +53,7 @@ def axial_runs(space: FactorSpace, alpha: float = 1.0, center: int = 2) -> np.nd
 
 
 def augment(space: FactorSpace, coded: np.ndarray, method: str, *, runs: int | None = None,
-            model: str | Model = "quadratic", criterion: str = "D", seed: int = 1, starts: int = 10,
+            model: str | Model = "quadratic", criterion: str = "D", seed: int = 1, starts: int | None = None,
             alpha: float = 1.0, center: int = 2, factor: str | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Old + new runs and block labels (1 = existing, 2 = added)."""
     coded = np.asarray(coded, dtype=float)

@@ -158,7 +158,7 @@ def _block_two_level(plan: Plan, space: FactorSpace, n_blocks: int) -> tuple[np.
 def make_design(space: FactorSpace, kind: str, *, model: str | None = None, runs: int | None = None,
                 resolution: int | None = None, center: int | None = None, blocks: int = 1,
                 replicates: int = 1, alpha: str | float = "rotatable", ccd: str = "circumscribed",
-                seed: int = 1, randomize: bool = True, fake: int = 0, starts: int = 10,
+                seed: int = 1, randomize: bool = True, fake: int = 0, starts: int | None = None,
                 generators: list[str] | None = None) -> Design:
     """Generate a design of family ``kind`` (one of :data:`DESIGN_TYPES`).
 
@@ -284,7 +284,7 @@ def _factor_dict(f: Factor) -> dict:
 
 
 def _optimal_plan(space: FactorSpace, mdl, kind: str, runs: int | None, blocks: int, seed: int,
-                  starts: int) -> Plan:
+                  starts: int | None) -> Plan:
     p = mdl.p + (blocks - 1 if blocks > 1 else 0)
     n = runs if runs is not None else default_runs(p)
     if n < p:
@@ -316,7 +316,8 @@ def _optimal_plan(space: FactorSpace, mdl, kind: str, runs: int | None, blocks: 
         blk = coded[:, space.k].astype(int) + 1
         coded = coded[:, : space.k]
     plan = Plan(coded, blocks=blk, center_added=True)
-    plan.notes.append(f"{crit}-optimal by coordinate exchange: {n} runs, {starts} random starts, seed {seed}")
+    plan.notes.append(f"{crit}-optimal by coordinate exchange: {n} runs, {res.starts} random starts "
+                      f"+ iterated local search, seed {seed}")
     return plan
 
 

@@ -19,6 +19,7 @@ the effects coding must match the run sheet's level order.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections.abc import Sequence
@@ -33,7 +34,7 @@ Term = tuple[tuple[int, int], ...]
 NAMED_MODELS = ("linear", "main", "interaction", "quadratic")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Model:
     """Terms over the factors of ``space``; ``columns`` names each model-matrix column."""
 
@@ -62,10 +63,30 @@ class Model:
             start += n
         return out
 
+    @functools.cached_property
+    def _exponents(self) -> np.ndarray | None:
+        """(terms × k) exponent matrix when every factor is numeric (fast path), else None."""
+        if not self.space.all_numeric:
+            return None
+        e = np.zeros((len(self.terms), self.space.k), dtype=np.intp)
+        for t, term in enumerate(self.terms):
+            for j, power in term:
+                e[t, j] = power
+        return e
+
     def matrix(self, coded: np.ndarray) -> np.ndarray:
         """Model matrix X (n × p) of a coded design (categorical columns hold level indexes)."""
         z = np.atleast_2d(np.asarray(coded, dtype=float))
         n = z.shape[0]
+        e = self._exponents
+        if e is not None:
+            # powers[i, j, q] = z_ij ** q; X[i, t] = Π_j powers[i, j, e_tj]
+            maxp = int(e.max()) if e.size else 0
+            powers = np.ones((n, self.space.k, maxp + 1))
+            for q in range(1, maxp + 1):
+                powers[:, :, q] = powers[:, :, q - 1] * z
+            cols = np.arange(self.space.k)
+            return np.prod(powers[:, cols[None, :], e], axis=2)
         cache: dict[int, np.ndarray] = {}
         blocks = []
         for t in self.terms:

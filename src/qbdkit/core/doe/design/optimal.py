@@ -4,7 +4,11 @@
 Algorithm. Start from random feasible runs on the candidate levels of every factor. For each run
 in turn, every single-coordinate change (each factor, each candidate level) is scored at once
 (vectorised), and the best improving change is made; passes repeat until a pass makes no
-change. The best of ``starts`` random starts is returned.
+change. This is repeated from ``starts`` random starts (default 10-100, more for cheap
+problems). The three best results are then improved by iterated local search (re-randomise
+10 % of the runs, re-optimise, keep if better; 20 rounds) and, for the D criterion when the
+grid of candidate levels has at most 10 000 points, by point exchange over that grid (Fedorov
+1972: a whole run is replaced by the best grid point, with rank-one updates of G·A).
 
 Updates use the information matrix M = X'X and A = M⁻¹. Replacing model row x by y:
 
@@ -142,109 +146,212 @@ def _random_start(levels: list[np.ndarray], n: int, space: FactorSpace, rng: np.
 
 
 def coordinate_exchange(space: FactorSpace, model: Model, n_runs: int, *, criterion: str = "D",
-                        seed: int = 1, starts: int = 10, fixed: np.ndarray | None = None,
-                        frozen: dict[int, np.ndarray] | None = None, max_passes: int = 50) -> OptimalResult:
+                        seed: int = 1, starts: int | None = None, fixed: np.ndarray | None = None,
+                        frozen: dict[int, np.ndarray] | None = None, max_passes: int = 50,
+                        perturbations: int = 20) -> OptimalResult:
     """Best design of ``n_runs`` new runs (plus the ``fixed`` existing runs) for ``model``.
 
     ``frozen`` maps a factor index to a fixed column for the new runs (e.g. block labels).
+    ``perturbations``: iterated-local-search rounds on each of the three best starts.
+    ``starts`` (random starts) defaults to :func:`default_starts`.
     """
     criterion = criterion.upper()
     if criterion not in ("D", "I"):
         raise ValueError("criterion must be D or I")
     rng = np.random.default_rng(seed)
+    if starts is None:
+        starts = default_starts(n_runs, model.p)
     levels = candidate_levels(space, model)
     frozen = frozen or {}
     p = model.p
     fixed_x = model.matrix(fixed) if fixed is not None and len(fixed) else np.zeros((0, p))
     m_fixed = fixed_x.T @ fixed_x
     w = moment_matrix(space, model) if criterion == "I" else None
-    best: OptimalResult | None = None
+    j_idx = np.concatenate([np.full(len(lv), j) for j, lv in enumerate(levels) if j not in frozen]) \
+        if any(j not in frozen for j in range(len(levels))) else np.zeros(0, dtype=int)
+    v_all = np.concatenate([lv for j, lv in enumerate(levels) if j not in frozen]) if len(j_idx) else np.zeros(0)
+    j_idx = j_idx.astype(int)
+    grid = _candidate_grid(levels, space, frozen)
+    grid_x = model.matrix(grid) if grid is not None else None
+    results: list[OptimalResult] = []
     total_passes = 0
     for _s in range(starts):
         design = _random_start(levels, n_runs, space, rng, frozen)
         x = model.matrix(design)
-        m = m_fixed + x.T @ x
-        ridge = 0.0
-        if np.linalg.matrix_rank(m) < p:
-            ridge = 1e-6 * max(n_runs, 1)
-        a = np.linalg.inv(m + ridge * np.eye(p))
-        for _pass in range(max_passes):
-            total_passes += 1
-            changed = False
-            for i in range(n_runs):
-                row = design[i]
-                xi = x[i]
-                cands = []
-                for j, lv in enumerate(levels):
-                    if j in frozen:
-                        continue
-                    for v in lv:
-                        if v != row[j]:
-                            r = row.copy()
-                            r[j] = v
-                            cands.append(r)
-                if not cands:
-                    continue
-                cand = np.array(cands)
-                if space.constrained:
-                    cand = cand[space.feasible(cand)]
-                    if not len(cand):
-                        continue
-                y = model.matrix(cand)
-                ay = y @ a
-                dy = np.einsum("ij,ij->i", y, ay)
-                ax = a @ xi
-                dx = float(xi @ ax)
-                xy = ay @ xi
-                if criterion == "D":
-                    gain = (1 + dy) * (1 - dx) + xy**2
-                    bi = int(np.argmax(gain))
-                    improve = gain[bi] > 1 + 1e-9
-                else:
-                    # trace(A2 W) - trace(A W) for every candidate, in closed form
-                    ayw = ay @ w
-                    t1 = -np.einsum("ij,ij->i", ayw, ay) / (1 + dy)
-                    u = ax[None, :] - ay * (xy / (1 + dy))[:, None]
-                    xa1x = dx - xy**2 / (1 + dy)
-                    denom = 1 - xa1x
-                    with np.errstate(divide="ignore", invalid="ignore"):
-                        t2 = np.einsum("ij,ij->i", u @ w, u) / denom
-                    delta = np.where(denom > 1e-10, t1 + t2, np.inf)
-                    bi = int(np.argmin(delta))
-                    tr = float(np.trace(a @ w))
-                    improve = delta[bi] < -1e-9 * max(abs(tr), 1e-12)
-                if not improve:
-                    continue
-                yb = y[bi]
-                ayb = ay[bi]
-                a1 = a - np.outer(ayb, ayb) / (1 + dy[bi])
-                a1x = a1 @ xi
-                a = a1 + np.outer(a1x, a1x) / (1 - float(xi @ a1x))
-                design[i] = cand[bi]
-                x[i] = yb
-                changed = True
-            m = m_fixed + x.T @ x
-            if ridge and np.linalg.matrix_rank(m) == p:
-                ridge = 0.0
-            a = np.linalg.inv(m + ridge * np.eye(p))
-            if not changed:
-                break
-        m = m_fixed + x.T @ x
-        sign, logdet = np.linalg.slogdet(m)
-        if sign <= 0 or np.linalg.matrix_rank(m) < p:
-            continue
-        if criterion == "D":
-            value = float(logdet)
-            better = best is None or value > best.value + 1e-12
-        else:
-            value = float(np.trace(np.linalg.solve(m, w)))
-            better = best is None or value < best.value - 1e-12
-        if better:
-            best = OptimalResult(design.copy(), criterion, value, starts, 0)
-    if best is None:
+        design, x, passes = _exchange(space, model, design, x, m_fixed, w, criterion, j_idx, v_all,
+                                      max_passes)
+        total_passes += passes
+        value = _criterion_value(m_fixed + x.T @ x, w, criterion)
+        if value is not None:
+            results.append(OptimalResult(design.copy(), criterion, value, starts, 0))
+    if not results:
         raise ValueError("no random start reached an estimable design; add runs or simplify the model")
+    results.sort(key=lambda r: -r.value if criterion == "D" else r.value)
+    best = results[0]
+    # iterated local search on the best starts: perturb a few runs at random, re-optimise
+    # (coordinate exchange, then point exchange over the full grid when it is small), keep
+    # the result when it is better (Lourenço, Martin & Stützle 2003, "Iterated local search")
+    for r in results[: min(3, len(results))]:
+        cur_d, cur_v = r.coded.copy(), r.value
+        for _it in range(perturbations):
+            d = cur_d.copy()
+            n_change = max(1, n_runs // 10)
+            idx = rng.choice(n_runs, n_change, replace=False)
+            d[idx] = _random_start(levels, n_change, space, rng, {j: c[idx] for j, c in frozen.items()})
+            x = model.matrix(d)
+            d, x, passes = _exchange(space, model, d, x, m_fixed, w, criterion, j_idx, v_all, max_passes)
+            total_passes += passes
+            if grid is not None and criterion == "D" and len(grid) <= 1024:
+                d, x = _point_exchange(d, x, m_fixed, grid, grid_x, max_passes)
+            value = _criterion_value(m_fixed + x.T @ x, w, criterion)
+            if value is None:
+                continue
+            if (criterion == "D" and value > cur_v + 1e-12) or (criterion == "I" and value < cur_v - 1e-12):
+                cur_d, cur_v = d, value
+        if (criterion == "D" and cur_v > best.value + 1e-12) or (criterion == "I" and cur_v < best.value - 1e-12):
+            best = OptimalResult(cur_d, criterion, cur_v, starts, 0)
+    if grid is not None and criterion == "D" and len(grid) > 1024:
+        d = best.coded.copy()
+        x = model.matrix(d)
+        d, x = _point_exchange(d, x, m_fixed, grid, grid_x, max_passes)
+        value = _criterion_value(m_fixed + x.T @ x, w, criterion)
+        if value is not None and value > best.value + 1e-12:
+            best = OptimalResult(d, criterion, value, starts, 0)
     best.passes = total_passes
     return best
+
+
+def _criterion_value(m: np.ndarray, w: np.ndarray | None, criterion: str) -> float | None:
+    p = m.shape[0]
+    sign, logdet = np.linalg.slogdet(m)
+    if sign <= 0 or np.linalg.matrix_rank(m) < p:
+        return None
+    if criterion == "D":
+        return float(logdet)
+    return float(np.trace(np.linalg.solve(m, w)))
+
+
+def _candidate_grid(levels: list[np.ndarray], space: FactorSpace, frozen: dict) -> np.ndarray | None:
+    """All combinations of candidate levels, when there are at most 10 000 and nothing is frozen."""
+    size = int(np.prod([len(lv) for lv in levels]))
+    if frozen or size > 10_000:
+        return None
+    grid = np.array(list(itertools.product(*levels)), dtype=float)
+    if space.constrained:
+        grid = grid[space.feasible(grid)]
+    return grid if len(grid) else None
+
+
+def _exchange(space, model, design, x, m_fixed, w, criterion, j_idx, v_all, max_passes):
+    """Coordinate exchange passes until no single-coordinate change improves the criterion."""
+    n_runs, p = x.shape
+    m = m_fixed + x.T @ x
+    ridge = 1e-6 * max(n_runs, 1) if np.linalg.matrix_rank(m) < p else 0.0
+    a = np.linalg.inv(m + ridge * np.eye(p))
+    rows = np.arange(len(j_idx))
+    passes = 0
+    for _pass in range(max_passes):
+        passes += 1
+        changed = False
+        for i in range(n_runs):
+            row = design[i]
+            keep = v_all != row[j_idx]
+            if not keep.any():
+                continue
+            cand = np.repeat(row[None, :], len(j_idx), axis=0)
+            cand[rows, j_idx] = v_all
+            cand = cand[keep]
+            if space.constrained:
+                cand = cand[space.feasible(cand)]
+                if not len(cand):
+                    continue
+            xi = x[i]
+            y = model.matrix(cand)
+            ay = y @ a
+            dy = np.einsum("ij,ij->i", y, ay)
+            ax = a @ xi
+            dx = float(xi @ ax)
+            xy = ay @ xi
+            if criterion == "D":
+                gain = (1 + dy) * (1 - dx) + xy**2
+                bi = int(np.argmax(gain))
+                improve = gain[bi] > 1 + 1e-9
+            else:
+                # trace(A2 W) - trace(A W) for every candidate, in closed form
+                ayw = ay @ w
+                t1 = -np.einsum("ij,ij->i", ayw, ay) / (1 + dy)
+                u = ax[None, :] - ay * (xy / (1 + dy))[:, None]
+                xa1x = dx - xy**2 / (1 + dy)
+                denom = 1 - xa1x
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    t2 = np.einsum("ij,ij->i", u @ w, u) / denom
+                delta = np.where(denom > 1e-10, t1 + t2, np.inf)
+                bi = int(np.argmin(delta))
+                tr = float(np.trace(a @ w))
+                improve = delta[bi] < -1e-9 * max(abs(tr), 1e-12)
+            if not improve:
+                continue
+            ayb = ay[bi]
+            a1 = a - np.outer(ayb, ayb) / (1 + dy[bi])
+            a1x = a1 @ xi
+            a = a1 + np.outer(a1x, a1x) / (1 - float(xi @ a1x))
+            design[i] = cand[bi]
+            x[i] = y[bi]
+            changed = True
+        m = m_fixed + x.T @ x
+        if ridge and np.linalg.matrix_rank(m) == p:
+            ridge = 0.0
+        a = np.linalg.inv(m + ridge * np.eye(p))
+        if not changed:
+            break
+    return design, x, passes
+
+
+def _point_exchange(design, x, m_fixed, grid, grid_x, max_passes):
+    """Replace whole runs by the best grid point while the determinant grows (D only).
+
+    G·A and diag(G A G') are kept up to date with rank-one corrections, so a row costs
+    O(|grid|·p) instead of O(|grid|·p²).
+    """
+    n_runs = x.shape[0]
+    a = np.linalg.inv(m_fixed + x.T @ x)
+    for _pass in range(max_passes):
+        changed = False
+        ga = grid_x @ a
+        dy = np.einsum("ij,ij->i", grid_x, ga)
+        for i in range(n_runs):
+            xi = x[i]
+            ax = a @ xi
+            dx = float(xi @ ax)
+            xy = grid_x @ ax
+            gain = (1 + dy) * (1 - dx) + xy**2
+            bi = int(np.argmax(gain))
+            if gain[bi] <= 1 + 1e-9:
+                continue
+            u = ga[bi].copy()
+            c1 = 1 + dy[bi]
+            gu = grid_x @ u
+            a1 = a - np.outer(u, u) / c1
+            ga -= np.outer(gu, u) / c1
+            dy -= gu**2 / c1
+            v = a1 @ xi
+            c2 = 1 - float(xi @ v)
+            gv = grid_x @ v
+            a = a1 + np.outer(v, v) / c2
+            ga += np.outer(gv, v) / c2
+            dy += gv**2 / c2
+            design[i] = grid[bi]
+            x[i] = grid_x[bi]
+            changed = True
+        a = np.linalg.inv(m_fixed + x.T @ x)
+        if not changed:
+            break
+    return design, x
+
+
+def default_starts(n_runs: int, p: int) -> int:
+    """Random starts: 10-100, more for cheap problems (work per start grows like n·p²)."""
+    return int(np.clip(2e6 / max(n_runs * p * p, 1), 10, 100))
 
 
 def default_runs(p: int) -> int:
