@@ -212,3 +212,14 @@ def test_spe_method_option(cli, files):
         m.spe_limit(0.95, method="jackson-mudholkar"))
     assert r.json()["spe_method"] == "jackson-mudholkar"
     assert cli("mvda", "pca", a, "--id", "batch", "--spe-method", "exact").code == 2
+
+
+def test_projected_row_without_values(cli, files, tmp_path):
+    _, a, new, _ = files
+    new = new.copy()
+    for c in new.columns[1:]:
+        new.loc[1, c] = None
+    p = tmp_path / "n.csv"
+    new.to_csv(p, index=False)
+    r = cli("mvda", "pca", a, "--id", "batch", "--components", "2", "--project", p)
+    assert r.code == 2 and f"{p}:3:" in r.err and "without any value" in r.err

@@ -126,7 +126,7 @@ def _warn_dropped(model, file: str) -> None:
         info(f"warning: {file}: {name}: dropped ({why})")
 
 
-def _read_new(path: Path, id_col: str | None, model) -> tuple[pd.DataFrame, list[str]]:
+def _read_new(path: Path, id_col: str | None, model) -> tuple[Table, pd.DataFrame, list[str]]:
     table = read_table(path)
     if len(table.frame) == 0:
         raise QbdInputError("no data rows", file=table.file, expected="observations to project")
@@ -147,7 +147,7 @@ def _read_new(path: Path, id_col: str | None, model) -> tuple[pd.DataFrame, list
     ids = ([str(v) for v in table.frame[idc].tolist()] if idc
            else [str(r) for r in (table.rows or range(2, len(table.frame) + 2))])
     frame = numeric_frame(table, list(model.variables_))
-    return frame, ids
+    return table, frame, ids
 
 
 def _write_html(out: Path, title: str, body: str) -> None:
@@ -186,10 +186,13 @@ def pca_command(
     except QbdInputError as exc:
         raise _located(exc, table) from None
     _warn_dropped(model, table.file)
-    new = new_ids = None
+    new = new_ids = new_table = None
     if project is not None:
-        new, new_ids = _read_new(project, id_col, model)
-    result = pca_summary(model, ids, new, new_ids, contributions)
+        new_table, new, new_ids = _read_new(project, id_col, model)
+    try:
+        result = pca_summary(model, ids, new, new_ids, contributions)
+    except QbdInputError as exc:
+        raise (_located(exc, new_table) if new_table is not None else exc) from None
     if out is not None:
         from qbdkit.report.mvda import pca_section
 
@@ -232,10 +235,13 @@ def pls_command(
     except QbdInputError as exc:
         raise _located(exc, table) from None
     _warn_dropped(model, table.file)
-    new = new_ids = None
+    new = new_ids = new_table = None
     if project is not None:
-        new, new_ids = _read_new(project, id_col, model)
-    result = pls_summary(model, X, ids, new, new_ids, contributions)
+        new_table, new, new_ids = _read_new(project, id_col, model)
+    try:
+        result = pls_summary(model, X, ids, new, new_ids, contributions)
+    except QbdInputError as exc:
+        raise (_located(exc, new_table) if new_table is not None else exc) from None
     if out is not None:
         from qbdkit.report.mvda import pls_section
 

@@ -159,8 +159,17 @@ class LatentModel:
         return (Xk - self.mean_) * (self.weights_ / self.scale_)
 
     def preprocess(self, X: Any) -> np.ndarray:
-        """New data centred, scaled and weighted as the training data (NaN kept)."""
-        return self._scale(self._select(X))
+        """New data centred, scaled and weighted as the training data (NaN kept).
+
+        An observation with none of the model's variables cannot be scored: error.
+        """
+        Xs = self._scale(self._select(X))
+        empty = np.flatnonzero(np.isnan(Xs).all(axis=1)) if Xs.shape[1] else np.array([], int)
+        if empty.size:
+            raise QbdInputError("observation without any value of the model's variables",
+                                row=int(empty[0]) + 1,
+                                expected="at least one of: " + ", ".join(self.variables_))
+        return Xs
 
     # ---------------------------------------------------------------- scores
     def _scores_scaled(self, Xs: np.ndarray) -> np.ndarray:
