@@ -91,7 +91,8 @@ def files_under(d: Path) -> dict[str, bytes]:
 def test_area_files_are_stored_byte_for_byte(folder, db_url, tmp_path):
     first = import_project(folder, user="admin")
     assert project_document(first.project)["files"] == AREA_FILES  # not .git, not model files
-    export_project(first.project, tmp_path / "out")
+    assert first.files == sorted(AREA_FILES)
+    assert export_project(first.project, tmp_path / "out").files == sorted(AREA_FILES)
     exported = files_under(tmp_path / "out")
     for rel, data in AREA_FILES.items():
         assert exported[rel] == data

@@ -167,11 +167,12 @@ class ImportResult(Result):
     sha256: str
     unchanged: bool
     source: str
+    files: list[str]
 
     def summary(self) -> str:
         note = " (same content as the previous version)" if self.unchanged else ""
         return (f"imported {self.source} as project {self.project!r} version {self.version}"
-                f"{note}; sha256 {self.sha256}")
+                f"{note}, with {len(self.files)} area file(s); sha256 {self.sha256}")
 
 
 def _project_name(project: Any, directory: Path) -> str:
@@ -213,7 +214,7 @@ def import_project(directory: str | Path, *, user: str, reason: str | None = Non
         version, digest, unchanged = _add_version(session, project, document, user=user,
                                                   reason=reason, action="project.import",
                                                   source=str(directory), files=files)
-    return ImportResult(name, version, digest, unchanged, str(directory))
+    return ImportResult(name, version, digest, unchanged, str(directory), sorted(files))
 
 
 def project_document(name: str, version: int | None = None, *, url: str | None = None
@@ -250,10 +251,11 @@ class ExportResult(Result):
     version: int
     sha256: str
     directory: str
+    files: list[str]
 
     def summary(self) -> str:
         return (f"exported project {self.project!r} version {self.version} to {self.directory} "
-                f"(sha256 {self.sha256})")
+                f"with {len(self.files)} area file(s) (sha256 {self.sha256})")
 
 
 def export_project(name: str, directory: str | Path, *, version: int | None = None,
@@ -293,7 +295,8 @@ def export_project(name: str, directory: str | Path, *, version: int | None = No
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return ExportResult(name, stored["version"], stored["sha256"], str(directory))
+    return ExportResult(name, stored["version"], stored["sha256"], str(directory),
+                        sorted(stored["files"]))
 
 
 @dataclass(frozen=True)
