@@ -37,14 +37,16 @@ DEMO_FACTORS: tuple[tuple[str, float, float, str], ...] = (
     ("DO (%)", 30.0, 50.0, "%"),
     ("Feed (%)", 2.0, 4.0, "%"),
 )
-#: set point of the demo process (actual units)
-DEMO_SETPOINT: dict[str, float] = {"Temperature (°C)": 36.0, "pH": 7.0, "DO (%)": 40.0,
-                                   "Feed (%)": 3.0}
-#: demo specifications: response → (lower, upper, kind) with kind "cqa" or "performance"
+#: set point of the demo process (actual units) — the same as the demo's design-space
+#: inputs (``mab/doe_space/space.yaml``)
+DEMO_SETPOINT: dict[str, float] = {"Temperature (°C)": 35.6, "pH": 7.0, "DO (%)": 40.0,
+                                   "Feed (%)": 2.8}
+#: demo specifications: response → (lower, upper, kind) with kind "cqa" or "performance";
+#: the limits are those of ``mab/doe_space/space.yaml``
 DEMO_SPECS: dict[str, tuple[float | None, float | None, str]] = {
     "Titer (g/L)": (4.0, None, "performance"),
-    "Aggregate (%)": (None, 3.0, "cqa"),
-    "Afucosylation (%)": (5.0, 11.0, "cqa"),
+    "Aggregate (%)": (None, 2.2, "cqa"),
+    "Afucosylation (%)": (2.0, 13.0, "cqa"),
     "HCP (ng/mg)": (None, 100.0, "cqa"),
 }
 RESPONSES = ("Titer (g/L)", "Aggregate (%)", "Afucosylation (%)", "HCP (ng/mg)")

@@ -148,19 +148,36 @@ def analysis_sections(result, *, plots: bool = True) -> list[str]:
     return out
 
 
-def cpp_section(assessment) -> str:
+def cpp_section(assessment, prior: dict[str, str] | None = None) -> str:
     eff = table(["parameter", "response", "kind", "effect", "% of spec", "p", "significant", "affects"],
                 [[e.parameter, e.response, e.kind, e.effect, e.percent_of_spec, e.p, e.significant,
                   e.affects] for e in assessment.effects],
                 caption=(f"Effect across the studied range (others at set point) as % of the specification; "
                          f"affects = significant at α = {assessment.alpha:g} and ≥ {assessment.relevant:g} % "
                          f"(high risk ≥ {assessment.high_risk:g} % or crossing a limit)"))
-    cls = table(["parameter", "class", "rationale", "依据"],
-                [[c.name, c.cls, c.rationale_en, c.rationale_zh] for c in assessment.classes],
+    if prior:
+        cls_headers = ["parameter", "prior class (risk assessment)", "class after DoE", "rationale",
+                       "依据"]
+        cls_rows = [[c.name, prior.get(c.name, ""), c.cls, c.rationale_en, c.rationale_zh]
+                    for c in assessment.classes]
+    else:
+        cls_headers = ["parameter", "class", "rationale", "依据"]
+        cls_rows = [[c.name, c.cls, c.rationale_en, c.rationale_zh] for c in assessment.classes]
+    cls = table(cls_headers, cls_rows,
                 caption="Re-assessed parameter classes (seed 000 fig. 6 decision tree)",
                 row_classes=[{"CPP": "bad", "WC-CPP": "warn", "KPP": "warn"}.get(c.cls, "good")
                              for c in assessment.classes])
     return section("CPP re-assessment", eff + cls, anchor="doe-cpp")
+
+
+def _prior_classes(path: Path) -> dict[str, str]:
+    """Classes from the risk assessment (``risk/classify.csv``) via the risk area's core function."""
+    if not path.exists():
+        return {}
+    from qbdkit.core.risk import classify_parameters
+    from qbdkit.io import read_table
+
+    return {p.name: p.cls for p in classify_parameters(read_table(path)).parameters}
 
 
 def analysis_page(result, assessment=None) -> str:
@@ -183,10 +200,12 @@ def demo_section(project_dir: Path, out_dir: Path) -> str:
     specs = [Specification(name, lo, hi, kind) for name, (lo, hi, kind) in DEMO_SPECS.items()]
     assessment = reassess_parameters(result.responses, specs, setpoint=DEMO_SETPOINT,
                                      factors=result.factors)
+    prior = _prior_classes(Path(project_dir) / "risk" / "classify.csv")
     intro = (
         '<p class="note">Face-centred central composite design, 28 runs (synthetic data, see '
         "doe/RESULTS.md); full quadratic models in coded units reduced by hierarchical backward "
-        "elimination at α = 0.05; type III ANOVA; extended-precision least squares.</p>")
+        "elimination at α = 0.05; type III ANOVA; extended-precision least squares. The parameter "
+        "classes of the risk assessment are re-assessed with the fitted models.</p>")
     spec_rows = [[n, lo, hi, kind] for n, (lo, hi, kind) in DEMO_SPECS.items()]
     body = [intro, table(["response", "lower", "upper", "kind"], spec_rows, caption="Specifications")]
     summary = table(
@@ -201,5 +220,5 @@ def demo_section(project_dir: Path, out_dir: Path) -> str:
         [[r["response"], r["mean"], r["ci_lower"], r["ci_upper"], r["pi_lower"], r["pi_upper"]]
          for r in pred.rows],
         caption="Prediction at the set point " + ", ".join(f"{k} = {v:g}" for k, v in DEMO_SETPOINT.items())))
-    inner = "\n".join(body + analysis_sections(result) + [cpp_section(assessment)])
+    inner = "\n".join(body + analysis_sections(result) + [cpp_section(assessment, prior)])
     return section("DoE analysis and CPP re-assessment", inner, anchor="doe-analysis")

@@ -217,6 +217,7 @@ def reassess_parameters(
             return "high" if big else "low"
 
         evidence = "; ".join(
+            f"{e.response}: not in the model" if e.f is None and e.effect == 0 else
             f"{e.response}: effect {e.effect:.3g} over {e.low:g}–{e.high:g} = "
             f"{'–' if e.percent_of_spec is None else format(e.percent_of_spec, '.3g')} % of spec, "
             f"p = {'–' if e.p is None else format(e.p, '.2g')}"
