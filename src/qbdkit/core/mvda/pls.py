@@ -8,7 +8,8 @@ Algorithm (Wold, Sjöström & Eriksson 2001, Chemometr. Intell. Lab. Syst.
 58:109-130; Geladi & Kowalski 1986), one component at a time on the centred and
 scaled residual matrices X, Y; every sum runs over observed elements only:
 
-* ``u`` = the Y column with the largest sum of squares; repeat
+* ``u`` = a start (PLS1: y; PLS2: ``Y c`` from the leading left singular vector
+  of ``XᵀY``, which is the complete-data answer, so few passes are needed); repeat
   ``w = Xᵀu/Σu²``, ``w ← w/‖w‖``, ``t = Xw/Σw²``, ``c = Yᵀt/Σt²``,
   ``u = Yc/Σc²`` until ``‖Δt‖ ≤ tol·‖t‖`` (one pass for PLS1);
 * ``p = Xᵀt/Σt²``; deflate ``X ← X − tpᵀ``, ``Y ← Y − tcᵀ``.
@@ -72,7 +73,15 @@ def nipals_pls(Xs: np.ndarray, Ys: np.ndarray, n_components: int, *, tol: float 
         return np.divide(num, den, out=np.zeros_like(num), where=den > 0)
 
     for a in range(n_components):
-        u = Y[:, int(np.argmax(np.sum(Y * Y, axis=0)))].copy()
+        if m == 1:
+            u = Y[:, 0].copy()
+        else:  # warm start: w of complete-data PLS = leading left singular vector of XᵀY
+            w0 = np.linalg.svd(X.T @ Y, full_matrices=False)[0][:, 0]
+            t0 = X @ w0
+            c0 = Y.T @ t0
+            u = Y @ c0 / max(float(c0 @ c0), 1e-300)
+            if not np.any(u):
+                u = Y[:, int(np.argmax(np.sum(Y * Y, axis=0)))].copy()
         t = np.zeros(n)
         w = np.zeros(k)
         c = np.zeros(m)
