@@ -134,3 +134,20 @@ def test_json_document_round_trip_of_a_small_project():
     doc = p.model_dump(mode="json")
     assert doc["process"]["unit_operations"][0]["parameters"][0]["unit"] == "°C"
     assert Project.model_validate(doc) == p
+
+
+def test_find_parameter_and_attribute_loosely():
+    from qbdkit.templates import load_template
+
+    p = load_template("mab")
+    assert p.find_parameter("Temperature (°C)", "production_bioreactor").name == "temperature"
+    assert p.find_parameter("Feed_Volume").name == "feed_volume"
+    assert p.find_parameter("溶氧（%）").name == "dissolved_oxygen"
+    assert p.find_parameter("nothing like it") is None
+    assert p.find_attribute("HCP").name == "hcp"
+    assert p.find_attribute("Afucosylation (%)").name == "afucosylation"
+
+
+def test_json_schema_is_available():
+    schema = Project.model_json_schema()
+    assert "Parameter" in schema["$defs"] and "Measurement" in schema["$defs"]

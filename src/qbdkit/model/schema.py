@@ -355,6 +355,15 @@ class Product(Named):
         return v
 
 
+_UNIT_SUFFIX = re.compile(r"\s*[(（][^()（）]*[)）]\s*$")
+
+
+def loose_key(text: str) -> str:
+    """``'Temperature (°C)'`` → ``'temperature'``; ``'feed_volume'`` → ``'feed volume'``."""
+    s = _UNIT_SUFFIX.sub("", str(text)).casefold()
+    return " ".join(re.sub(r"[_\-]+", " ", s).split())
+
+
 def _text_or_none(v: Any) -> Any:
     v = _blank_to_none(v)
     if isinstance(v, int | float) and not isinstance(v, bool):
@@ -514,6 +523,30 @@ class Project(Named):
 
     def attribute(self, name: str) -> QualityAttribute | None:
         return next((a for a in self.quality_attributes if name in a.spellings()), None)
+
+    def find_parameter(self, text: str, unit_operation: str | None = None) -> Parameter | None:
+        """A parameter by a loosely written name, e.g. a DoE column ``Temperature (°C)``:
+        exact name/label first, then ignoring case, a trailing ``(unit)``, spaces,
+        underscores and hyphens."""
+        hit = self.parameter(text, unit_operation)
+        if hit is not None:
+            return hit
+        key = loose_key(text)
+        for uo, p in self.process.parameters():
+            if unit_operation is not None and unit_operation not in uo.spellings():
+                continue
+            if key in {loose_key(s) for s in p.spellings()}:
+                return p
+        return None
+
+    def find_attribute(self, text: str) -> QualityAttribute | None:
+        """A quality attribute by a loosely written name (see :meth:`find_parameter`)."""
+        hit = self.attribute(text)
+        if hit is not None:
+            return hit
+        key = loose_key(text)
+        return next((a for a in self.quality_attributes
+                     if key in {loose_key(s) for s in a.spellings()}), None)
 
     def cqas(self) -> list[QualityAttribute]:
         return [a for a in self.quality_attributes if a.criticality and a.criticality.critical]
