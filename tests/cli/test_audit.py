@@ -171,3 +171,22 @@ def test_user_inserted_without_audit(cli, trail):
         at=utcnow() if trail.dialect.name != "sqlite" else "2026-01-01 00:00:00.000000")
     r = cli("audit", "verify")
     assert r.code == 3 and "user mallory: no audit entry records it (inserted)" in r.err
+
+
+def test_anchor_catches_a_consistently_rewritten_trail(cli, trail):
+    head = cli("audit", "verify", "--json").json()["head_hash"]
+    assert cli("audit", "verify", "--anchor", head).code == 0
+    # rewrite entry 6 and re-hash it, then fix the head: the chain is consistent again …
+    with trail.connect() as conn:
+        row = dict(conn.execute(text("SELECT * FROM audit_entries WHERE id = 6")).mappings().one())
+    from qbdkit.store.trail import read_at
+
+    row["at"], row["reason"] = read_at(row["at"]), "rewritten"
+    new_hash = entry_hash(row)
+    with trail.begin() as conn:
+        conn.execute(text("UPDATE audit_entries SET reason = 'rewritten', hash = :h WHERE id = 6"),
+                     {"h": new_hash})
+        conn.execute(text("UPDATE audit_head SET last_hash = :h"), {"h": new_hash})
+    assert cli("audit", "verify").code == 0  # … so only an outside anchor can tell
+    r = cli("audit", "verify", "--anchor", head)
+    assert r.code == 3 and f"anchor {head} is no longer in the chain" in r.err

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -80,15 +81,26 @@ def audit_log(project: str | None = None, *, url: str | None = None) -> AuditLog
         return AuditLog(project, [entry_dict(e) for e in session.scalars(query)])
 
 
-def verify_audit(*, url: str | None = None) -> ChainReport:
-    """Check the chain, the head and the stored contents; the report names the first bad entry."""
+def verify_audit(*, anchors: Sequence[str] = (), url: str | None = None) -> ChainReport:
+    """Check the chain, the head and the stored contents; the report names the first bad entry.
+
+    ``anchors``: entry hashes recorded outside the database earlier (``qbdkit audit
+    verify`` prints the head hash); each must still be in the chain, which catches
+    even a trail rewritten consistently from some entry on.
+    """
     with transaction(url, write=False) as session:
         head = session.get(AuditHead, 1)
-        report = verify_chain(chain_rows(session), head.last_id if head else None,
+        rows = chain_rows(session)
+        report = verify_chain(rows, head.last_id if head else None,
                               head.last_hash if head else None)
         if not report.intact:
             return report
         problems: list[str] = []
+        hashes = {r["hash"] for r in rows}
+        for anchor in anchors:
+            if anchor.strip().lower() not in hashes:
+                problems.append(f"anchor {anchor.strip()} is no longer in the chain "
+                                "(the trail was rewritten or replaced)")
         audited_records: set[tuple] = set()
         audited_versions: set[tuple] = set()
         audited_files: set[tuple] = set()

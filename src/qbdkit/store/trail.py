@@ -62,13 +62,13 @@ def entry_dict(entry: AuditEntry) -> dict[str, Any]:
     }
 
 
-def _read_at(raw: Any) -> datetime | None:
+def read_at(raw: Any) -> datetime | None:
     """A stored timestamp as aware UTC, or None when it is not a readable time (tampered)."""
     if isinstance(raw, datetime):
         return raw.replace(tzinfo=UTC) if raw.tzinfo is None else raw.astimezone(UTC)
     if isinstance(raw, str):
         try:
-            return _read_at(datetime.fromisoformat(raw))
+            return read_at(datetime.fromisoformat(raw))
         except ValueError:
             return None
     return None
@@ -86,6 +86,6 @@ def chain_rows(session: Session) -> list[dict[str, Any]]:
     rows = []
     for row in session.execute(query).mappings():
         entry = dict(row)
-        entry["at"] = _read_at(entry["at"])
+        entry["at"] = read_at(entry["at"])
         rows.append(entry)
     return rows
