@@ -288,3 +288,12 @@ def test_reassess_out_html(cli, tmp_path):
     assert r.code == 0, r.err
     html = out.read_text(encoding="utf-8")
     assert "CPP re-assessment" in html and "GPP" in html
+
+
+def test_non_finite_model_term(cli):
+    r = cli("doe", "analyze", DEMO, "--model", "Titer (g/L) ~ np.log(pH) + Feed (%)")
+    assert r.code == 2 and "np.log(pH): model term is not a finite number" in r.err
+    assert "--coding actual" in r.err and "Warning" not in r.err
+    r = cli("doe", "analyze", DEMO, "--model", "Titer (g/L) ~ np.log(pH) + Feed (%)", "--coding",
+            "actual", "--json")
+    assert r.code == 0, r.err

@@ -303,7 +303,8 @@ class FitResult(Result):
         dtype = LD if extended else np.float64
         spec = self._spec
         given = pd.DataFrame(new)
-        (m,) = patsy.build_design_matrices([spec.design_info], self._frame(given), dtype=dtype)
+        with np.errstate(all="ignore"):
+            (m,) = patsy.build_design_matrices([spec.design_info], self._frame(given), dtype=dtype)
         out = np.array(m)
         if spec.block is not None and spec.block not in given.columns:
             out[:, self.block_columns()] = 0
@@ -668,8 +669,9 @@ def fit_response(
     try:
         probe: Any = {k: (np.asarray(v, dtype=float) if v.dtype != object else v)
                       for k, v in data_fit.items()} or pd.DataFrame(index=range(idx.size))
-        design_info = patsy.dmatrix(patsy.ModelDesc([], patsy.ModelDesc.from_formula(
-            "_q_ ~ " + safe_rhs).rhs_termlist), probe).design_info
+        with np.errstate(all="ignore"):
+            design_info = patsy.dmatrix(patsy.ModelDesc([], patsy.ModelDesc.from_formula(
+                "_q_ ~ " + safe_rhs).rhs_termlist), probe).design_info
     except patsy.PatsyError as exc:
         raise QbdInputError(f"cannot use the model formula: {names.to_user(str(exc).splitlines()[0])}",
                             column="model", expected="a formula over the data's columns",
@@ -677,9 +679,20 @@ def fit_response(
     except NameError as exc:
         raise QbdInputError(f"unknown name in the formula: {exc}", column="model",
                             expected="column names of the data", found=formula_text) from None
-    (xm,) = patsy.build_design_matrices([design_info], data_fit or pd.DataFrame(index=range(idx.size)),
-                                        dtype=LD)
+    with np.errstate(all="ignore"):
+        (xm,) = patsy.build_design_matrices(
+            [design_info], data_fit or pd.DataFrame(index=range(idx.size)), dtype=LD)
     x_ld = np.asarray(xm, dtype=LD)
+    finite = np.isfinite(x_ld)
+    if not finite.all():
+        i, j = (int(v[0]) for v in np.nonzero(~finite))
+        raise QbdInputError(
+            "model term is not a finite number", file=file,
+            row=int(rows[idx[i]]) if rows is not None else int(idx[i]) + 2,
+            column=names.to_user(design_info.column_names[j]),
+            expected=("finite values (coded factors run from −1 to +1: use --coding actual for "
+                      "logs, roots or inverses of factors)" if coding == "coded" else "finite values"),
+            found=str(float(x_ld[i, j])))
     spec_obj = _ModelSpec(names, safe_rhs, design_info, tuple(variables), numeric, categorical,
                           coding, response, block)
     return _finish(spec_obj, x_ld, y_model, kind=kind, formula=formula_text, anova_type=anova_type,
