@@ -99,9 +99,11 @@ def test_joint_probability_matches_brute_force_multivariate_t(monkeypatch, use_b
     assert 0.0 < p.min() < p.max() < 1.0  # the points exercise real probabilities
 
 
-def test_set_point_noise_matches_collapsed_simulation():
-    """Explicit (Σ, B, y) draws at x + δ against y = B̂ᵀz(x+δ) + √(1+h(x+δ))·T, T ~ scipy t."""
-    model, _z, _y, post = _data(r=2)
+def test_set_point_noise_matches_explicit_simulation():
+    """Ours (y = B̂ᵀz(x+δ) + √(1+h(x+δ))·T) against the explicit hierarchy written here with
+    scipy and numpy only: Σ ~ invwishart(n − p, S), B | Σ ~ MN(B̂, (XᵀX)⁻¹, Σ), δ ~ N(0, σ²),
+    y = Bᵀz(x + δ) + e, e ~ N(0, Σ) (Peterson 2004 with set-point noise as in JMP)."""
+    model, z, y, post = _data(r=2)
     specs = {"y0": (-1.0, 1.5), "y1": (-math.inf, 0.8)}
     sd = np.array([0.6, 1.5])
     draws = 40_000
@@ -110,14 +112,19 @@ def test_set_point_noise_matches_collapsed_simulation():
     pts = np.array([[3.0, 6.0], [6.0, 12.0], [8.0, 4.0]])
     p, se = eng.probability(pts)
     p0, _ = eng0.probability(pts)
+    n, k = z.shape
+    bhat = np.linalg.lstsq(z, y, rcond=None)[0]
+    res = y - z @ bhat
+    s = res.T @ res
+    c = np.linalg.cholesky(np.linalg.inv(z.T @ z))
     rng = np.random.default_rng(8)
-    m = 200_000
-    t = stats.multivariate_t(loc=np.zeros(2), shape=post.residual_sscp / post.df_t,
-                             df=post.df_t).rvs(m, random_state=rng)
+    m = 100_000
+    sig = stats.invwishart(df=n - k, scale=s).rvs(m, random_state=rng)
+    ls = np.linalg.cholesky(sig)
+    b = bhat[None] + (c[None] @ rng.standard_normal((m, k, 2))) @ np.swapaxes(ls, 1, 2)
     for i, x in enumerate(pts):
-        xs = x + rng.standard_normal((m, 2)) * sd
-        zz = model.rows(xs)
-        yy = post.mean(zz) + np.sqrt(1 + post.leverage(zz))[:, None] * t
+        zz = model.rows(x + rng.standard_normal((m, 2)) * sd)
+        yy = np.einsum("mp,mpr->mr", zz, b) + (ls @ rng.standard_normal((m, 2, 1)))[:, :, 0]
         ref = np.mean((yy[:, 0] >= -1) & (yy[:, 0] <= 1.5) & (yy[:, 1] <= 0.8))
         tol = 3 * math.sqrt(se[i] ** 2 + ref * (1 - ref) / m)
         assert abs(p[i] - ref) <= tol, (i, p[i], ref)
