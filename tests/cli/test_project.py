@@ -262,6 +262,15 @@ def test_par_outside_studied_range(cli, tmp_path):
                    "range: expected within studied range [35.5, 39] °C, found '[35, 38] °C'")
 
 
+def test_cqa_score_must_be_impact_times_uncertainty(cli, tmp_path):
+    bad = PROJECT.replace("  - name: hcp\n", "  - name: hcp\n    criticality: {impact: 12, uncertainty: 5, score: 50}\n")
+    d = make(tmp_path, project=bad)
+    err = only_error(cli("validate", d))
+    assert err == (f"error: {d}/project.yaml:{line_of(bad, 'score: 50')}: quality_attributes[hcp]."
+                   "criticality.score: score is not impact × uncertainty: expected 60 (12 × 5, "
+                   "A-Mab tool 1), found 50.0")
+
+
 # ---------------------------------------------------------------- names and references
 def test_duplicate_attribute_name(cli, tmp_path):
     bad = PROJECT.replace("  - name: hcp", "  - name: Aggregates")

@@ -220,6 +220,14 @@ def check_project(project: Project, known: dict[str, set[str]] | None = None) ->
             if a.unit is None:
                 out += _unknown_unit((*cl, "unit"), c.unit)
             out += _ordered(cl, c.range(), "acceptance criterion")
+    for i, a in enumerate(project.quality_attributes):
+        c = a.criticality
+        if c is not None and None not in (c.impact, c.uncertainty, c.score) and (
+                c.score != c.impact * c.uncertainty):
+            out.append(Issue(("quality_attributes", i, "criticality", "score"),
+                             "score is not impact × uncertainty",
+                             f"{c.impact * c.uncertainty:g} ({c.impact} × {c.uncertainty}, A-Mab tool 1)",
+                             c.score))
     for i, uo in enumerate(uos):
         loc = ("process", "unit_operations", i)
         out += _duplicates(uo.parameters, (*loc, "parameters"), "parameter", f" in {uo.name}")
