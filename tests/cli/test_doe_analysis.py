@@ -297,3 +297,11 @@ def test_non_finite_model_term(cli):
     r = cli("doe", "analyze", DEMO, "--model", "Titer (g/L) ~ np.log(pH) + Feed (%)", "--coding",
             "actual", "--json")
     assert r.code == 0, r.err
+
+
+def test_header_only_file_and_repeated_response(cli, tmp_path):
+    p = _write(tmp_path, "A,B,y\n")
+    r = cli("doe", "analyze", p, "-r", "y")
+    assert r.code == 2 and "no data rows" in r.err
+    r = cli("doe", "analyze", DEMO, "-r", "HCP (ng/mg)", "-r", "hcp (ng/mg)", "--json")
+    assert r.code == 0 and len(r.json()["responses"]) == 1

@@ -160,7 +160,10 @@ def analyze(
     if not 0 < alpha < 1:
         raise QbdInputError("alpha out of range", column="alpha", expected="0 < alpha < 1", found=alpha)
     columns = [str(c) for c in frame.columns]
-    resp = [find_column(columns, r, "response", file) for r in responses]
+    if len(frame) == 0:
+        raise QbdInputError("no data rows", file=file, row=2, expected="one row per run",
+                            found="only a header")
+    resp = list(dict.fromkeys(find_column(columns, r, "response", file) for r in responses))
     if not resp:
         if model in KEYWORD_MODELS or model.split("~", 1)[0].strip() == "":
             raise QbdInputError("no response given", column="response",
