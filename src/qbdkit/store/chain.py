@@ -1,7 +1,7 @@
 """The tamper-evident audit chain: canonical content, SHA-256 hashes, verification.
 
 Each audit entry (who, when in UTC, action, entity, old → new, reason) carries
-``hash = SHA-256(canonical(entry) )`` where the canonical form is the UTF-8 JSON
+``hash = SHA-256(canonical(entry))`` where the canonical form is the UTF-8 JSON
 text of ``{"id", "at", "user", "action", "project", "entity", "old", "new",
 "reason", "prev"}`` with sorted keys and no whitespace, ``at`` written as
 ``YYYY-MM-DDTHH:MM:SS.ffffffZ`` and ``prev`` the previous entry's hash (64 zeros
@@ -19,7 +19,8 @@ Verification walks the entries in id order and names the first bad one:
 
 The chain is hash-linked, not signed: it detects any change made without
 rewriting every later entry and the chain head consistently. Recording the head
-hash outside the database (``qbdkit audit verify`` prints it) closes that gap.
+hash outside the database (``qbdkit audit verify`` prints it) and passing it
+back later (``qbdkit audit verify --anchor HASH``) closes that gap.
 This is hand-written because no maintained library does hash-chained audit
 trails over SQLAlchemy; it is ~100 lines of ``hashlib`` + ``json``.
 """
