@@ -3,8 +3,10 @@ probabilistic design space, PAR and NOR). Thin: parse options, call the core, re
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import math
+import sys
 from pathlib import Path
 
 import typer
@@ -136,7 +138,7 @@ def design_space_command(
 ) -> None:
     """Probabilistic design space (Peterson), with Monte Carlo error, PAR, box and NOR."""
     from qbdkit.core.doe.analysis.analyze import find_column
-    from qbdkit.core.doe.analysis.space import combine_specs, design_space, parse_spec
+    from qbdkit.core.doe.analysis.space import combine_specs, parse_spec
     from qbdkit.core.doe.analysis.space_fit import load_multiresponse
     from qbdkit.io.tables import read_table
 
@@ -161,13 +163,9 @@ def design_space_command(
     if grid > 401:
         raise QbdInputError("grid too fine", column="--grid", expected="2–401 points per factor",
                             found=grid)
-    res = design_space(
-        mr.posterior, mr.rows, model_factors=mr.factors, studied=mr.studied, specs=specs,
-        factors=_factor_list(factors, mr.factors), setpoint=_pairs(setpoint, "--setpoint", mr.factors),
-        grid=grid, draws=draws, min_probability=min_probability, seed=seed,
-        noise_sd=_pairs(noise, "--noise", mr.factors),
-        control_sd=_pairs(control_sd, "--control-sd", mr.factors) or None, nor_k=nor_k,
-    )
+    with _progress() as progress:
+        res = _design_space(mr, specs, factors, setpoint, grid, draws, min_probability, seed, noise,
+                            control_sd, nor_k, progress)
     if mr.notes:
         res = dataclasses.replace(res, notes=[*mr.notes, *res.notes])
         for n in mr.notes:
@@ -179,6 +177,38 @@ def design_space_command(
                        encoding="utf-8")
         info(f"wrote {out}")
     emit(res, as_json)
+
+
+def _design_space(mr, specs, factors, setpoint, grid, draws, min_probability, seed, noise,
+                  control_sd, nor_k, progress):
+    from qbdkit.core.doe.analysis.space import design_space
+
+    return design_space(
+        mr.posterior, mr.rows, model_factors=mr.factors, studied=mr.studied, specs=specs,
+        factors=_factor_list(factors, mr.factors), setpoint=_pairs(setpoint, "--setpoint", mr.factors),
+        grid=grid, draws=draws, min_probability=min_probability, seed=seed,
+        noise_sd=_pairs(noise, "--noise", mr.factors),
+        control_sd=_pairs(control_sd, "--control-sd", mr.factors) or None, nor_k=nor_k,
+        progress=progress,
+    )
+
+
+@contextlib.contextmanager
+def _progress():
+    """A Rich progress bar on stderr when it is a terminal (stdout stays clean for --json)."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("design space", total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
 
 
 def register(app: typer.Typer) -> None:

@@ -611,7 +611,8 @@ def design_space(post: MultiResponsePosterior, rows: ModelRows, *, model_factors
                  min_probability: float = 0.9, seed: int = 0,
                  noise_sd: Mapping[str, float] | None = None,
                  control_sd: Mapping[str, float] | None = None, nor_k: float = 3.0,
-                 par_points: int = 201, workers: int = 2) -> DesignSpaceResult:
+                 par_points: int = 201, workers: int = 2,
+                 progress: Callable[[int, int], None] | None = None) -> DesignSpaceResult:
     """Compute the probabilistic design space over a grid of ``factors`` (2–6).
 
     ``rows`` maps settings of ``model_factors`` (actual units, …×k) to model
@@ -619,6 +620,7 @@ def design_space(post: MultiResponsePosterior, rows: ModelRows, *, model_factors
     grid stay at ``setpoint`` (default: centre of the studied range).
     ``noise_sd``: set-point noise σ per factor (actual units). ``control_sd``:
     control capability σ per factor for the NOR = set point ± ``nor_k``·σ.
+    ``progress(done, total)`` is called after each chunk of grid points.
     """
     model_factors = list(model_factors)
     factors = list(factors) if factors else list(model_factors)
@@ -673,7 +675,7 @@ def design_space(post: MultiResponsePosterior, rows: ModelRows, *, model_factors
     total = math.prod(shape)
     prob = np.empty(total)
     sweet = np.empty(total, dtype=bool)
-    step = 500_000
+    step = 500_000 if engine.noise_sd is None else 2_000
     mesh_idx = np.arange(total)
     for i in range(0, total, step):
         idx = np.unravel_index(mesh_idx[i:i + step], shape)
@@ -682,6 +684,8 @@ def design_space(post: MultiResponsePosterior, rows: ModelRows, *, model_factors
             x[:, col] = axes[f][idx[d]]
         prob[i:i + step] = engine.counts(x) / engine.draws
         sweet[i:i + step] = engine.mean_inside(x)
+        if progress is not None:
+            progress(min(i + step, total), total)
     prob = prob.reshape(shape)
     sweet = sweet.reshape(shape)
     inside = prob >= min_probability
