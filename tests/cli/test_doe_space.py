@@ -226,3 +226,14 @@ def test_set_point_noise_option(cli, runs_csv):
     assert np.abs(np.diff(pb, axis=0)).max() < np.abs(np.diff(pa, axis=0)).max()
     r = cli("doe", "design-space", runs_csv, *common, "--noise", "pH=-1")
     assert r.code == 2 and "negative noise" in r.err
+
+
+def test_categorical_factor_is_one_clear_error(cli, tmp_path):
+    df = _runs()
+    df["Resin"] = ["A", "B"] * 6 + ["A"]
+    p = tmp_path / "cat.csv"
+    df.to_csv(p, index=False)
+    r = cli("doe", "design-space", p, "--spec", "收率>=80", "--grid", "5", "--draws", "100")
+    assert r.code == 2
+    assert "Resin: the design space and optimizer need numeric factors" in r.err
+    assert r.err.count("\n") == 1

@@ -66,6 +66,14 @@ def _numeric(frame: pd.DataFrame, col: str, file: str | None, rows: Sequence[int
     return out
 
 
+def _is_number(v: str) -> bool:
+    try:
+        float(v.strip().replace(",", ""))
+    except ValueError:
+        return False
+    return True
+
+
 def multiresponse_model(frame: pd.DataFrame, responses: Sequence[str], model: str = "quadratic", *,
                         factors: Sequence[FactorSpec | str] | None = None,
                         file: str | None = None, rows: Sequence[int] | None = None
@@ -109,6 +117,14 @@ def multiresponse_model(frame: pd.DataFrame, responses: Sequence[str], model: st
     if problems:
         raise QbdInputError(problems=problems)
     fnames = list(specs)
+    for f in fnames:
+        values = [v for v in frame[f].tolist() if not is_blank(v)]
+        text = [v for v in values if isinstance(v, str) and not _is_number(v)]
+        if values and len(text) > len(values) / 2:
+            problems.append(Problem("the design space and optimizer need numeric factors", file,
+                                    None, f, "a numeric factor", f"categorical ({text[0]!r}, …)"))
+    if problems:
+        raise QbdInputError(problems=problems)
     xcols = {f: _numeric(frame, f, file, rows, problems) for f in fnames}
     ycols = {r: _numeric(frame, r, file, rows, problems) for r in resp}
     if problems:
