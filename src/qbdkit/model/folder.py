@@ -647,6 +647,7 @@ def check_folder(directory: str | Path) -> ProjectCheck:
             problems.append(Problem("wrong type", shown(rel), doc.lines.get((), 1), None,
                                     "a mapping of keys (name:, product:, …)",
                                     type(doc.data).__name__))
+            unreadable = True
             continue
         for key, value in doc.data.items():
             key = str(key)
