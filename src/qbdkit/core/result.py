@@ -71,6 +71,18 @@ class Result:
         return self.summary()
 
 
+def display_width(text: str) -> int:
+    """Terminal columns taken by ``text``: East Asian wide/full-width characters count 2."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+
+def _pad(text: str, width: int, right: bool) -> str:
+    fill = " " * max(0, width - display_width(text))
+    return fill + text if right else text + fill
+
+
 def format_table(headers: list[str], rows: list[list[Any]], floatfmt: str = ".4g") -> str:
     """Plain-text table for ``summary()`` methods (monospace, right-aligned numbers)."""
 
@@ -84,12 +96,14 @@ def format_table(headers: list[str], rows: list[list[Any]], floatfmt: str = ".4g
         return str(v)
 
     cells = [[fmt(v) for v in r] for r in rows]
-    widths = [len(h) for h in headers]
+    numeric = [[isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
+                for v in r] for r in rows]
+    widths = [display_width(h) for h in headers]
     for r in cells:
         for i, c in enumerate(r):
-            widths[i] = max(widths[i], len(c))
-    out = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))]
+            widths[i] = max(widths[i], display_width(c))
+    out = ["  ".join(_pad(h, w, False) for h, w in zip(headers, widths, strict=True))]
     out.append("  ".join("-" * w for w in widths))
-    for r in cells:
-        out.append("  ".join(c.rjust(w) for c, w in zip(r, widths, strict=True)))
+    for r, nums in zip(cells, numeric, strict=True):
+        out.append("  ".join(_pad(c, w, n) for c, w, n in zip(r, widths, nums, strict=True)))
     return "\n".join(out)

@@ -40,6 +40,17 @@ def _criteria(qa) -> str:
     return "; ".join(parts)
 
 
+def _store_risk(project: str, project_dir: Path, *, url: str, user: str) -> dict[str, int]:
+    """Store the demo's risk assessments (``risk/``) as project records with history."""
+    folder = project_dir / "risk"
+    if not folder.is_dir():
+        return {}
+    from qbdkit.services.risk import store_folder
+
+    return store_folder(project, folder, user=user, reason="qbdkit demo: risk assessments",
+                        url=url)
+
+
 def project_section(project_dir: Path, out_dir: Path, *, url: str, user: str) -> tuple[str, str]:
     """Import ``project_dir`` into the store at ``url``; return (HTML section, project name)."""
     from qbdkit.model import load_project
@@ -48,6 +59,7 @@ def project_section(project_dir: Path, out_dir: Path, *, url: str, user: str) ->
     imported = import_project(project_dir, user=user, reason="qbdkit demo: load bundled mAb project",
                               url=url)
     project = load_project(project_dir)
+    stored = _store_risk(imported.project, project_dir, url=url, user=user)
     p = project.product
     body = [
         f"<p><b>{h.esc(_label(project))}</b> / {h.esc(_label(project, 'zh'))}</p>",
@@ -55,6 +67,8 @@ def project_section(project_dir: Path, out_dir: Path, *, url: str, user: str) ->
         h.table(["product", "modality", "dosage form", "route", "dose"],
                 [[_label(p), p.modality, p.dosage_form, p.route, p.dose]]),
         f'<p class="note">{h.esc(imported.summary())}</p>',
+        f'<p class="note">Risk assessments stored as versioned records: '
+        f'{h.esc(", ".join(f"{k} v{v}" for k, v in stored.items()) or "none")}</p>',
         "<h3>QTPP</h3>",
         h.table(["element", "要素", "target", "linked attributes"],
                 [[_label(q), _label(q, "zh"), q.target, ", ".join(q.attributes)]
