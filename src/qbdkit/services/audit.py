@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from qbdkit.core.result import Result, format_table
+from qbdkit.core.result import Result
 from qbdkit.store import transaction
 from qbdkit.store.chain import ChainReport, sha256_text, verify_chain
 from qbdkit.store.schema import (
@@ -29,6 +30,26 @@ from qbdkit.store.schema import (
     User,
 )
 from qbdkit.store.trail import chain_rows, entry_dict
+
+
+def _width(text: str) -> int:
+    """Terminal columns of ``text`` (CJK characters take two)."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def left_table(headers: list[str], rows: list[list]) -> str:
+    """Plain-text table, text left-aligned (an ``id`` column right-aligned), CJK-aware widths."""
+    cells = [["" if v is None else str(v) for v in r] for r in rows]
+    widths = [max([_width(h)] + [_width(r[i]) for r in cells]) for i, h in enumerate(headers)]
+
+    def line(values: list[str]) -> str:
+        out = []
+        for h, v, w in zip(headers, values, widths, strict=True):
+            pad = " " * (w - _width(v))
+            out.append(pad + v if h == "id" else v + pad)
+        return "  ".join(out).rstrip()
+
+    return "\n".join([line(headers), line(["-" * w for w in widths]), *map(line, cells)])
 
 
 def _short(text: str, width: int) -> str:
@@ -66,7 +87,7 @@ class AuditLog(Result):
     def summary(self) -> str:
         if not self.entries:
             return "no audit entries" + (f" for project {self.project}" if self.project else "")
-        return format_table(
+        return left_table(
             ["id", "at (UTC)", "user", "action", "entity", "old → new", "reason"],
             [[e["id"], e["at"], e["user"], e["action"], e["entity"],
               f"{brief(e['old'])} → {brief(e['new'])}", e["reason"]] for e in self.entries])

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from qbdkit.core.result import Result, format_table
+from qbdkit.core.result import Result
 from qbdkit.errors import QbdInputError
 from qbdkit.store import transaction
 from qbdkit.store.chain import utc_text
@@ -105,7 +105,9 @@ class UserList(Result):
     users: list[dict]
 
     def summary(self) -> str:
-        return format_table(["name", "role", "created (UTC)", "by"],
+        from qbdkit.services.audit import left_table
+
+        return left_table(["name", "role", "created (UTC)", "by"],
                             [[u["name"], u["role"], u["created_at"], u["created_by"]]
                              for u in self.users])
 
