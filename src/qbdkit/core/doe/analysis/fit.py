@@ -87,6 +87,8 @@ from qbdkit.core.result import Result, format_table, to_jsonable
 from qbdkit.errors import Problem, QbdInputError
 
 KEYWORD_MODELS = ("linear", "interaction", "quadratic")
+#: patsy must never drop rows on its own: blanks are checked (and reported) before it runs
+_KEEP_ALL = patsy.NAAction(NA_types=[])
 ANOVA_TYPES = ("I", "II", "III")
 #: columns of a run sheet that are bookkeeping, never factors (contract C)
 BOOKKEEPING = ("run", "std_order", "stdorder", "block", "run_order", "runorder", "treatment",
@@ -304,7 +306,8 @@ class FitResult(Result):
         spec = self._spec
         given = pd.DataFrame(new)
         with np.errstate(all="ignore"):
-            (m,) = patsy.build_design_matrices([spec.design_info], self._frame(given), dtype=dtype)
+            (m,) = patsy.build_design_matrices([spec.design_info], self._frame(given), dtype=dtype,
+                                               NA_action=_KEEP_ALL)
         out = np.array(m)
         if spec.block is not None and spec.block not in given.columns:
             out[:, self.block_columns()] = 0
@@ -636,6 +639,10 @@ def fit_response(
                                  expected="a level", found="") for i in blanks]
             levels = tuple(sorted({_label(x) for x in vals[keep].tolist() if not _is_blank(x)}))
             categorical[v] = spec.levels or levels
+            if len(levels) < 2:
+                problems.append(Problem("categorical factor has fewer than two levels", file, None, v,
+                                        expected="at least two levels among the runs",
+                                        found=", ".join(levels) or "none"))
             frame_ld[names.safe[v]] = np.asarray([_label(x) for x in vals.tolist()], dtype=object)
             if v != block:
                 used_specs.append(FactorSpec(v, "categorical", levels=categorical[v], unit=spec.unit))
@@ -671,7 +678,7 @@ def fit_response(
                       for k, v in data_fit.items()} or pd.DataFrame(index=range(idx.size))
         with np.errstate(all="ignore"):
             design_info = patsy.dmatrix(patsy.ModelDesc([], patsy.ModelDesc.from_formula(
-                "_q_ ~ " + safe_rhs).rhs_termlist), probe).design_info
+                "_q_ ~ " + safe_rhs).rhs_termlist), probe, NA_action=_KEEP_ALL).design_info
     except patsy.PatsyError as exc:
         raise QbdInputError(f"cannot use the model formula: {names.to_user(str(exc).splitlines()[0])}",
                             column="model", expected="a formula over the data's columns",
@@ -681,7 +688,8 @@ def fit_response(
                             expected="column names of the data", found=formula_text) from None
     with np.errstate(all="ignore"):
         (xm,) = patsy.build_design_matrices(
-            [design_info], data_fit or pd.DataFrame(index=range(idx.size)), dtype=LD)
+            [design_info], data_fit or pd.DataFrame(index=range(idx.size)), dtype=LD,
+            NA_action=_KEEP_ALL)
     x_ld = np.asarray(xm, dtype=LD)
     finite = np.isfinite(x_ld)
     if not finite.all():
