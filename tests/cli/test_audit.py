@@ -190,3 +190,12 @@ def test_anchor_catches_a_consistently_rewritten_trail(cli, trail):
     assert cli("audit", "verify").code == 0  # … so only an outside anchor can tell
     r = cli("audit", "verify", "--anchor", head)
     assert r.code == 3 and f"anchor {head} is no longer in the chain" in r.err
+
+
+def test_log_table_aligns_chinese_names():
+    from qbdkit.services.audit import left_table
+
+    out = left_table(["id", "user", "reason"], [[1, "王伟", "复核"], [12, "admin", "ok"]])
+    lines = out.splitlines()
+    assert lines[2] == " 1  王伟   复核"
+    assert lines[3] == "12  admin  ok"
