@@ -669,10 +669,10 @@ def fit_response(
         raise QbdInputError("no rows with a response value", file=file, column=response,
                             expected="at least one number", found="all blank")
     data_fit = {k: v[idx] for k, v in frame_ld.items()}
-    y_model = power_transform(yv[idx], lam) if lam is not None else np.asarray(yv[idx], dtype=LD)
     if lam is not None and np.any(yv[idx] <= 0):
         raise QbdInputError("a power/log transform needs positive responses", file=file, column=response,
                             expected="values > 0", found=float(np.min(yv[idx])))
+    y_model = power_transform(yv[idx], lam) if lam is not None else np.asarray(yv[idx], dtype=LD)
     try:
         probe: Any = {k: (np.asarray(v, dtype=float) if v.dtype != object else v)
                       for k, v in data_fit.items()} or pd.DataFrame(index=range(idx.size))
