@@ -216,6 +216,16 @@ def test_text_value_for_a_numeric_parameter(cli, tmp_path):
                    "expected a number (parameter 'temperature' is numeric), found '36;4'")
 
 
+def test_measurement_time_elapsed_or_timestamp(cli, tmp_path):
+    ok = MEASUREMENTS.replace("B1,bioreactor,temperature,0,d", "B1,bioreactor,temperature,2024-03-01 08:00,")
+    assert cli("validate", make(tmp_path / "a", measurements=ok)).code == 0
+    bad = MEASUREMENTS.replace("B2,bioreactor,ph,1,d", "B2,bioreactor,ph,day 1,d")
+    d = make(tmp_path / "b", measurements=bad)
+    err = only_error(cli("validate", d))
+    assert err == (f"error: {d}/data/measurements.csv:4: time: not a time: expected a number "
+                   "(elapsed time) or a date-time YYYY-MM-DD hh:mm, found 'day 1'")
+
+
 def test_measurement_unit_inconsistent_with_its_parameter(cli, tmp_path):
     bad = MEASUREMENTS.replace("36.4,°C", "309.5,K")
     d = make(tmp_path, measurements=bad)

@@ -127,7 +127,8 @@ def projects(draw) -> Project:
                 continue
             measurements.append(Measurement(
                 batch=draw(st.sampled_from(batch_ids)), unit_operation=uo.name if uo else None,
-                name=name, time=draw(st.none() | finite), time_unit=draw(st.sampled_from([None, "h", "d"])),
+                name=name, time=draw(st.none() | finite | st.datetimes(dt.datetime(2000, 1, 1), dt.datetime(2040, 1, 1))),
+                time_unit=draw(st.sampled_from([None, "h", "d"])),
                 value=value, unit=unit))
     return Project(
         name=draw(text), label=draw(label), description=draw(opt_text),

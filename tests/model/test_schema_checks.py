@@ -151,3 +151,13 @@ def test_find_parameter_and_attribute_loosely():
 def test_json_schema_is_available():
     schema = Project.model_json_schema()
     assert "Parameter" in schema["$defs"] and "Measurement" in schema["$defs"]
+
+
+def test_measurement_time_is_elapsed_or_a_timestamp():
+    assert Measurement(batch="B", name="x", time="3").time == 3.0
+    assert Measurement(batch="B", name="x", time="2024-03-01 12:30").time == dt.datetime(2024, 3, 1, 12, 30)
+    assert Measurement(batch="B", name="x", time=dt.date(2024, 3, 1)).time == dt.datetime(2024, 3, 1)
+    with pytest.raises(ValidationError):
+        Measurement(batch="B", name="x", time="day three")
+    m = Measurement(batch="B", name="x", time="2024-03-01T12:30:00+08:00")
+    assert Measurement.model_validate(m.model_dump(mode="json")) == m

@@ -394,6 +394,11 @@ def _pydantic_issues(exc: ValidationError, cls: type[BaseModel], prefix: Loc) ->
             out.append(Issue(full, "unknown field", f"one of {allowed}", str(raw_loc[-1])))
         elif kind == "literal_error":
             out.append(Issue(full, "not an allowed value", err["ctx"]["expected"], found))
+        elif loc and loc[-1] == "time" and owner is None and kind in (
+                "float_parsing", "float_type", "datetime_parsing", "datetime_type",
+                "datetime_from_date_parsing"):
+            out.append(Issue(full, "not a time", "a number (elapsed time) or a date-time "
+                             "YYYY-MM-DD hh:mm", found))
         elif kind in ("float_parsing", "float_type", "int_parsing", "int_type", "int_from_float"):
             out.append(Issue(full, "not a number", "a number", found))
         elif kind in ("list_type",):
@@ -800,7 +805,7 @@ def _cell(v: Any) -> str:
         return ""
     if isinstance(v, float):
         return format_number(v)
-    if isinstance(v, dt.date):
+    if isinstance(v, dt.date):  # also datetime
         return v.isoformat()
     return str(v)
 

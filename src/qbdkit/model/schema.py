@@ -442,7 +442,7 @@ class Measurement(Model):
     batch: str = Field(min_length=1)
     unit_operation: str | None = None
     name: str = Field(min_length=1)
-    time: float | None = None
+    time: float | dt.datetime | None = None
     time_unit: str | None = None
     value: float | str | None = None
     unit: str | None = None
@@ -458,6 +458,35 @@ class Measurement(Model):
                               if _blank_to_none(x) is not None}
             for key in ("batch", "unit_operation", "name"):
                 v[key] = _text_or_none(v.get(key))
+        return v
+
+    @field_validator("time", mode="before")
+    @classmethod
+    def _time(cls, v: Any) -> Any:
+        """Elapsed time (a number, with ``time_unit``) or a timestamp (ISO 8601 text)."""
+        if isinstance(v, bool):
+            return v
+        if isinstance(v, int):
+            return float(v)
+        if isinstance(v, dt.date) and not isinstance(v, dt.datetime):
+            return dt.datetime.combine(v, dt.time())
+        if isinstance(v, str):
+            s = v.strip()
+            try:
+                return float(s)
+            except ValueError:
+                pass
+            try:
+                return dt.datetime.fromisoformat(s)
+            except ValueError:
+                return s
+        return v
+
+    @field_validator("time")
+    @classmethod
+    def _finite_time(cls, v: Any) -> Any:
+        if isinstance(v, float) and not math.isfinite(v):
+            raise ValueError("a finite number")
         return v
 
     @field_validator("value", mode="before")
