@@ -36,6 +36,7 @@ explicitly and the model rows are evaluated per draw (chunked).
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 import re
@@ -47,7 +48,7 @@ from typing import Any
 import numpy as np
 
 from qbdkit.core.doe.analysis.posterior import MultiResponsePosterior
-from qbdkit.core.result import Result, format_table
+from qbdkit.core.result import Result, format_table, to_jsonable
 from qbdkit.errors import QbdInputError
 
 ModelRows = Callable[[np.ndarray], np.ndarray]
@@ -565,6 +566,19 @@ class DesignSpaceResult(Result):
     n_runs: int
     model_terms: list[str]
     notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """As :meth:`Result.to_dict`, with the (large, finite) grids converted by numpy directly."""
+        out = {}
+        for f in dataclasses.fields(self):
+            v = getattr(self, f.name)
+            if f.name == "probability":
+                out[f.name] = np.asarray(v, dtype=float).tolist()
+            elif f.name == "sweet_spot":
+                out[f.name] = np.asarray(v, dtype=bool).tolist()
+            else:
+                out[f.name] = to_jsonable(v)
+        return out
 
     def summary(self) -> str:
         lines = [
