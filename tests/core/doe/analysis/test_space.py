@@ -319,3 +319,25 @@ def test_engine_rejects_unknown_response():
     model, _z, _y, post = _data(r=2)
     with pytest.raises(QbdInputError):
         ProbabilityEngine(post, model.rows, {"nope": (0, 1)})
+
+
+_MODEL3 = _data(r=3)
+
+
+@given(st.lists(st.floats(0.0, 2.0), min_size=6, max_size=6),
+       st.lists(st.floats(0.0, 1.0), min_size=6, max_size=6))
+@settings(max_examples=25, deadline=None)
+def test_wider_specifications_never_lower_the_probability(base, widen):
+    """With common draws (same seed), P(all specs) is monotone in the specification box;
+    with every side open it is exactly 1."""
+    model, _, _, post = _MODEL3
+    lo = [-b for b in base[:3]]
+    hi = list(base[3:])
+    narrow = {f"y{j}": (lo[j], hi[j]) for j in range(3)}
+    wide = {f"y{j}": (lo[j] - widen[j], hi[j] + widen[3 + j]) for j in range(3)}
+    pts = np.array([[1.0, 2.0], [5.0, 10.0], [9.0, 18.0], [3.0, 15.0]])
+    pn, _ = ProbabilityEngine(post, model.rows, narrow, draws=500, seed=2).probability(pts)
+    pw, _ = ProbabilityEngine(post, model.rows, wide, draws=500, seed=2).probability(pts)
+    assert np.all(pw >= pn)
+    open_ = {f"y{j}": (-math.inf, math.inf) for j in range(3)}
+    assert np.all(ProbabilityEngine(post, model.rows, open_, draws=500, seed=2).probability(pts)[0] == 1)
