@@ -146,11 +146,20 @@ def test_malformed_csv_too_many_fields(cli, tmp_path):
 
 
 def test_malformed_csv_unclosed_quote(cli, tmp_path):
-    bad = MEASUREMENTS + 'B2,bioreactor,"ph,1,d,7.0,\n'
+    lines = MEASUREMENTS.splitlines()
+    bad = "\n".join([*lines[:2], 'B2,bioreactor,"ph,1,d,7.0,', *lines[2:]]) + "\n"
     d = make(tmp_path, measurements=bad)
     err = only_error(cli("validate", d))
-    assert err == (f"error: {d}/data/measurements.csv:5: malformed CSV: unexpected end of data: "
+    assert err == (f"error: {d}/data/measurements.csv:3: malformed CSV: unexpected end of data: "
                    "expected well-formed CSV (quotes closed)")
+
+
+def test_missing_batch_column(cli, tmp_path):
+    d = make(tmp_path, batches=BATCHES.replace("batch,kind", "charge,kind"))
+    err = only_error(cli("validate", d))
+    assert err == (f"error: {d}/data/batches.csv:1: batch: missing column: expected a header 'batch' "
+                   "or 'batch_id' or 'lot' or 'lot_id', found 'charge, kind, scale, scale_unit, site, "
+                   "date, study'")
 
 
 def test_wrong_type_and_unknown_field(cli, tmp_path):

@@ -251,7 +251,8 @@ def read_data_file(path: Path, shown: str, columns: dict[str, tuple[str, ...]],
                 records.append((start, rec))
                 start = reader.line_num + 1
         except csv.Error as exc:
-            problems.append(Problem(f"malformed CSV: {exc}", shown, reader.line_num or start,
+            # report the line where the broken record starts (an open quote swallows the rest)
+            problems.append(Problem(f"malformed CSV: {exc}", shown, start,
                                     expected="well-formed CSV (quotes closed)"))
             return None
         if not records:
@@ -292,7 +293,8 @@ def read_data_file(path: Path, shown: str, columns: dict[str, tuple[str, ...]],
             mapping[j] = canon
     missing = [c for c in required if c not in headers]
     for c in missing:
-        names = " or ".join(repr(x) for x in (c if c != "id" else "batch", *columns[c][:3]))
+        spellings = columns[c][:4] if c == "id" else (c, *columns[c][:3])
+        names = " or ".join(repr(x) for x in spellings)
         problems.append(Problem("missing column", shown, 1, c if c != "id" else "batch",
                                 expected=f"a header {names}", found=", ".join(header)))
     if missing or not ok:
