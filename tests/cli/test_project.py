@@ -506,3 +506,12 @@ def test_corrupt_xlsx_and_two_data_files(cli, tmp_path):
     r = cli("validate", d)
     assert (f"error: {d}/data/batches.*: more than one data file: expected one of .csv/.tsv/.xlsx, "
             "found 'batches.csv, batches.xlsx'") in errors(r)
+
+
+def test_init_json_lists_the_files(cli, tmp_path):
+    r = cli("init", tmp_path / "j", "--modality", "mrna-lnp", "--json")
+    assert r.code == 0
+    doc = r.json()
+    assert doc["modality"] == "mrna-lnp"
+    assert sorted(Path(f).name for f in doc["files"]) == [
+        "batches.csv", "measurements.csv", "process.yaml", "project.yaml"]
