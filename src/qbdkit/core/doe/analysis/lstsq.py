@@ -24,6 +24,12 @@ leverages ``hᵢᵢ = ‖(X R⁻¹)ᵢ‖²`` follow from the same factorization
 returned in float64. On the NIST StRD linear sets this gives ≥ 10 correct
 significant digits on every set including Filip (see tests/core/doe/analysis).
 
+Platform note: ``numpy.longdouble`` is 80-bit extended on Linux/x86-64 (this
+project's reference platform) and IEEE quad on Linux/aarch64, but plain double on
+Windows and macOS/arm64; there the solve is an ordinary (still equilibrated, still
+refined) double-precision QR and the hardest StRD sets (Filip, Wampler4/5) lose
+digits — the NIST tests would say so.
+
 A column whose scaled diagonal ``|R_kk|`` is below ``ALIAS_TOL`` times the
 largest is linearly dependent on the columns before it: :func:`least_squares`
 reports it (``aliased``) rather than produce meaningless numbers.
