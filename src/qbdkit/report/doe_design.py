@@ -161,7 +161,8 @@ def demo_section(project_dir: Path, out_dir: Path) -> str:
     rspace = _subspace(space, list(rsm.get("factors") or space.names))
     ccd = make_design(rspace, rsm.get("type", "ccd"), model=rsm.get("model", "quadratic"),
                       alpha=rsm.get("alpha", "face"), center=int(rsm.get("center", 4)), seed=1)
-    iopt = make_design(rspace, "i-optimal", model=rsm.get("model", "quadratic"), runs=ccd.n_runs, seed=1)
+    iopt = make_design(rspace, "i-optimal", model=rsm.get("model", "quadratic"), runs=ccd.n_runs, seed=1,
+                       starts=10)
     write_run_sheet(dsd, out_dir / "doe_screening_runs.xlsx", responses)
     write_run_sheet(ccd, out_dir / "doe_response_surface_runs.xlsx", responses)
 

@@ -148,7 +148,8 @@ def _random_start(levels: list[np.ndarray], n: int, space: FactorSpace, rng: np.
 def coordinate_exchange(space: FactorSpace, model: Model, n_runs: int, *, criterion: str = "D",
                         seed: int = 1, starts: int | None = None, fixed: np.ndarray | None = None,
                         frozen: dict[int, np.ndarray] | None = None, max_passes: int = 50,
-                        perturbations: int = 20) -> OptimalResult:
+                        perturbations: int = 20, ils_grid_max: int = 1024,
+                        start_polish: bool = True) -> OptimalResult:
     """Best design of ``n_runs`` new runs (plus the ``fixed`` existing runs) for ``model``.
 
     ``frozen`` maps a factor index to a fixed column for the new runs (e.g. block labels).
@@ -181,6 +182,8 @@ def coordinate_exchange(space: FactorSpace, model: Model, n_runs: int, *, criter
         design, x, passes = _exchange(space, model, design, x, m_fixed, w, criterion, j_idx, v_all,
                                       max_passes)
         total_passes += passes
+        if grid is not None and criterion == "D" and start_polish:
+            design, x = _point_exchange(design, x, m_fixed, grid, grid_x, max_passes)
         value = _criterion_value(m_fixed + x.T @ x, w, criterion)
         if value is not None:
             results.append(OptimalResult(design.copy(), criterion, value, starts, 0))
@@ -201,7 +204,7 @@ def coordinate_exchange(space: FactorSpace, model: Model, n_runs: int, *, criter
             x = model.matrix(d)
             d, x, passes = _exchange(space, model, d, x, m_fixed, w, criterion, j_idx, v_all, max_passes)
             total_passes += passes
-            if grid is not None and criterion == "D" and len(grid) <= 1024:
+            if grid is not None and criterion == "D" and len(grid) <= ils_grid_max:
                 d, x = _point_exchange(d, x, m_fixed, grid, grid_x, max_passes)
             value = _criterion_value(m_fixed + x.T @ x, w, criterion)
             if value is None:
