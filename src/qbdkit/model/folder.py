@@ -39,7 +39,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from qbdkit.core.result import Result, format_table
+from qbdkit.core.result import Result
 from qbdkit.errors import Problem, QbdInputError
 from qbdkit.io import decode_bytes, read_table
 from qbdkit.model.checks import ANY, Issue, Loc, check_project
@@ -586,7 +586,8 @@ class ProjectCheck(Result):
             lines.append(f"{len(self.problems)} problem(s) in {self.directory}")
             return "\n".join(lines)
         lines.append(f"{self.directory}: valid project {self.name!r}")
-        lines.append(format_table(["part", "count"], [[k, v] for k, v in self.counts.items()]))
+        width = max((len(k) for k in self.counts), default=0)
+        lines += [f"  {k.ljust(width)}  {v}" for k, v in self.counts.items()]
         return "\n".join(lines)
 
 
