@@ -104,3 +104,12 @@ def test_reduction_keeps_hierarchy():
     assert "Temp (°C):进料 %" in terms  # a real interaction stays …
     assert {"Temp (°C)", "进料 %"} <= terms  # … with its parents
     assert "I(进料 % ** 2)" not in terms  # an inert curvature term goes
+
+
+def test_dependence_hidden_by_decimal_rounding_is_still_aliasing():
+    rng = np.random.default_rng(3)
+    a = np.round(rng.uniform(0, 1, 12), 3)
+    b = np.round(rng.uniform(0, 1, 12), 3)
+    df = pd.DataFrame({"a": a, "b": b, "c": a + b, "y": rng.normal(size=12)})  # c = a + b ± 1 ulp
+    with pytest.raises(QbdInputError, match=r"'c' is aliased with Intercept \+ a \+ b|'c' is aliased with a \+ b"):
+        fit_response(df, "y", "linear", coding="actual")
