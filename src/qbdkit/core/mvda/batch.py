@@ -387,20 +387,25 @@ class BatchEvolutionModel:
         cube = aligned.data[:, :, idx]
         nb, nj, nk = cube.shape
         X = cube.reshape(nb * nj, nk)
-        empty = np.isnan(self.pca_.preprocess(X)).all(axis=1)  # grid points the batch lacks
-        d = self.pca_.diagnose(X)
-        T = d.scores.copy()
-        T[empty] = np.nan
+        # grid points a batch lacks (e.g. an unfinished batch) have no scores
+        empty = np.isnan(X[:, self.pca_.keep_]).all(axis=1)
+        ok = ~empty
+        A = self.pca_.n_components_
+        T = np.full((nb * nj, A), np.nan)
+        t2 = np.full(nb * nj, np.nan)
+        dm = np.full(nb * nj, np.nan)
         pred = None
+        if ok.any():
+            d = self.pca_.diagnose(X[ok])
+            T[ok], t2[ok], dm[ok] = d.scores, d.t2, d.dmodx
         if self.method == "pls":
-            pred = self.pca_.predict(X)[:, 0].reshape(nb, nj)
-            pred[empty.reshape(nb, nj)] = np.nan
-        A = T.shape[1]
+            pred = np.full(nb * nj, np.nan)
+            if ok.any():
+                pred[ok] = self.pca_.predict(X[ok])[:, 0]
+            pred = pred.reshape(nb, nj)
         scores = T.reshape(nb, nj, A)
-        t2 = d.t2.reshape(nb, nj).copy()
-        dm = d.dmodx.reshape(nb, nj).copy()
-        t2[empty.reshape(nb, nj)] = np.nan
-        dm[empty.reshape(nb, nj)] = np.nan
+        t2 = t2.reshape(nb, nj)
+        dm = dm.reshape(nb, nj)
         outside: list[dict[str, Any]] = []
         first: dict[str, float | None] = {}
         sc_out = _band_outside(scores, self.score_lower_[None], self.score_upper_[None])
