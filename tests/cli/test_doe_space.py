@@ -228,12 +228,36 @@ def test_set_point_noise_option(cli, runs_csv):
     assert r.code == 2 and "negative noise" in r.err
 
 
-def test_categorical_factor_is_one_clear_error(cli, tmp_path):
-    df = _runs()
-    df["Resin"] = ["A", "B"] * 6 + ["A"]
-    p = tmp_path / "cat.csv"
+@pytest.fixture
+def resin_csv(tmp_path):
+    """The two-factor runs at two resin levels; resin B gives 3 % more yield."""
+    df = pd.concat([_runs(), _runs(seed=5)], ignore_index=True)
+    df["Resin"] = ["A"] * 13 + ["B"] * 13
+    df.loc[df["Resin"] == "B", "收率"] += 3.0
+    p = tmp_path / "resin.csv"
     df.to_csv(p, index=False)
-    r = cli("doe", "design-space", p, "--spec", "收率>=80", "--grid", "5", "--draws", "100")
-    assert r.code == 2
-    assert "Resin: the design space and optimizer need numeric factors" in r.err
-    assert r.err.count("\n") == 1
+    return p
+
+
+def test_categorical_factor_held_at_its_set_point_level(cli, resin_csv):
+    common = ["--spec", "收率>=84", "--grid", "5", "--draws", "2000", "--seed", "1", "--json"]
+    a = cli("doe", "design-space", resin_csv, *common, "--setpoint", "Resin=A")
+    b = cli("doe", "design-space", resin_csv, *common, "--setpoint", "resin=B,pH=7.1")
+    assert a.code == 0 and b.code == 0, (a.err, b.err)
+    da, db = a.json(), b.json()
+    assert list(da["axes"]) == FACTORS  # the grid is over the numeric factors
+    assert any("Resin held at level 'A'" in n for n in da["notes"])
+    assert any("Resin held at level 'B'" in n for n in db["notes"])
+    assert db["setpoint"]["pH"] == 7.1
+    # the higher-yield resin has the larger design space
+    assert db["region_fraction"] > da["region_fraction"]
+    r = cli("doe", "design-space", resin_csv, *common, "--setpoint", "Resin=C")
+    assert r.code == 2 and "unknown level" in r.err and "A, B" in r.err
+
+
+def test_optimize_tries_every_categorical_level(cli, resin_csv):
+    r = cli("doe", "optimize", resin_csv, "--goal", "收率:max=80,95", "--starts", "3", "--json")
+    assert r.code == 0, r.err
+    d = r.json()
+    assert d["setting"]["Resin"] == "B"
+    assert any("every level" in n for n in d["notes"])

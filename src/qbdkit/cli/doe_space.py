@@ -44,6 +44,25 @@ def _pairs(text: str | None, option: str, factors: list[str]) -> dict[str, float
     return out
 
 
+def _raw_pairs(text: str | None, option: str, columns: list[str]) -> dict[str, str]:
+    """``"A=1.5,Resin=B"`` → {column: text}, names matched to the file's columns."""
+    from qbdkit.core.doe.analysis.analyze import find_column
+
+    out: dict[str, str] = {}
+    for part in [p for p in (text or "").split(",") if p.strip()]:
+        if "=" not in part:
+            raise QbdInputError(f"cannot read {option} {text!r}", column=option,
+                                expected="NAME=VALUE[,NAME=VALUE…]", found=part)
+        name, value = part.rsplit("=", 1)
+        try:
+            out[find_column(columns, name.strip(), "factor", None)] = value.strip()
+        except QbdInputError:
+            raise QbdInputError(f"unknown factor in {option}", column=option,
+                                expected="one of the columns: " + ", ".join(columns),
+                                found=name.strip()) from None
+    return out
+
+
 def _factor_list(text: str | None, factors: list[str]) -> list[str] | None:
     from qbdkit.core.doe.analysis.analyze import find_column
 
@@ -90,18 +109,42 @@ def optimize_command(
     if len(set(names)) != len(names):
         raise QbdInputError("a response has two goals", column="--goal", found=", ".join(names))
     mr = load_multiresponse(file, names, model)
-    goals = [parse_goal(g, list(mr.posterior.responses), mr.observed) for g in goal]
-    cons = [parse_constraint(c, mr.factors) for c in constraint]
-    idx = [list(mr.posterior.responses).index(g.response) for g in goals]
-    res = optimize_desirability(
-        lambda x: mr.predict(x)[:, idx], goals, factors=mr.factors, bounds=mr.studied,
-        constraints=cons, sphere_radius=sphere, candidates=mr.design, starts=starts, seed=seed,
-        posterior=mr.posterior, rows=mr.rows, confidence=confidence,
-    )
-    for n in mr.notes:
+    combos = [dict(mr.fixed_levels)]
+    if mr.fixed_levels:
+        # categorical factors: optimize at every combination of their levels, keep the best
+        from itertools import product
+
+        from qbdkit.core.doe.analysis.space_fit import categorical_levels
+
+        known = categorical_levels(file, list(mr.fixed_levels))
+        combos = [dict(zip(known, c, strict=True)) for c in product(*known.values())]
+        if len(combos) > 64:
+            raise QbdInputError("too many combinations of categorical levels to optimize over",
+                                column="--goal", expected="at most 64", found=len(combos))
+    best = None
+    for levels in combos:
+        m = load_multiresponse(file, names, model, levels=levels) if mr.fixed_levels else mr
+        goals = [parse_goal(g, list(m.posterior.responses), m.observed) for g in goal]
+        cons = [parse_constraint(c, m.factors) for c in constraint]
+        idx = [list(m.posterior.responses).index(g.response) for g in goals]
+        res = optimize_desirability(
+            lambda x, m=m, idx=idx: m.predict(x)[:, idx], goals, factors=m.factors,
+            bounds=m.studied, constraints=cons, sphere_radius=sphere, candidates=m.design,
+            starts=starts, seed=seed, posterior=m.posterior, rows=m.rows, confidence=confidence,
+        )
+        if levels:
+            res = dataclasses.replace(res, setting={**res.setting, **levels})
+        if best is None or res.desirability > best.desirability:
+            best = res
+    res = best
+    notes = [n for n in mr.notes if not n.startswith("categorical factor")]
+    if mr.fixed_levels:
+        notes.append("categorical factors optimized over every level: "
+                     + ", ".join(f"{k} = {res.setting[k]!r}" for k in mr.fixed_levels))
+    for n in notes:
         info(f"note: {n}")
-    if mr.notes:
-        res = dataclasses.replace(res, notes=[*mr.notes, *res.notes])
+    if notes:
+        res = dataclasses.replace(res, notes=[*notes, *res.notes])
     emit(res, as_json)
 
 
@@ -126,7 +169,9 @@ def design_space_command(
     min_probability: float = typer.Option(0.9, "--min-probability",
                                           help="R: the design space is where P(all specs) ≥ R."),
     setpoint: str | None = typer.Option(None, "--setpoint",
-                                        help="Set point, e.g. A=36.5,B=7.0 (default: centre)."),
+                                        help="Set point, e.g. A=36.5,B=7.0 (default: centre); a "
+                                             "categorical factor is held at the level given here "
+                                             "(default: its first level)."),
     noise: str | None = typer.Option(None, "--noise",
                                      help="Set-point noise σ per factor (actual units), A=0.1,…"),
     control_sd: str | None = typer.Option(None, "--control-sd",
@@ -156,7 +201,9 @@ def design_space_command(
                             expected="one of the columns: " + ", ".join(columns),
                             found=", ".join(unknown))
     names = list(dict.fromkeys([*response, *(sp.response for sp in parsed)]))
-    mr = load_multiresponse(file, names, model)
+    raw_setpoint = _raw_pairs(setpoint, "--setpoint", columns)
+    mr = load_multiresponse(file, names, model, levels=raw_setpoint)
+    numeric_setpoint = ",".join(f"{k}={v}" for k, v in raw_setpoint.items() if k not in mr.fixed_levels)
     resolved = list(mr.posterior.responses)
     parsed = [parse_spec(s, resolved) for s in spec]
     specs = combine_specs(parsed)
@@ -164,8 +211,8 @@ def design_space_command(
         raise QbdInputError("grid too fine", column="--grid", expected="2–401 points per factor",
                             found=grid)
     with _progress() as progress:
-        res = _design_space(mr, specs, factors, setpoint, grid, draws, min_probability, seed, noise,
-                            control_sd, nor_k, progress)
+        res = _design_space(mr, specs, factors, numeric_setpoint, grid, draws, min_probability,
+                            seed, noise, control_sd, nor_k, progress)
     if mr.notes:
         res = dataclasses.replace(res, notes=[*mr.notes, *res.notes])
         for n in mr.notes:

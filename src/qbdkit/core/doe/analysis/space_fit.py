@@ -14,11 +14,16 @@ fast for millions of grid points); a formula is handed to the DoE-fit code
 (:func:`.fit.fit_response`, patsy, the user's column names) and its
 ``design_matrix`` gives the model rows, so formulas mean the same in
 ``doe analyze``, ``doe optimize`` and ``doe design-space``.
+
+Categorical factors (text levels, or ``categorical`` in the factors sheet) are
+fitted through the DoE-fit code too (``C(…)`` terms) and held at one level
+(``levels``, e.g. ``--setpoint Resin=B``; default the first level) wherever the
+model is evaluated; ``doe optimize`` tries every level combination.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -46,6 +51,7 @@ class MultiResponseModel:
     design: np.ndarray
     file: str | None = None
     notes: list[str] = field(default_factory=list)
+    fixed_levels: dict[str, str] = field(default_factory=dict)
 
     def predict(self, x: np.ndarray) -> np.ndarray:
         """Predicted means (N×r) at settings ``x`` (N×k, actual units)."""
@@ -74,12 +80,35 @@ def _is_number(v: str) -> bool:
     return True
 
 
+def _looks_categorical(frame: pd.DataFrame, col: str) -> str | None:
+    """The first text cell when most non-blank cells of ``col`` are not numbers, else None."""
+    values = [v for v in frame[col].tolist() if not is_blank(v)]
+    text = [v for v in values if isinstance(v, str) and not _is_number(v)]
+    return str(text[0]) if values and len(text) > len(values) / 2 else None
+
+
+def _label(v: object) -> str:
+    """A categorical level as text (1, 1.0 and "1" are the same level)."""
+    try:
+        f = float(str(v).strip())
+    except ValueError:
+        return str(v).strip()
+    return str(int(f)) if f.is_integer() else str(f)
+
+
 def multiresponse_model(frame: pd.DataFrame, responses: Sequence[str], model: str = "quadratic", *,
                         factors: Sequence[FactorSpec | str] | None = None,
+                        levels: Mapping[str, object] | None = None,
                         file: str | None = None, rows: Sequence[int] | None = None
                         ) -> MultiResponseModel:
     """Fit ``responses`` jointly (module docstring). Raises one QbdInputError listing every
-    bad cell, unknown column or categorical factor."""
+    bad cell or unknown column.
+
+    Categorical factors (text levels, or ``type: categorical`` in the factors sheet) are
+    held at one level everywhere the model is evaluated: ``levels[name]`` (e.g. from
+    ``--setpoint Resin=B``), else their first level; the grid, PAR, NOR and optimizer
+    range over the numeric factors.
+    """
     columns = [str(c) for c in frame.columns]
     if not responses:
         raise QbdInputError("no response given", file=file, column="--response",
@@ -98,33 +127,27 @@ def multiresponse_model(frame: pd.DataFrame, responses: Sequence[str], model: st
                                 expected="factor columns with a few designed settings, or a "
                                          "factors sheet", found=", ".join(columns))
         specs = {n: FactorSpec(n) for n in names}
+    for name, fs in list(specs.items()):
+        if fs.type != "categorical" and _looks_categorical(frame, name) is not None:
+            specs[name] = FactorSpec(name, "categorical", unit=fs.unit)
+    fit = None
+    if model not in KEYWORD_MODELS or any(fs.type == "categorical" for fs in specs.values()):
+        formula = model if model in KEYWORD_MODELS or "~" in model else f"~ {model}"
+        fit = fit_response(frame, resp[0], formula, factors=list(specs.values()) or None,
+                           file=file, rows=rows)
+        specs = {fs.name: fs for fs in fit.factors}
+    categorical = {n: fs for n, fs in specs.items() if fs.type == "categorical"}
+    fnames = [n for n in specs if n not in categorical]
+    fixed: dict[str, str] = {}
     problems: list[Problem] = []
-    formula_fit = None
-    if model not in KEYWORD_MODELS:
-        formula = model if "~" in model else f"~ {model}"
-        formula_fit = fit_response(frame, resp[0], formula, factors=list(specs.values()) or None,
-                                   file=file, rows=rows)
-        for fs in formula_fit.factors:
-            if fs.type == "categorical":
-                problems.append(Problem("the design space and optimizer need numeric factors",
-                                        file, None, fs.name, "a numeric factor",
-                                        "categorical"))
-        specs = {fs.name: fs for fs in formula_fit.factors}
-    for name, fs in specs.items():
-        if fs.type == "categorical":
-            problems.append(Problem("the design space and optimizer need numeric factors", file,
-                                    None, name, "a numeric factor", "categorical"))
-    if problems:
-        raise QbdInputError(problems=problems)
-    fnames = list(specs)
-    for f in fnames:
-        values = [v for v in frame[f].tolist() if not is_blank(v)]
-        text = [v for v in values if isinstance(v, str) and not _is_number(v)]
-        if values and len(text) > len(values) / 2:
-            problems.append(Problem("the design space and optimizer need numeric factors", file,
-                                    None, f, "a numeric factor", f"categorical ({text[0]!r}, …)"))
-    if problems:
-        raise QbdInputError(problems=problems)
+    for name, fs in categorical.items():
+        known = [_label(v) for v in fs.levels] or sorted(
+            {_label(v) for v in frame[name].tolist() if not is_blank(v)})
+        wanted = _label(levels[name]) if levels and name in levels else known[0]
+        if wanted not in known:
+            problems.append(Problem("unknown level of a categorical factor", file, None, name,
+                                    "one of " + ", ".join(known), wanted))
+        fixed[name] = wanted
     xcols = {f: _numeric(frame, f, file, rows, problems) for f in fnames}
     ycols = {r: _numeric(frame, r, file, rows, problems) for r in resp}
     if problems:
@@ -132,6 +155,8 @@ def multiresponse_model(frame: pd.DataFrame, responses: Sequence[str], model: st
     x = np.column_stack([xcols[f] for f in fnames]) if fnames else np.zeros((len(frame), 0))
     y = np.column_stack([ycols[r] for r in resp])
     ok = np.isfinite(x).all(axis=1) & np.isfinite(y).all(axis=1)
+    for name in categorical:
+        ok &= np.array([not is_blank(v) for v in frame[name].tolist()])
     dropped = [rows[i] if rows else i + 2 for i in np.flatnonzero(~ok)]
     x, y = x[ok], y[ok]
     studied: dict[str, tuple[float, float]] = {}
@@ -144,34 +169,45 @@ def multiresponse_model(frame: pd.DataFrame, responses: Sequence[str], model: st
         if f in studied and not studied[f][1] > studied[f][0]:
             raise QbdInputError("factor has a single setting", file=file, column=f,
                                 expected="at least two settings", found=studied[f][0])
-    if formula_fit is None:
+    if fit is None:
         sm = SurfaceModel(tuple(fnames), tuple(studied[f][0] for f in fnames),
                           tuple(studied[f][1] for f in fnames), model)
         rowfun: Callable[[np.ndarray], np.ndarray] = sm.rows
         terms = sm.terms
+        z = rowfun(x)
     else:
-        fit = formula_fit
+        the_fit = fit
 
         def rowfun(xx: np.ndarray) -> np.ndarray:
             xx = np.asarray(xx, dtype=float)
             lead = xx.shape[:-1]
             flat = xx.reshape(-1, xx.shape[-1])
-            m = fit.design_matrix(pd.DataFrame(flat, columns=fnames))
+            new = pd.DataFrame(flat, columns=fnames)
+            for name, level in fixed.items():
+                new[name] = level
+            m = the_fit.design_matrix(new)
             return m.reshape(*lead, m.shape[-1])
 
         terms = tuple(fit.terms)
-    z = rowfun(x)
+        data = pd.DataFrame(x, columns=fnames)
+        for name in categorical:
+            data[name] = [_label(v) for v in np.asarray(frame[name].tolist(), dtype=object)[ok]]
+        z = fit.design_matrix(data)
     post = fit_posterior(z, y, terms=terms, responses=resp, file=file)
     notes = []
     if dropped:
         notes.append(f"{len(dropped)} run(s) with a missing factor or response value were left out "
                      f"(rows {', '.join(map(str, dropped))})")
+    for name, level in fixed.items():
+        notes.append(f"categorical factor {name} held at level {level!r}")
     observed = {r: (float(y[:, j].min()), float(y[:, j].max())) for j, r in enumerate(resp)}
-    return MultiResponseModel(post, rowfun, fnames, studied, dropped, observed, x, file, notes)
+    return MultiResponseModel(post, rowfun, fnames, studied, dropped, observed, x, file, notes,
+                              fixed)
 
 
 def load_multiresponse(path: str | Path | Table, responses: Sequence[str], model: str = "quadratic",
-                       *, factors: Sequence[str] | None = None) -> MultiResponseModel:
+                       *, factors: Sequence[str] | None = None,
+                       levels: Mapping[str, object] | None = None) -> MultiResponseModel:
     """Read a run sheet (contract C) or any CSV/XLSX and fit :func:`multiresponse_model`."""
     table = path if isinstance(path, Table) else read_table(path)
     sheet = None if isinstance(path, Table) else read_factor_sheet(path)
@@ -184,5 +220,19 @@ def load_multiresponse(path: str | Path | Table, responses: Sequence[str], model
             specs = [s for s in sheet if s.name in table.columns]
     elif factors:
         specs = list(factors)
-    return multiresponse_model(table.frame, responses, model, factors=specs, file=table.file,
-                               rows=table.rows)
+    return multiresponse_model(table.frame, responses, model, factors=specs, levels=levels,
+                               file=table.file, rows=table.rows)
+
+
+def categorical_levels(path: str | Path, names: Sequence[str]) -> dict[str, list[str]]:
+    """Levels of the categorical factors ``names`` in a run sheet (factors sheet first)."""
+    table = read_table(path)
+    sheet = {s.name: s for s in (read_factor_sheet(path) or [])}
+    out = {}
+    for n in names:
+        fs = sheet.get(n)
+        if fs is not None and fs.levels:
+            out[n] = [_label(v) for v in fs.levels]
+        else:
+            out[n] = sorted({_label(v) for v in table.frame[n].tolist() if not is_blank(v)})
+    return out
