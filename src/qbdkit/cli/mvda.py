@@ -147,6 +147,12 @@ def _read_new(path: Path, id_col: str | None, model) -> tuple[Table, pd.DataFram
     ids = ([str(v) for v in table.frame[idc].tolist()] if idc
            else [str(r) for r in (table.rows or range(2, len(table.frame) + 2))])
     frame = numeric_frame(table, list(model.variables_))
+    empty = np.flatnonzero(frame.isna().all(axis=1).to_numpy())
+    if empty.size:
+        raise QbdInputError(problems=[
+            table.problem(int(i), None, "observation without any value of the model's variables",
+                          expected="at least one of: " + ", ".join(model.variables_))
+            for i in empty[:MAX_PROBLEMS]])
     return table, frame, ids
 
 

@@ -161,15 +161,10 @@ class LatentModel:
     def preprocess(self, X: Any) -> np.ndarray:
         """New data centred, scaled and weighted as the training data (NaN kept).
 
-        An observation with none of the model's variables cannot be scored: error.
+        Rows without any observed model variable cannot be scored; callers that may
+        pass such rows (e.g. unfinished batches) must leave them out.
         """
-        Xs = self._scale(self._select(X))
-        empty = np.flatnonzero(np.isnan(Xs).all(axis=1)) if Xs.shape[1] else np.array([], int)
-        if empty.size:
-            raise QbdInputError("observation without any value of the model's variables",
-                                row=int(empty[0]) + 1,
-                                expected="at least one of: " + ", ".join(self.variables_))
-        return Xs
+        return self._scale(self._select(X))
 
     # ---------------------------------------------------------------- scores
     def _scores_scaled(self, Xs: np.ndarray) -> np.ndarray:
