@@ -52,3 +52,16 @@ def test_influence_matches_statsmodels(frame):
     np.testing.assert_allclose(d["cooks_d"], infl.cooks_distance[0], rtol=1e-9)
     press = np.sum(infl.resid_press ** 2)
     assert ours.press == pytest.approx(press, rel=1e-10)
+
+
+def test_statsmodels_bridge_carries_our_estimates():
+    from pathlib import Path
+
+    df = pd.read_csv(Path(__file__).parents[3] / "data" / "nist" / "Filip.csv")
+    formula = "y ~ x + " + " + ".join(f"I(x**{k})" for k in range(2, 11))
+    ours = fit_response(df, None, formula, coding="actual")
+    res = ours.to_statsmodels()
+    np.testing.assert_array_equal(np.asarray(res.params), ours.params)
+    np.testing.assert_allclose(np.asarray(res.bse), ours.bse, rtol=1e-12)
+    assert list(res.params.index) == list(ours.terms)
+    assert "I(x ** 10)" in res.summary().as_text()

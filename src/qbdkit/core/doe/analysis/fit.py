@@ -33,7 +33,8 @@ coding used), ``dropped_rows``; and
   scale="response") -> DataFrame`` with ``mean``, ``se``, ``lower``, ``upper``
   (a transformed fit is back-transformed unless ``scale="model"``);
 * ``factor_test(name) -> (F, df, p)`` joint test of every term with that factor;
-  ``quoted_rhs()`` the model's right side, re-parseable; ``block_columns()``.
+  ``quoted_rhs()`` the model's right side, re-parseable; ``block_columns()``;
+  ``to_statsmodels()`` an ``OLSResults`` around these estimates.
 
 ``reduce_model(fit, data, alpha=0.05) -> FitResult`` (hierarchical backward
 elimination; Lenth selection first for saturated two-level fits).
@@ -235,6 +236,22 @@ class FitResult(Result):
     _spec: _ModelSpec = field(repr=False)
     _x: np.ndarray = field(repr=False, default_factory=lambda: np.zeros((0, 0)))
     _y: np.ndarray = field(repr=False, default_factory=lambda: np.zeros(0))
+
+    def to_statsmodels(self) -> Any:
+        """The fit as a statsmodels ``OLSResults`` built around OUR estimates (params,
+        (XᵀX)⁻¹, σ²), for its summary/plots/tests; statsmodels' own solve is not used."""
+        import statsmodels.api as sm
+        from statsmodels.regression.linear_model import OLSResults, RegressionResultsWrapper
+
+        exog = pd.DataFrame(np.asarray(self._x, dtype=float), columns=list(self.terms))
+        model = sm.OLS(pd.Series(np.asarray(self._y, dtype=float), name=self.response), exog)
+        res = OLSResults(model, np.asarray(self.params), normalized_cov_params=self.normalized_cov_params,
+                         scale=self.sigma ** 2)
+        # statsmodels would re-derive σ² from its own double-precision residuals; keep ours
+        # (quantities it computes from those residuals — ssr, R² — may still lose digits on
+        # ill-conditioned models such as NIST Filip)
+        res._cache["scale"] = self.sigma ** 2
+        return RegressionResultsWrapper(res)
 
     def quoted_rhs(self) -> str:
         """The right-hand side of the model with every column name back-quoted (re-parseable)."""
