@@ -114,6 +114,31 @@ def _rect(x: float, y: float, w: float, h: float):
     return Rectangle((x, y), w, h, fill=False, edgecolor="white", linewidth=1.5, linestyle=":")
 
 
+def profile_chart(res) -> str:
+    """P(all specifications) along each factor through the set point (the others at the set
+    point), with R, the PAR (shaded) and the NOR (dark band) — a design-space profiler."""
+    k = len(res.factors)
+    fig, _ = new_figure(2.6 * k + 0.6, 2.6)
+    fig.clf()
+    axes = fig.subplots(1, k, sharey=True, squeeze=False)[0]
+    nor = (res.nor or {}).get("ranges", {})
+    for ax, f in zip(axes, res.factors, strict=True):
+        prof = res.par_profiles[f]
+        par = res.par.get(f)
+        if par:
+            ax.axvspan(par[0], par[1], color="#8fbf8f", alpha=0.35, lw=0)
+        if f in nor:
+            ax.axvspan(nor[f][0], nor[f][1], color="#2e6b2e", alpha=0.35, lw=0)
+        ax.plot(prof["values"], prof["probability"], color="k", lw=1.4)
+        ax.axhline(res.min_probability, color="firebrick", lw=1, ls="--")
+        ax.axvline(res.setpoint[f], color="k", lw=0.8, ls=":")
+        ax.set_xlabel(f)
+        ax.set_ylim(-0.02, 1.02)
+    axes[0].set_ylabel("P(all specifications met)")
+    fig.tight_layout()
+    return figure_svg(fig)
+
+
 def par_nor_rows(res) -> list[list[Any]]:
     """One row per grid factor: studied, PAR, NOR, set point and the nesting check
     studied ⊃ PAR ⊃ NOR ⊃ set point (seed 000 fig. 13)."""
@@ -195,6 +220,7 @@ def design_space_sections(res, maps: list[tuple[str, str]] | None = None) -> str
                                                   "(PAR: one factor at a time, others at the set point)",
                        row_classes=["good" if r[-1] == "yes" else "bad" for r in par_nor_rows(res)]))
     parts.append(par_nor_chart(res))
+    parts.append(profile_chart(res))
     if res.box:
         parts.append(table(["factor", "box low", "box high"],
                            [[f, *res.box[f]] for f in res.factors],
@@ -291,6 +317,7 @@ def demo_section(project_dir: Path, out_dir: Path) -> str:
                       caption="PAR / NOR (seed 000 fig. 13)",
                       row_classes=["good" if r[-1] == "yes" else "bad" for r in rows]))
     body.append(par_nor_chart(full))
+    body.append(profile_chart(full))
     if full.box:
         body.append(table(["factor", "box low", "box high"], [[f, *full.box[f]] for f in full.factors],
                           caption="Largest box inside P ≥ R around the set point"))

@@ -539,7 +539,9 @@ class DesignSpaceResult(Result):
     ``probability`` is indexed ``[i₀][i₁]…`` over ``axes`` in ``factors`` order (each axis:
     ``grid`` equally spaced values over the studied range, plus the set point when it
     falls between them);
-    ``mc_standard_error`` is the largest Monte Carlo standard error on the grid.
+    ``mc_standard_error`` is the largest Monte Carlo standard error on the grid;
+    ``par_profiles[f]`` holds P along the line through the set point in factor f
+    (``values``, ``probability``), from which ``par[f]`` is read.
     """
 
     factors: list[str]
@@ -556,6 +558,7 @@ class DesignSpaceResult(Result):
     setpoint_probability: float
     setpoint_standard_error: float
     par: dict[str, list[float] | None]
+    par_profiles: dict[str, dict[str, list[float]]]
     box: dict[str, list[float]] | None
     studied: dict[str, list[float]]
     nor: dict[str, Any] | None
@@ -706,6 +709,7 @@ def design_space(post: MultiResponsePosterior, rows: ModelRows, *, model_factors
     p_set, se_set = engine.probability(base[None, :])
     # PAR: one factor at a time, the others at the set point, on a fine line through it
     par: dict[str, list[float] | None] = {}
+    profiles: dict[str, dict[str, list[float]]] = {}
     for f, col in zip(factors, pos, strict=True):
         line = np.union1d(np.linspace(studied[f][0], studied[f][1], par_points), [sp[f]])
         x = np.repeat(base[None, :], line.size, axis=0)
@@ -713,6 +717,7 @@ def design_space(post: MultiResponsePosterior, rows: ModelRows, *, model_factors
         pl = engine.counts(x) / engine.draws
         run = run_containing(pl >= min_probability, int(np.searchsorted(line, sp[f])))
         par[f] = None if run is None else [float(line[run[0]]), float(line[run[1]])]
+        profiles[f] = {"values": line.tolist(), "probability": pl.tolist()}
     if p_set[0] < min_probability:
         notes.append(f"the set point itself has P = {p_set[0]:.3f} < {min_probability:g}: "
                      "no PAR and no box around it")
@@ -743,6 +748,7 @@ def design_space(post: MultiResponsePosterior, rows: ModelRows, *, model_factors
         setpoint_probability=float(p_set[0]),
         setpoint_standard_error=float(se_set[0]),
         par=par,
+        par_profiles=profiles,
         box=box,
         studied={f: [float(studied[f][0]), float(studied[f][1])] for f in model_factors},
         nor=nor,
