@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -128,3 +130,21 @@ def test_bad_factor_file_names_row_and_field(cli, tmp_path):
 def test_out_suffix_checked_before_work(cli, factors_file, tmp_path):
     r = cli("doe", "design", "--factors", factors_file, "--type", "pb", "--out", tmp_path / "x.txt")
     assert r.code == 2 and "--out" in r.err
+
+
+def test_factors_from_project_parameters(cli):
+    import qbdkit
+
+    demo = Path(qbdkit.__file__).parent / "demo" / "mab"
+    r = cli("doe", "design", "--project", demo, "--unit-operation", "production_bioreactor", "--type", "dsd",
+            "--select", "temperature", "--select", "ph", "--select", "feed_volume", "--select", "seeding_density",
+            "--json")
+    assert r.code == 0, r.err
+    d = r.json()
+    assert [f["name"] for f in d["factors"]] == ["temperature", "ph", "feed_volume", "seeding_density"]
+    assert d["factors"][0]["low"] == 35.0 and d["factors"][0]["high"] == 37.0  # studied range
+    assert len(d["runs"]) == 9
+    r = cli("doe", "design", "--project", demo, "--unit-operation", "nope", "--type", "dsd")
+    assert r.code == 2 and "unknown unit operation" in r.err
+    r = cli("doe", "design", "--type", "dsd")
+    assert r.code == 2 and "exactly one of --factors FILE or --project DIR" in r.err

@@ -43,6 +43,40 @@ def _write(design, out: Path | None, responses: list[str]) -> None:
     info("wrote " + ", ".join(str(p) for p in written))
 
 
+def _project_factors(directory: Path, unit_operation: str | None):
+    """Factors from a project's process parameters: the studied range (else the PAR) of every
+    parameter of the unit operation; categorical parameters with their levels."""
+    from qbdkit.core.doe.design import make_space
+    from qbdkit.model.folder import check_folder
+
+    check = check_folder(directory)
+    if not check.ok or check.project is None:
+        raise QbdInputError(problems=check.problems or [QbdInputError("not a project folder", file=str(directory)).first])
+    project = check.project
+    uos = project.process.unit_operations
+    names = [u.name for u in uos]
+    if unit_operation is None:
+        raise QbdInputError("which unit operation?", file=str(directory), column="--unit-operation",
+                            expected=" / ".join(names), found="")
+    uo = next((u for u in uos if unit_operation in u.spellings()), None)
+    if uo is None:
+        raise QbdInputError("unknown unit operation", file=str(directory), column="--unit-operation",
+                            expected=" / ".join(names), found=unit_operation)
+    specs = []
+    for prm in uo.parameters:
+        if prm.type == "categorical" and prm.levels:
+            specs.append({"name": prm.name, "type": "categorical", "levels": list(prm.levels)})
+            continue
+        rng = prm.studied or prm.par
+        if rng is not None and rng.low is not None and rng.high is not None:
+            specs.append({"name": prm.name, "low": rng.low, "high": rng.high, "unit": prm.unit or ""})
+    if not specs:
+        raise QbdInputError("no parameter of this unit operation has a studied range or PAR", file=str(directory),
+                            column="--unit-operation", expected="parameters with studied: [low, high]",
+                            found=uo.name)
+    return make_space(specs, source=f"{directory} ({uo.name})")
+
+
 def _alpha(value: str) -> str | float:
     try:
         return float(value)
@@ -55,8 +89,11 @@ def register(app: typer.Typer) -> None:
 
     @app.command("design")
     def design(
-        factors: Path = typer.Option(..., "--factors", help="Factors file: YAML (factors:, constraints:, "
-                                     "disallowed:) or CSV/XLSX (name, type, low, high, unit, levels)."),
+        factors: Path | None = typer.Option(None, "--factors", help="Factors file: YAML (factors:, constraints:, "
+                                            "disallowed:) or CSV/XLSX (name, type, low, high, unit, levels)."),
+        project: Path | None = typer.Option(None, "--project", help="Or: a project folder; factors = the parameters "
+                                            "of --unit-operation with a studied range (else PAR)."),
+        unit_operation: str | None = typer.Option(None, "--unit-operation", help="Unit operation (with --project)."),
         type_: str = typer.Option(..., "--type", help="full | fractional | pb | ccd | bbd | dsd | d-optimal | i-optimal"),
         resolution: int | None = typer.Option(None, "--resolution", help="Fractions: minimum resolution (3, 4, 5 …)."),
         runs: int | None = typer.Option(None, "--runs", help="Number of runs (fractions, PB, optimal designs)."),
@@ -80,13 +117,17 @@ def register(app: typer.Typer) -> None:
         from qbdkit.core.doe.design import DesignError, make_design, read_factors
 
         _check_out(out)
-        space = read_factors(factors)
+        if (factors is None) == (project is None):
+            raise QbdInputError("give the factors", column="--factors",
+                                expected="exactly one of --factors FILE or --project DIR",
+                                found="both" if factors else "neither")
+        space = read_factors(factors) if factors is not None else _project_factors(project, unit_operation)
         if select:
             from qbdkit.core.doe.design import make_space
 
             unknown = [n for n in select if n not in space.names]
             if unknown:
-                raise QbdInputError("unknown factor", file=str(factors), column="--select",
+                raise QbdInputError("unknown factor", file=space.source or None, column="--select",
                                     expected=" / ".join(space.names), found=", ".join(unknown))
             space = make_space([f for f in space.factors if f.name in select],
                                [c.text for c in space.constraints
@@ -98,7 +139,7 @@ def register(app: typer.Typer) -> None:
                                  blocks=blocks, replicates=replicates, alpha=_alpha(alpha), ccd=ccd, seed=seed,
                                  randomize=randomize, fake=fake, starts=starts, generators=gens)
         except DesignError as exc:
-            raise _design_error(exc, factors, "--type " + type_) from None
+            raise _design_error(exc, factors or project, "--type " + type_) from None
         _write(result, out, list(response))
         emit(result, as_json)
 
