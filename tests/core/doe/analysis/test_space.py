@@ -341,3 +341,21 @@ def test_wider_specifications_never_lower_the_probability(base, widen):
     assert np.all(pw >= pn)
     open_ = {f"y{j}": (-math.inf, math.inf) for j in range(3)}
     assert np.all(ProbabilityEngine(post, model.rows, open_, draws=500, seed=2).probability(pts)[0] == 1)
+
+
+def test_par_is_the_run_of_the_profile_through_the_set_point():
+    model, _, _, post = _data(r=2)
+    specs = {"y0": (-1.0, 1.5), "y1": (-math.inf, 0.8)}
+    res = design_space(post, model.rows, model_factors=["A", "B"],
+                       studied={"A": (0, 10), "B": (0, 20)}, specs=specs, grid=9, draws=2000,
+                       seed=2, setpoint={"A": 5.0, "B": 10.0}, par_points=101)
+    for f in ("A", "B"):
+        v = np.array(res.par_profiles[f]["values"])
+        p = np.array(res.par_profiles[f]["probability"])
+        lo, hi = res.par[f]
+        inside = (v >= lo) & (v <= hi)
+        assert np.all(p[inside] >= 0.9)
+        assert lo <= res.setpoint[f] <= hi
+        i_lo, i_hi = np.flatnonzero(inside)[[0, -1]]
+        assert i_lo == 0 or p[i_lo - 1] < 0.9
+        assert i_hi == v.size - 1 or p[i_hi + 1] < 0.9
