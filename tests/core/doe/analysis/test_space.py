@@ -359,3 +359,22 @@ def test_par_is_the_run_of_the_profile_through_the_set_point():
         i_lo, i_hi = np.flatnonzero(inside)[[0, -1]]
         assert i_lo == 0 or p[i_lo - 1] < 0.9
         assert i_hi == v.size - 1 or p[i_hi + 1] < 0.9
+
+
+def test_posterior_fit_in_actual_units_matches_coded_units():
+    """The same quadratic in actual units (columns 1 … 1e6 apart in scale) and coded units
+    gives the same predictions, leverages and residual SSCP (predictions are coding-invariant)."""
+    y = _data(r=2)[2]
+    rng = np.random.default_rng(0)
+    x = rng.uniform([0, 0], [10, 20], (20, 2))
+    xa = 1000 + 50 * x  # factors around 1000–2000: squares near 1e6
+    za = np.column_stack([np.ones(20), xa, xa[:, 0] * xa[:, 1], xa**2])
+    lo, hi = xa.min(axis=0), xa.max(axis=0)
+    c = (xa - (lo + hi) / 2) / ((hi - lo) / 2)
+    zc = np.column_stack([np.ones(20), c, c[:, 0] * c[:, 1], c**2])
+    yy = y[:20]
+    pa = fit_posterior(za, yy)
+    pc = fit_posterior(zc, yy)
+    np.testing.assert_allclose(pa.residual_sscp, pc.residual_sscp, rtol=1e-8)
+    np.testing.assert_allclose(pa.mean(za), pc.mean(zc), rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(pa.leverage(za), pc.leverage(zc), rtol=1e-7, atol=1e-9)

@@ -22,7 +22,8 @@ set of draws serves the whole grid (B is integrated out analytically, which is
 exact). :meth:`sample_parameters` draws (Σ, B) explicitly for simulations whose
 ``x`` itself is random (set-point noise).
 
-The fit uses a QR decomposition of X (numerically stable; no normal equations).
+The fit uses a column-pivoted QR decomposition of X with equilibrated columns
+(numerically stable; no normal equations).
 Hand-written because no maintained Python library offers this posterior
 (statsmodels fits each response separately; PyMC would need MCMC where the
 posterior is available in closed form).
@@ -160,7 +161,11 @@ def fit_posterior(x: np.ndarray, y: np.ndarray, *, terms: tuple[str, ...] | list
             expected=f"at least p + r = {p + r} complete runs ({p} model terms, {r} responses)",
             found=n,
         )
-    q, rr, piv = linalg.qr(x, mode="economic", pivoting=True)
+    # equilibrate the columns first (e.g. I(x**2) in actual units next to the intercept), so the
+    # rank decision and the solve do not depend on the units
+    norms = np.linalg.norm(x, axis=0)
+    norms[norms == 0] = 1.0
+    q, rr, piv = linalg.qr(x / norms, mode="economic", pivoting=True)
     diag = np.abs(np.diag(rr))
     tol = diag.max() * max(n, p) * np.finfo(float).eps if diag.size else 0.0
     rank = int((diag > tol).sum())
@@ -174,6 +179,7 @@ def fit_posterior(x: np.ndarray, y: np.ndarray, *, terms: tuple[str, ...] | list
     b_piv = linalg.solve_triangular(rr, q.T @ y)
     b = np.empty_like(b_piv)
     b[piv] = b_piv
+    b /= norms[:, None]
     resid = y - x @ b
     sscp = resid.T @ resid
     sscp = (sscp + sscp.T) / 2.0
@@ -186,6 +192,7 @@ def fit_posterior(x: np.ndarray, y: np.ndarray, *, terms: tuple[str, ...] | list
     xtx_inv = np.empty((p, p))
     full = rinv @ rinv.T
     xtx_inv[np.ix_(piv, piv)] = full
+    xtx_inv = xtx_inv / np.outer(norms, norms)
     xtx_inv = (xtx_inv + xtx_inv.T) / 2.0
     chol = np.linalg.cholesky(xtx_inv)
     return MultiResponsePosterior(
