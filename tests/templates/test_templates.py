@@ -175,3 +175,14 @@ def test_init_every_modality_validates(cli, tmp_path, modality):
     assert cli("init", d, "--modality", modality, "--lang", "zh").code == 0
     r = cli("validate", d)
     assert r.code == 0, r.err
+
+
+@pytest.mark.parametrize("modality", MODALITIES)
+def test_typical_flags_everywhere_say_confirm(modality):
+    p = load_template(modality)
+    sourced = [*p.qtpp, *p.quality_attributes, *(x for _, x in p.process.parameters()),
+               *(c for a in p.quality_attributes for c in a.acceptance),
+               *(a for m in p.materials for a in m.attributes)]
+    for s in sourced:
+        if s.typical:
+            assert s.source and "typical" in s.source and "confirm" in s.source, s
