@@ -261,3 +261,19 @@ def test_alignment_is_exact_for_linear_trajectories(steps, a, b, n_points):
     al = align_batches(f, batch="batch", time="t", n_points=n_points)
     assert al.grid[0] == pytest.approx(starts) and al.grid[-1] == pytest.approx(ends)
     assert np.allclose(al.data[:, :, 0], a + b * al.grid[None, :], atol=1e-9)
+
+
+@pytest.mark.parametrize(("n", "k"), [(25, 200), (300, 20)])
+def test_fold_spe_equals_pca_spe(n, k):
+    from qbdkit.core.mvda import PCA
+    from qbdkit.core.mvda.batch import _fold_spe
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(n + 5, k)) @ rng.normal(size=(k, k))
+    train, test = X[:n], X[n:]
+    ref = PCA(3, cross_validate=False).fit(train).diagnose(test).spe
+    assert np.allclose(_fold_spe(train, test, 3, "uv"), ref, rtol=1e-9)
+    test_missing = test.copy()
+    test_missing[0, 0] = np.nan  # falls back to the PCA class (projection to the model plane)
+    ref_m = PCA(3, cross_validate=False).fit(train).diagnose(test_missing).spe
+    assert np.allclose(_fold_spe(train, test_missing, 3, "uv"), ref_m, rtol=1e-9)

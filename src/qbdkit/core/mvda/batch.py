@@ -47,9 +47,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import linalg
 
 from qbdkit.core.mvda.limits import spe_limit_box
 from qbdkit.core.mvda.pca import PCA
+from qbdkit.core.mvda.preprocess import column_scaling
 from qbdkit.core.result import Result, format_table
 from qbdkit.errors import Problem, QbdInputError
 
@@ -560,36 +562,34 @@ class BatchLevelModel:
         for g in range(groups):
             test = gid == g
             a_here = max(1, min(a, int((~test).sum()) - 1))
-            m = PCA(a_here, scale=self.scale, cross_validate=False).fit(arr[~test])
-            out[test] = m.diagnose(arr[test]).spe
+            out[test] = _fold_spe(arr[~test], arr[test], a_here, self.scale)
         return out
 
-    def new_matrix(self, aligned: AlignedBatches, final: pd.DataFrame | None = None) -> pd.DataFrame:
-        """The batch-wise unfolded matrix of new batches, as the model's ``pca_`` expects it."""
-        if not hasattr(self, "pca_"):
-            raise QbdInputError("the model is not fitted yet; call fit first")
-        missing = [v for v in self.variables_ if v not in aligned.variables]
-        if missing:
-            raise QbdInputError(
-                "variables of the model missing from the new batches", column=", ".join(missing),
-                expected="the model's variables: " + ", ".join(self.variables_),
-                found=", ".join(aligned.variables))
-        if aligned.grid.size != self.grid_.size or not np.allclose(aligned.grid, self.grid_):
-            raise QbdInputError("new batches are not on the model's maturity grid",
-                                column=self.maturity_, expected="align with grid=model.grid_")
-        if self.final_ and final is None:
-            final = pd.DataFrame(np.nan, index=list(aligned.batches), columns=self.final_)
-        return self._matrix(aligned, final[self.final_] if self.final_ else None)
 
-    def project(self, aligned: AlignedBatches, final: pd.DataFrame | None = None) -> BatchLevelProjection:
-        """Scores, T², SPE, DModX of new batches and whether they are inside the 95 % limits."""
-        X = self.new_matrix(aligned, final)
-        d = self.pca_.diagnose(X.to_numpy(dtype=float))
-        return BatchLevelProjection(
-            batches=list(aligned.batches), scores=d.scores, t2=d.t2, t2_limit=d.t2_limit,
-            spe=d.spe, spe_limit=self.spe_limit_new_, dmodx=d.dmodx, dmodx_limit=d.dmodx_limit,
-            inside_ellipse=[bool(x) for x in d.inside_ellipse],
-            below_spe_limit=[bool(x) for x in d.spe <= self.spe_limit_new_["0.95"]])
+def _fold_spe(train: np.ndarray, test: np.ndarray, a: int, scale: str) -> np.ndarray:
+    """SPE of ``test`` rows under an a-component PCA of ``train`` (scaled as the PCA does).
+
+    Complete data: the top-a eigenvectors of the smaller cross-product matrix
+    (``scipy.linalg.eigh`` with ``subset_by_index``, exact, much cheaper than the full
+    decomposition the PCA class makes for its residual eigenvalues); with missing values
+    the project's PCA (NIPALS, projection to the model plane) is used.
+    """
+    if np.isnan(train).any() or np.isnan(test).any():
+        m = PCA(a, scale=scale, cross_validate=False).fit(train)
+        return m.diagnose(test).spe
+    mean, div, unusable = column_scaling(train, scale)
+    keep = np.array([j for j in range(train.shape[1]) if j not in unusable], dtype=int)
+    Xs = (train[:, keep] - mean[keep]) / div[keep]
+    Xt = (test[:, keep] - mean[keep]) / div[keep]
+    n, k = Xs.shape
+    a = min(a, n - 1, k)
+    if n <= k:
+        w, U = linalg.eigh(Xs @ Xs.T, subset_by_index=[n - a, n - 1])
+        P = Xs.T @ (U / np.sqrt(np.clip(w, 1e-300, None)))
+    else:
+        _, P = linalg.eigh(Xs.T @ Xs, subset_by_index=[k - a, k - 1])
+    E = Xt - (Xt @ P) @ P.T
+    return np.einsum("ij,ij->i", E, E)
 
 
 # ------------------------------------------------------------------ one call
