@@ -47,6 +47,12 @@ DEMO_SPACE = {
 }
 
 
+#: PAR/NOR table headers, English and Chinese (研究范围 studied range; 可接受范围 PAR; 正常操作范围 NOR)
+PAR_NOR_HEADERS = ["factor 参数", "studied low 研究下限", "studied high 研究上限", "PAR low 下限",
+                   "PAR high 上限", "NOR low 下限", "NOR high 上限", "set point 设定值",
+                   "studied ⊃ PAR ⊃ NOR ⊃ set point"]
+
+
 def figure_svg(fig) -> str:
     """Inline SVG with text kept as text (smaller, faster; CJK renders with the page fonts)."""
     import matplotlib
@@ -214,8 +220,7 @@ def design_space_sections(res, maps: list[tuple[str, str]] | None = None) -> str
         maps = [(res.factors[i], res.factors[i + 1]) for i in range(0, len(res.factors) - 1, 2)]
     parts = [summary_html(res)]
     parts.append('<div class="maps">' + "".join(probability_map(res, a, b) for a, b in maps) + "</div>")
-    parts.append(table(["factor", "studied low", "studied high", "PAR low", "PAR high", "NOR low",
-                        "NOR high", "set point", "studied ⊃ PAR ⊃ NOR ⊃ set point"],
+    parts.append(table(PAR_NOR_HEADERS,
                        par_nor_rows(res), caption="Proven acceptable and normal operating ranges "
                                                   "(PAR: one factor at a time, others at the set point)",
                        row_classes=["good" if r[-1] == "yes" else "bad" for r in par_nor_rows(res)]))
@@ -312,8 +317,7 @@ def demo_section(project_dir: Path, out_dir: Path) -> str:
         "solid contour P = R, dashed contour = edge of the mean-response sweet spot.</p>",
     ]
     rows = par_nor_rows(full)
-    body.append(table(["factor", "studied low", "studied high", "PAR low", "PAR high", "NOR low",
-                       "NOR high", "set point", "studied ⊃ PAR ⊃ NOR ⊃ set point"], rows,
+    body.append(table(PAR_NOR_HEADERS, rows,
                       caption="PAR / NOR (seed 000 fig. 13)",
                       row_classes=["good" if r[-1] == "yes" else "bad" for r in rows]))
     body.append(par_nor_chart(full))
@@ -332,7 +336,8 @@ def demo_section(project_dir: Path, out_dir: Path) -> str:
         body.append(f'<p class="note">P(all specifications) at the desirability optimum: '
                     f"{p_opt:.3f} ± {se_opt:.3f} (desirability uses the predicted means only; "
                     "the design space accounts for their uncertainty).</p>")
-    return section("Design space, PAR and NOR", "\n".join(body), anchor="doe-space")
+    return section("Design space, PAR and NOR · 设计空间、可接受范围与正常操作范围", "\n".join(body),
+                   anchor="doe-space")
 
 
 def _with(res, **changes):
