@@ -261,3 +261,11 @@ def test_optimize_tries_every_categorical_level(cli, resin_csv):
     d = r.json()
     assert d["setting"]["Resin"] == "B"
     assert any("every level" in n for n in d["notes"])
+
+
+def test_optimize_writes_html(cli, runs_csv, tmp_path):
+    out = tmp_path / "opt.html"
+    r = cli("doe", "optimize", runs_csv, "--goal", "Titer (g/L):max", "--starts", "2", "--out", out)
+    assert r.code == 0, r.err
+    html = out.read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>") and "Titer (g/L)" in html and "PI high" in html

@@ -91,6 +91,7 @@ def optimize_command(
     seed: int = typer.Option(0, "--seed", help="Seed for the random starts."),
     confidence: float = typer.Option(0.95, "--confidence", help="Level of the CI and PI."),
     as_json: bool = JSON_OPTION,
+    out: Path | None = typer.Option(None, "--out", help="Write an HTML report here."),
 ) -> None:
     """Derringer–Suich desirability optimum over the studied region, with CI and PI."""
     from qbdkit.core.doe.analysis.optimize import (
@@ -145,6 +146,12 @@ def optimize_command(
         info(f"note: {n}")
     if notes:
         res = dataclasses.replace(res, notes=[*notes, *res.notes])
+    if out is not None:
+        from qbdkit.report.doe_space import optimization_page
+
+        out.write_text(optimization_page(res, title=f"Optimization — {Path(file).name}"),
+                       encoding="utf-8")
+        info(f"wrote {out}")
     emit(res, as_json)
 
 

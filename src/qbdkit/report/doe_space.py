@@ -255,6 +255,12 @@ def optimization_html(opt) -> str:
                          f"{pct} PI low", "PI high"], rows)
 
 
+def optimization_page(opt, title: str = "Optimization") -> str:
+    notes = "".join(f'<p class="note">{esc(n)}</p>' for n in opt.notes)
+    return page(title, [section("Derringer–Suich desirability optimum · 多响应合意性优化",
+                                optimization_html(opt) + notes, anchor="optimize")])
+
+
 # ---------------------------------------------------------------------------
 # demo (contract D)
 # ---------------------------------------------------------------------------
