@@ -378,3 +378,17 @@ def test_posterior_fit_in_actual_units_matches_coded_units():
     np.testing.assert_allclose(pa.residual_sscp, pc.residual_sscp, rtol=1e-8)
     np.testing.assert_allclose(pa.mean(za), pc.mean(zc), rtol=1e-9, atol=1e-9)
     np.testing.assert_allclose(pa.leverage(za), pc.leverage(zc), rtol=1e-7, atol=1e-9)
+
+
+def test_largest_box_search_time_limit_returns_a_valid_box():
+    from qbdkit.core.doe.analysis.space import largest_box_search
+
+    g = np.linspace(-1, 1, 21)
+    xx = np.meshgrid(g, g, g, g, indexing="ij")
+    inside = sum(v**2 for v in xx) < 1.5
+    box, proven = largest_box_search(inside, (10,) * 4, time_limit=0.0)
+    assert proven is False
+    if box is not None:
+        assert inside[tuple(slice(a, b + 1) for a, b in box)].all()
+    full, proven = largest_box_search(inside, (10,) * 4)
+    assert proven is True and full == largest_box(inside, (10,) * 4)

@@ -40,6 +40,7 @@ import dataclasses
 import itertools
 import math
 import re
+import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -433,6 +434,17 @@ def _best_rectangle(mask: np.ndarray, center: tuple[int, int]) -> tuple[int, tup
 
 
 def largest_box(inside: np.ndarray, center: Sequence[int]) -> tuple[tuple[int, int], ...] | None:
+    """Largest axis-aligned box of grid indices inside ``inside`` containing ``center``
+    (see :func:`largest_box_search`; no time limit)."""
+    return largest_box_search(inside, center)[0]
+
+
+class _TimeUp(Exception):
+    pass
+
+
+def largest_box_search(inside: np.ndarray, center: Sequence[int], time_limit: float | None = None
+                       ) -> tuple[tuple[tuple[int, int], ...] | None, bool]:
     """Largest axis-aligned box of grid indices inside a boolean grid and containing ``center``.
 
     Size = number of grid points in the box (∏ (bᵢ − aᵢ + 1)). Exact branch and
@@ -445,17 +457,20 @@ def largest_box(inside: np.ndarray, center: Sequence[int]) -> tuple[tuple[int, i
     deeper axis by its width × the rectangle of the parent node (times the largest
     widths of the axes still to choose); extents are tried in decreasing bound
     and the search stops when the bound cannot beat the best box found.
-    Returns ``((a₀, b₀), …)`` or None when the centre is outside.
+    Returns ``(((a₀, b₀), …), proven)``: the box (None when the centre is outside)
+    and whether it is proven largest — False only when ``time_limit`` seconds ran
+    out first, in which case the box is the largest found so far.
     """
     inside = np.asarray(inside, dtype=bool)
     k = inside.ndim
     center = tuple(int(c) for c in center)
     if not inside[center]:
-        return None
+        return None, True
     if k == 1:
-        return (run_containing(inside, center[0]),)
+        return (run_containing(inside, center[0]),), True
     if k == 2:
-        return _best_rectangle(inside, center)[1]
+        return _best_rectangle(inside, center)[1], True
+    deadline = None if time_limit is None else time.monotonic() + time_limit
     e = k - 2  # enumerated axes
     bad = (~inside).astype(np.int32)
     pre = np.zeros(tuple(s + 1 for s in inside.shape[:e]) + inside.shape[e:], dtype=np.int32)
@@ -513,6 +528,8 @@ def largest_box(inside: np.ndarray, center: Sequence[int]) -> tuple[tuple[int, i
             if size * rest * bound <= best["size"]:
                 break  # sorted by bound: nothing further can win
             w = bb - aa + 1
+            if deadline is not None and time.monotonic() > deadline:
+                raise _TimeUp
             lo[ax], hi[ax] = aa, bb
             area, rect = rectangle()
             if area == 0 or size * w * rest * area <= best["size"]:
@@ -524,8 +541,11 @@ def largest_box(inside: np.ndarray, center: Sequence[int]) -> tuple[tuple[int, i
                 search(ax + 1, size * w, area)
         lo[ax], hi[ax] = c0, c0
 
-    search(0, 1, 0)
-    return best["box"]
+    try:
+        search(0, 1, 0)
+    except _TimeUp:
+        return best["box"], False
+    return best["box"], True
 
 
 # ---------------------------------------------------------------------------
@@ -629,7 +649,8 @@ def design_space(post: MultiResponsePosterior, rows: ModelRows, *, model_factors
                  noise_sd: Mapping[str, float] | None = None,
                  control_sd: Mapping[str, float] | None = None, nor_k: float = 3.0,
                  par_points: int = 201, workers: int = 2,
-                 progress: Callable[[int, int], None] | None = None) -> DesignSpaceResult:
+                 progress: Callable[[int, int], None] | None = None,
+                 box_time_limit: float = 60.0) -> DesignSpaceResult:
     """Compute the probabilistic design space over a grid of ``factors`` (2–6).
 
     ``rows`` maps settings of ``model_factors`` (actual units, …×k) to model
@@ -722,7 +743,12 @@ def design_space(post: MultiResponsePosterior, rows: ModelRows, *, model_factors
         notes.append(f"the set point itself has P = {p_set[0]:.3f} < {min_probability:g}: "
                      "no PAR and no box around it")
     center = tuple(int(np.abs(axes[f] - sp[f]).argmin()) for f in factors)
-    box_idx = largest_box(inside, center) if p_set[0] >= min_probability else None
+    box_idx = None
+    if p_set[0] >= min_probability:
+        box_idx, proven = largest_box_search(inside, center, time_limit=box_time_limit)
+        if not proven:
+            notes.append(f"the box search stopped after {box_time_limit:g} s: the box shown is the "
+                         "largest found, not proven the largest")
     box = None
     if box_idx is not None:
         box = {f: [float(axes[f][a]), float(axes[f][b])]
