@@ -565,6 +565,33 @@ class BatchLevelModel:
             out[test] = _fold_spe(arr[~test], arr[test], a_here, self.scale)
         return out
 
+    def new_matrix(self, aligned: AlignedBatches, final: pd.DataFrame | None = None) -> pd.DataFrame:
+        """The batch-wise unfolded matrix of new batches, as the model's ``pca_`` expects it."""
+        if not hasattr(self, "pca_"):
+            raise QbdInputError("the model is not fitted yet; call fit first")
+        missing = [v for v in self.variables_ if v not in aligned.variables]
+        if missing:
+            raise QbdInputError(
+                "variables of the model missing from the new batches", column=", ".join(missing),
+                expected="the model's variables: " + ", ".join(self.variables_),
+                found=", ".join(aligned.variables))
+        if aligned.grid.size != self.grid_.size or not np.allclose(aligned.grid, self.grid_):
+            raise QbdInputError("new batches are not on the model's maturity grid",
+                                column=self.maturity_, expected="align with grid=model.grid_")
+        if self.final_ and final is None:
+            final = pd.DataFrame(np.nan, index=list(aligned.batches), columns=self.final_)
+        return self._matrix(aligned, final[self.final_] if self.final_ else None)
+
+    def project(self, aligned: AlignedBatches, final: pd.DataFrame | None = None) -> BatchLevelProjection:
+        """Scores, T², SPE, DModX of new batches and whether they are inside the 95 % limits."""
+        X = self.new_matrix(aligned, final)
+        d = self.pca_.diagnose(X.to_numpy(dtype=float))
+        return BatchLevelProjection(
+            batches=list(aligned.batches), scores=d.scores, t2=d.t2, t2_limit=d.t2_limit,
+            spe=d.spe, spe_limit=self.spe_limit_new_, dmodx=d.dmodx, dmodx_limit=d.dmodx_limit,
+            inside_ellipse=[bool(x) for x in d.inside_ellipse],
+            below_spe_limit=[bool(x) for x in d.spe <= self.spe_limit_new_["0.95"]])
+
 
 def _fold_spe(train: np.ndarray, test: np.ndarray, a: int, scale: str) -> np.ndarray:
     """SPE of ``test`` rows under an a-component PCA of ``train`` (scaled as the PCA does).
