@@ -174,6 +174,14 @@ class LatentModel:
         """Scores (n × A) of new observations (missing values allowed)."""
         return self._scores_scaled(self.preprocess(X))
 
+    @property
+    def residuals_(self) -> np.ndarray:
+        """Training residuals ``X_s − T Pᵀ`` (scaled units, NaN where missing)."""
+        self._check_fitted()
+        if getattr(self, "_residuals", None) is None:
+            self._residuals = self._Xs - self.scores_ @ self.loadings_.T
+        return self._residuals
+
     # ---------------------------------------------------------------- limits
     def t2_limit(self, alpha: float = 0.95, *, new: bool = True) -> float:
         """T² limit: F form for new observations, Tracy–Young–Mason beta for training."""
@@ -204,7 +212,12 @@ class LatentModel:
 
     @staticmethod
     def _spe(E: np.ndarray) -> np.ndarray:
-        return np.sum(np.where(np.isnan(E), 0.0, E * E), axis=1)
+        sq = np.einsum("ij,ij->i", E, E)
+        bad = np.isnan(sq)  # rows with a missing element
+        if bad.any():
+            Eb = E[bad]
+            sq[bad] = np.sum(np.where(np.isnan(Eb), 0.0, Eb * Eb), axis=1)
+        return sq
 
     def _s0(self) -> float:
         k = len(self.variables_)
@@ -214,12 +227,18 @@ class LatentModel:
             return math.nan
         return math.sqrt(self._sse_total / df)
 
-    def _dmodx(self, E: np.ndarray, training: bool) -> np.ndarray:
+    def _dmodx(self, E: np.ndarray | None, training: bool, spe: np.ndarray | None = None,
+               complete: bool = False) -> np.ndarray:
         """SIMCA normalised DModX; observed elements only (K_i = number observed)."""
         a = self.n_components_
-        k_i = np.sum(~np.isnan(E), axis=1).astype(float)
+        spe = self._spe(E) if spe is None else spe
+        k_i = np.full(spe.shape[0], float(len(self.variables_)))
+        if not complete and E is not None and E.shape[1]:
+            rows = np.flatnonzero(np.isnan(np.einsum("ij->i", E)))  # rows with a missing element
+            if rows.size:
+                k_i[rows] = np.sum(~np.isnan(E[rows]), axis=1)
         with np.errstate(invalid="ignore", divide="ignore"):
-            s_i = np.sqrt(self._spe(E) / (k_i - a))
+            s_i = np.sqrt(spe / (k_i - a))
             s_i = np.where(k_i - a > 0, s_i, np.nan)
             d = s_i / self._s0()
             if training:
@@ -246,7 +265,8 @@ class LatentModel:
             E = self._residual(Xs, T)
             training = False
         t2l, spel, dml = self._limits(training)
-        return Diagnostics(scores=T, t2=self._t2(T), spe=self._spe(E), dmodx=self._dmodx(E, training),
+        spe = self._spe(E)
+        return Diagnostics(scores=T, t2=self._t2(T), spe=spe, dmodx=self._dmodx(E, training, spe),
                            residuals=E, t2_limit=t2l, spe_limit=spel, dmodx_limit=dml,
                            training=training)
 

@@ -60,7 +60,12 @@ from typing import Any
 import numpy as np
 
 from qbdkit.core.mvda._base import LatentModel, flip_signs
-from qbdkit.core.mvda.preprocess import as_matrix, column_scaling, resolve_weights
+from qbdkit.core.mvda.preprocess import (
+    as_matrix,
+    column_scaling,
+    resolve_weights,
+    scaled_complete,
+)
 from qbdkit.errors import QbdInputError
 
 METHODS = ("auto", "svd", "nipals")
@@ -302,7 +307,11 @@ class PCA(LatentModel):
             raise QbdInputError("unknown method", column="method", expected=" | ".join(METHODS),
                                 found=self.method)
         weights_all = resolve_weights(self.weights, names)
-        mean, div, unusable = column_scaling(arr, self.scale)
+        complete = bool(np.isfinite(arr.sum())) if arr.size else True
+        if complete:
+            Xs_all, mean, div, unusable = scaled_complete(arr, self.scale, weights_all)
+        else:
+            mean, div, unusable = column_scaling(arr, self.scale)
         keep = np.array([j for j in range(k0) if j not in unusable], dtype=int)
         self.feature_names_in_ = names
         self.n_features_in_ = k0
@@ -315,13 +324,17 @@ class PCA(LatentModel):
         self.mean_ = mean[keep]
         self.scale_ = div[keep]
         self.weights_ = weights_all[keep]
-        Xs = self._scale(arr[:, keep])
-        empty = np.flatnonzero(np.isnan(Xs).all(axis=1))
-        if empty.size:
-            raise QbdInputError("observation without any value", row=int(empty[0]) + 1,
-                                expected="at least one observed variable")
+        if complete:
+            Xs = Xs_all if keep.size == k0 else np.ascontiguousarray(Xs_all[:, keep])
+            missing = False
+        else:
+            Xs = self._scale(arr[:, keep])
+            empty = np.flatnonzero(np.isnan(Xs).all(axis=1))
+            if empty.size:
+                raise QbdInputError("observation without any value", row=int(empty[0]) + 1,
+                                    expected="at least one observed variable")
+            missing = bool(np.isnan(Xs).any())
         k = keep.size
-        missing = bool(np.isnan(Xs).any())
         method = self.method
         if method == "auto":
             method = "nipals" if missing else "svd"
@@ -354,11 +367,12 @@ class PCA(LatentModel):
                     expected=f"at most min(observations − 1, variables) = {a_cap} "
                              f"({n} observations, {k} variables)", found=a_fit)
         T, P, evals, iters = self._decompose(Xs, a_fit, method)
-        rss = _residual_ss(Xs, T, P) if evals is None else None
-        total_ss = float(np.nansum(Xs * Xs))
         if evals is not None:
-            rss = total_ss - np.concatenate([[0.0], np.cumsum(evals[:a_fit])])
-            rss = np.clip(rss, 0.0, None)
+            total_ss = float(np.sum(evals))  # trace of the cross-product = total sum of squares
+            rss = np.clip(total_ss - np.concatenate([[0.0], np.cumsum(evals[:a_fit])]), 0.0, None)
+        else:
+            rss = _residual_ss(Xs, T, P)
+            total_ss = float(rss[0])
         # cross-validation
         do_cv = self.cross_validate or self.n_components == "auto"
         press = np.full(a_fit, np.nan)
@@ -391,18 +405,33 @@ class PCA(LatentModel):
         self.q2_all_ = q2
         self.score_var_ = np.sum(T * T, axis=0) / (n - 1)
         self.eigenvalues_ = self.score_var_
-        E = Xs - T @ P.T
-        self.residuals_ = E
-        self._sse_total = float(np.nansum(E * E))
+        if method == "svd":
+            # P orthonormal and X complete: SPE_i = ‖x_i‖² − ‖t_i‖²; rows where that would
+            # lose precision (SPE < 1e-6‖x‖²) are computed from the residual itself. The
+            # residual matrix is formed only when asked for (``residuals_``).
+            xx = np.einsum("ij,ij->i", Xs, Xs)
+            spe = np.clip(xx - np.einsum("ij,ij->i", T, T), 0.0, None)
+            tight = np.flatnonzero(spe < 1e-6 * xx)
+            if tight.size:
+                Et = Xs[tight] - T[tight] @ P.T
+                spe[tight] = np.einsum("ij,ij->i", Et, Et)
+            self._Xs, self._residuals = Xs, None
+            E = None
+        else:
+            E = Xs - T @ P.T
+            self._Xs, self._residuals = None, E
+            spe = self._spe(E)
+        self._sse_total = float(spe.sum())
         if evals is not None:
             self.residual_eigenvalues_ = evals[a:] / (n - 1)
         else:
+            assert E is not None
             E0 = np.where(np.isnan(E), 0.0, E)
             gram = E0.T @ E0 if n >= k else E0 @ E0.T
             self.residual_eigenvalues_ = np.clip(np.linalg.eigvalsh(gram)[::-1], 0, None) / (n - 1)
         self.t2_ = self._t2(T)
-        self.spe_ = self._spe(E)
-        self.dmodx_ = self._dmodx(E, training=True)
+        self.spe_ = spe
+        self.dmodx_ = self._dmodx(E, training=True, spe=spe, complete=E is None)
         return self
 
     def _cv_press(self, Xk: np.ndarray, w: np.ndarray, a_fit: int, method: str) -> np.ndarray:

@@ -271,7 +271,7 @@ class PLS(LatentModel):
         self.rmsecv_ = self.rmsecv_all_[a - 1]
         self.score_var_ = np.sum(T * T, axis=0) / (n - 1)
         E = Xs - T @ P.T
-        self.residuals_ = E
+        self._Xs, self._residuals = None, E
         self._sse_total = float(np.nansum(E * E))
         E0 = np.where(np.isnan(E), 0.0, E)
         gram = E0.T @ E0 if n >= k else E0 @ E0.T
