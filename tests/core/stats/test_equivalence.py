@@ -3,7 +3,9 @@
 References (tests/data/sdm/README.md):
 - R ``equivalence::tost`` on the "clinic" data, as quoted in statsmodels' test_tost.py;
 - statsmodels ``ttost_ind`` (p-values to 1e-10);
-- PowerTOST ``power.TOST(CV=0.3, n=40)`` = 0.8158453 and ``sampleN.TOST(CV=0.3)`` = 40.
+- PowerTOST ``power.TOST(CV=0.3, n=40)`` = 0.8158453, ``sampleN.TOST(CV=0.3)`` = 40
+  (power 0.815845) and the parallel-group example ``sampleN.TOST(logscale=FALSE,
+  theta1=-0.2, theta0=-0.05, CV=0.2, design="parallel")`` = 48 (power 0.815435).
 """
 
 from __future__ import annotations
@@ -83,6 +85,14 @@ def test_power_matches_powertost():
     p = tost_power(math.log(0.95), math.log(0.8), math.log(1.25), sigma,
                    se_factor=math.sqrt(2 / 40), df=38)
     assert p == pytest.approx(0.8158453, abs=5e-8)
+
+
+def test_sample_size_parallel_matches_powertost_example():
+    # PowerTOST manual, sampleN.TOST example: parallel groups, original scale, limits ±0.2,
+    # theta0 = −0.05, CV (= SD) 0.2: "should give n=48 (total) power=0.815435"
+    ss = tost_sample_size(0.2, -0.2, 0.2, delta=-0.05, power=0.8)
+    assert (ss.n_test, ss.n_ref) == (24, 24)
+    assert ss.power == pytest.approx(0.815435, abs=5e-7)
 
 
 def test_sample_size_matches_powertost_boundary():
