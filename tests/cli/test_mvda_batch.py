@@ -118,3 +118,14 @@ def test_batch_final_attributes_and_pls(bcli, files, tmp_path):
     pd.DataFrame({"批次": ["L0"], "aggregate": [2.0]}).to_csv(fin, index=False)
     r = bcli("mvda", "batch", a, "--batch", "批次", "--time", "day", "--final", fin)
     assert r.code == 2 and "final quality attributes missing" in r.err
+
+
+def test_batch_constant_variable_warned(bcli, files):
+    a, _ = files
+    f = pd.read_csv(a)
+    f["temperature"] = 36.5
+    f.to_csv(a, index=False)
+    r = bcli("mvda", "batch", a, "--batch", "批次", "--time", "day", "--json")
+    assert r.code == 0, r.err
+    assert "temperature left out of the evolution model (constant)" in r.err
+    assert "temperature" not in r.json()["evolution"]["loadings"]

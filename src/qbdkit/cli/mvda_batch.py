@@ -88,6 +88,8 @@ def run_batch(file: str | Path, *, batch: str, time: str, indicator: str | None 
     result, bem, blm = analyze_batches(train, new, n_components=_components(components),
                                        level_components=_components(level_components), k=k,
                                        final=final_frame, evolution_method=evolution)
+    for v, why in bem.dropped_.items():
+        info(f"warning: {file}: variable {v} left out of the evolution model ({why})")
     return result, bem, blm, train, new
 
 
