@@ -58,3 +58,29 @@ def test_undecodable_and_missing(tmp_path):
         read_table(p)
     with pytest.raises(QbdInputError, match="file not found"):
         read_table(tmp_path / "nope.csv")
+
+
+@pytest.mark.parametrize("text,value", [("1,234.5", 1234.5), ("7.0", 7.0), (" -3 ", -3.0),
+                                        ("\u22122.5", -2.5), ("1e-3", 1e-3), ("12,000", 12000.0)])
+def test_numbers_parse(text, value):
+    from qbdkit.io import parse_number
+
+    assert parse_number(text) == value
+
+
+@pytest.mark.parametrize("text", ["7,0", "1,2,3", "1,23", "abc"])
+def test_decimal_comma_is_an_error_not_a_different_number(tmp_path, text):
+    p = tmp_path / "f.csv"
+    p.write_text(f'a\n"{text}"\n', encoding="utf-8")
+    t = read_table(p, dtype_str=True)
+    with pytest.raises(QbdInputError) as exc:
+        t.number(0, "a")
+    assert str(exc.value).startswith(f"{p}:2: a: ")
+
+
+@pytest.mark.parametrize("value", ["nan", "7,0", True, "1.2.3"])
+def test_parse_number_rejects(value):
+    from qbdkit.io import parse_number
+
+    with pytest.raises(ValueError):
+        parse_number(value)

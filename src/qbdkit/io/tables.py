@@ -25,6 +25,7 @@ from typing import Any
 
 import pandas as pd
 
+from qbdkit.core.numbers import parse_number
 from qbdkit.errors import Problem, QbdInputError
 
 ENCODINGS: tuple[str, ...] = ("utf-8-sig", "utf-8", "gb18030")
@@ -114,12 +115,10 @@ class Table:
                 return None
             raise self.error(i, column, "blank cell", expected="a number", found="")
         try:
-            f = float(str(v).strip().replace(",", "")) if isinstance(v, str) else float(v)
-        except (TypeError, ValueError):
-            raise self.error(i, column, "not a number", expected="a number", found=v) from None
-        if math.isnan(f):
-            raise self.error(i, column, "not a number", expected="a number", found=v)
-        return f
+            return parse_number(v)
+        except (TypeError, ValueError) as exc:
+            reason = str(exc) if "comma" in str(exc) else "not a number"
+            raise self.error(i, column, reason, expected="a number", found=v) from None
 
     def integer(self, i: int, column: str, *, allowed: Iterable[int] | None = None) -> int:
         """The cell as int (``3`` or ``3.0``), optionally restricted to ``allowed``."""

@@ -84,6 +84,7 @@ from scipy import stats
 
 from qbdkit.core.doe.analysis.lstsq import LD, LeastSquares, least_squares
 from qbdkit.core.doe.analysis.names import NameMap
+from qbdkit.core.numbers import parse_number
 from qbdkit.core.result import Result, format_table, to_jsonable
 from qbdkit.errors import Problem, QbdInputError
 
@@ -523,9 +524,10 @@ def _numeric_column(data: pd.DataFrame, col: str, file: str | None, rows: Sequen
                                     expected=f"a number ({what})", found=""))
             continue
         try:
-            f = float(str(v).strip().replace(",", "")) if isinstance(v, str) else float(v)
-        except (TypeError, ValueError):
-            problems.append(Problem("not a number", file, None if rows is None else rows[i], col,
+            f = parse_number(v)
+        except (TypeError, ValueError) as exc:
+            reason = str(exc) if "comma" in str(exc) else "not a number"
+            problems.append(Problem(reason, file, None if rows is None else rows[i], col,
                                     expected=f"a number ({what})", found=str(v)))
             continue
         if not math.isfinite(f):
@@ -741,7 +743,7 @@ def _typed_spec(spec: FactorSpec, col: pd.Series) -> FactorSpec:
     numeric = 0
     for v in vals:
         try:
-            float(str(v).replace(",", "")) if isinstance(v, str) else float(v)
+            parse_number(v)
             numeric += 1
         except (TypeError, ValueError):
             pass
