@@ -85,12 +85,12 @@ def bench_nipals_missing(n: int, k: int, a: int, repeat: int) -> None:
     X[rng.random(X.shape) < 0.05] = np.nan
     t_ours, ours = _best(lambda: PCA(a, method="nipals", cross_validate=False).fit(X), repeat)
     print(f"NIPALS PCA, 5 % missing, {n} x {k}, {a} components")
-    print(f"  ours            {t_ours:8.3f} s  iterations per component {list(ours.n_iter_)}")
+    print(f"  ours            {t_ours:8.3f} s  iterations per component {[int(i) for i in ours.n_iter_]}")
 
     def report(name: str, t: float, P: np.ndarray, r2: np.ndarray) -> None:
         dp = np.abs(np.abs(P) - np.abs(ours.loadings_)).max()
         dr = np.abs(np.asarray(r2) - ours.explained_r2x_).max()
-        print(f"  {name:<15} {t:8.3f} s  ours/{name} = {t_ours / t:.2f} (target ≤ 0.5); "
+        print(f"  {name:<15} {t:8.3f} s  ours/{name} = {t_ours / t:.3g} (target ≤ 0.5); "
               f"max |Δ|p|| = {dp:.1e}, max |ΔR²X| = {dr:.1e}")
 
     try:
