@@ -242,3 +242,15 @@ def test_nipals_with_missing_values_matches_independent_implementations(peer, to
     np.testing.assert_allclose(m.loadings_, P * sign, atol=tol_p)
     np.testing.assert_allclose(m.scores_, T * sign, atol=tol_t)
     np.testing.assert_allclose(m.explained_r2x_, ref["r2x"], atol=tol_p)
+
+
+def test_limits_match_process_improve():
+    """Box/Nomikos–MacGregor SPE limit and the F-form T² limit vs process-improve 2.2.0
+    (stored; it reports SPE on the square-root scale, so its limit is squared here)."""
+    folder = WOLD.parent / "nipals_missing"
+    ref = json.loads((folder / "reference.json").read_text())["process_improve"]
+    m = PCA(3, cross_validate=False).fit(pd.read_csv(folder / "X.csv"))
+    for c in ("0.95", "0.99"):
+        assert m.spe_limit(float(c)) == pytest.approx(ref["spe_limit_sqrt_scale"][c] ** 2, rel=1e-8)
+        assert m.t2_limit(float(c), new=True) == pytest.approx(
+            ref["hotellings_t2_limit_A3_n60"][c], rel=1e-12)
