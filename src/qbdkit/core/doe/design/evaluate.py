@@ -72,7 +72,9 @@ class DesignEvaluation(Result):
         lines.append(f"  D-efficiency {_f(self.d_efficiency)}  A-efficiency {_f(self.a_efficiency)}  "
                      f"G-efficiency {_f(self.g_efficiency)}  max VIF {_f(self.max_vif)}")
         if self.word_length_pattern is not None:
-            lines.append(f"  word-length pattern (3, 4, …): {self.word_length_pattern}  resolution {self.resolution}")
+            res = self.resolution if self.resolution is not None else "full (no words)"
+            wlp = ", ".join(f"{v:g}" for v in self.word_length_pattern)
+            lines.append(f"  word-length pattern (3, 4, …): ({wlp}); resolution {res}")
         rows = [[c, self.vif.get(c), self.power.get(c)] for c in self.power]
         lines.append(format_table(["term", "VIF", f"power (effect {self.effect_size:g}σ)"], rows))
         if self.aliases:
