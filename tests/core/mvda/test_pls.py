@@ -137,3 +137,21 @@ def test_t2_contributions_add_up(seed, a):
     m = PLS(a, cross_validate=False).fit(X, Y)
     np.testing.assert_allclose(m.contributions_t2().sum(1), m.diagnose().t2, rtol=1e-8, atol=1e-10)
     np.testing.assert_allclose(m.contributions_spe().sum(1), m.spe_, rtol=1e-8, atol=1e-10)
+
+
+def test_pls2_with_missing_x_matches_process_improve():
+    """NIPALS PLS2 with 8 % missing X vs process-improve 2.2.0 (stored output,
+    tests/data/multivariate/pls_missing; its tolerance 1e-12)."""
+    import json
+    from pathlib import Path
+
+    folder = Path(__file__).parents[2] / "data" / "multivariate" / "pls_missing"
+    ref = json.loads((folder / "reference.json").read_text())["process_improve"]
+    X, Y = pd.read_csv(folder / "X.csv"), pd.read_csv(folder / "Y.csv")
+    assert X.isna().to_numpy().any()
+    m = PLS(2, cross_validate=False).fit(X, Y)
+    W = np.array(ref["W"])
+    sign = np.sign(np.sum(W * m.x_weights_, axis=0))
+    np.testing.assert_allclose(m.x_weights_, W * sign, atol=1e-9)
+    np.testing.assert_allclose(m.scores_, np.array(ref["T"]) * sign, atol=1e-8)
+    np.testing.assert_allclose(m.y_loadings_, np.array(ref["C"]) * sign, atol=1e-9)
