@@ -155,3 +155,4 @@ def test_pls2_with_missing_x_matches_process_improve():
     np.testing.assert_allclose(m.x_weights_, W * sign, atol=1e-9)
     np.testing.assert_allclose(m.scores_, np.array(ref["T"]) * sign, atol=1e-8)
     np.testing.assert_allclose(m.y_loadings_, np.array(ref["C"]) * sign, atol=1e-9)
+    np.testing.assert_allclose(m.vip_, ref["vip"], atol=1e-9)
