@@ -15,7 +15,6 @@ engine (patsy) per chunk would dominate the run time.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -84,18 +83,3 @@ class SurfaceModel:
             cols += [c[..., i] ** 2 for i in range(k)]
         return np.stack(cols, axis=-1)
 
-
-def model_from_frame(frame, factors: Sequence[str], kind: str,
-                     ranges: dict[str, tuple[float, float]] | None = None) -> SurfaceModel:
-    """A :class:`SurfaceModel` coded by ``ranges`` (e.g. a run sheet's ``factors`` sheet),
-    else by each factor column's min/max (contract C)."""
-    lows, highs = [], []
-    for f in factors:
-        if ranges and f in ranges:
-            lo, hi = ranges[f]
-        else:
-            col = np.asarray(frame[f], dtype=float)
-            lo, hi = float(np.nanmin(col)), float(np.nanmax(col))
-        lows.append(float(lo))
-        highs.append(float(hi))
-    return SurfaceModel(tuple(factors), tuple(lows), tuple(highs), kind)
