@@ -254,3 +254,30 @@ def test_limits_match_process_improve():
         assert m.spe_limit(float(c)) == pytest.approx(ref["spe_limit_sqrt_scale"][c] ** 2, rel=1e-8)
         assert m.t2_limit(float(c), new=True) == pytest.approx(
             ref["hotellings_t2_limit_A3_n60"][c], rel=1e-12)
+
+
+def test_ekf_press_equals_brute_force_element_wise_prediction():
+    """The closed form (x_j − x̂_j)/(1 − h_j) equals predicting each left-out element
+    from the other observed elements of its row by least squares on the fold model's
+    loadings (Bro et al. 2008, ekf), computed here element by element."""
+    X = _latent(28, 6, r=2, seed=8)
+    X[3, 2] = np.nan
+    X[10, 0] = np.nan
+    m = PCA(2, method="nipals", cv_groups=7).fit(X)
+    n = len(X)
+    gid = np.arange(n) % 7
+    press = np.zeros(2)
+    for g in range(7):
+        tr, te = gid != g, gid == g
+        mu = np.nanmean(X[tr], axis=0)
+        sd = np.nanstd(X[tr], axis=0, ddof=1)
+        fold = PCA(2, method="nipals", cross_validate=False).fit(X[tr])
+        for x in (X[te] - mu) / sd:
+            for a in (1, 2):
+                P = fold.loadings_[:, :a]
+                for j in np.flatnonzero(~np.isnan(x)):
+                    others = ~np.isnan(x)
+                    others[j] = False
+                    t = np.linalg.lstsq(P[others], x[others], rcond=None)[0]
+                    press[a - 1] += (x[j] - P[j] @ t) ** 2
+    np.testing.assert_allclose(m.press_, press, rtol=1e-9)
