@@ -308,7 +308,7 @@ def _count_inside_noisy(post: MultiResponsePosterior, rows: ModelRows, x: np.nda
                         block: int = 20_000_000) -> np.ndarray:
     """Draw counts inside the spec box with set-point noise x + δ, δ ~ N(0, diag σ²)."""
     m = b.shape[0]
-    n, k = x.shape
+    n = x.shape[0]
     p, r = post.p, post.r
     per_point = m * max(p, r) * 3
     step = max(1, block // per_point)
@@ -316,8 +316,10 @@ def _count_inside_noisy(post: MultiResponsePosterior, rows: ModelRows, x: np.nda
     for start in range(0, n, step):
         xs = x[start:start + step]
         g = xs.shape[0]
-        delta = rng.standard_normal((m, g, k)) * noise_sd[None, None, :]
-        z = rows(xs[None, :, :] + delta)  # (m, g, p)
+        xd = np.repeat(xs[None, :, :], m, axis=0)
+        noisy = np.flatnonzero(noise_sd > 0)
+        xd[:, :, noisy] += rng.standard_normal((m, g, noisy.size)) * noise_sd[noisy]
+        z = rows(xd)  # (m, g, p)
         y = z @ b  # (m, g, r)
         u = rng.standard_normal((m, g, r))
         y += u @ np.swapaxes(chol, 1, 2)

@@ -72,14 +72,18 @@ class SurfaceModel:
         return np.asarray(c, dtype=float) * (hi - lo) / 2.0 + (hi + lo) / 2.0
 
     def rows(self, x: np.ndarray) -> np.ndarray:
-        """Model rows for settings ``x`` (…×k, actual units) → …×p."""
+        """Model rows for settings ``x`` (…×k, actual units) → …×p (written in place)."""
         c = self.code(x)
-        lead = c.shape[:-1]
         k = self.k
-        cols = [np.ones(lead), *(c[..., i] for i in range(k))]
+        out = np.empty((*c.shape[:-1], self.p))
+        out[..., 0] = 1.0
+        out[..., 1:k + 1] = c
+        col = k + 1
         if self.kind in ("interaction", "quadratic"):
-            cols += [c[..., i] * c[..., j] for i in range(k) for j in range(i + 1, k)]
+            for i in range(k):
+                for j in range(i + 1, k):
+                    np.multiply(c[..., i], c[..., j], out=out[..., col])
+                    col += 1
         if self.kind == "quadratic":
-            cols += [c[..., i] ** 2 for i in range(k)]
-        return np.stack(cols, axis=-1)
-
+            np.multiply(c, c, out=out[..., col:col + k])
+        return out
