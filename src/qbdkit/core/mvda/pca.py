@@ -224,26 +224,45 @@ def _residual_ss(Xs: np.ndarray, T: np.ndarray, P: np.ndarray) -> np.ndarray:
 
 
 def ekf_press(Xtest: np.ndarray, P: np.ndarray) -> np.ndarray:
-    """PRESS for 1..A components of left-out rows, element-wise (see module docstring)."""
+    """PRESS for 1..A components of left-out rows, element-wise (see module docstring).
+
+    Complete rows share ``G = PᵀP`` (one small inverse for all of them); rows with
+    missing values get their own ``G_i = P*ᵀP*``.
+    """
     M = ~np.isnan(Xtest)
-    Mf = M.astype(float)
+    full = M.all(axis=1)
     X0 = np.where(M, Xtest, 0.0)
     a_max = P.shape[1]
     press = np.full(a_max, np.nan)
     for a in range(1, a_max + 1):
+        if a >= P.shape[0]:
+            break  # a left-out variable cannot be predicted from fewer than a others
         Pa = P[:, :a]
-        G = np.einsum("ij,ja,jb->iab", Mf, Pa, Pa, optimize=True)
-        try:
-            Ginv = np.linalg.inv(G)
-        except np.linalg.LinAlgError:
-            Ginv = np.linalg.pinv(G)
-        t = np.einsum("iab,ib->ia", Ginv, X0 @ Pa)
-        xhat = t @ Pa.T
-        h = np.einsum("ja,iab,jb->ij", Pa, Ginv, Pa, optimize=True)
-        ok = M & (1.0 - h > 1e-8)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            e = np.where(ok, (X0 - xhat) / (1.0 - h), 0.0)
-        press[a - 1] = float(np.sum(e * e)) if a < P.shape[0] else np.nan
+        total = 0.0
+        if full.any():
+            Ginv = np.linalg.pinv(Pa.T @ Pa)
+            h = np.einsum("ja,ab,jb->j", Pa, Ginv, Pa)
+            xf = X0[full]
+            resid = xf - (xf @ Pa) @ Ginv @ Pa.T
+            ok = 1.0 - h > 1e-8
+            e = resid[:, ok] / (1.0 - h[ok])
+            total += float(np.einsum("ij,ij->", e, e))
+        part = ~full
+        if part.any():
+            Mf = M[part].astype(float)
+            Xp = X0[part]
+            G = np.einsum("ij,ja,jb->iab", Mf, Pa, Pa, optimize=True)
+            try:
+                Ginv = np.linalg.inv(G)
+            except np.linalg.LinAlgError:
+                Ginv = np.linalg.pinv(G)
+            t = np.einsum("iab,ib->ia", Ginv, Xp @ Pa)
+            h = np.einsum("ja,iab,jb->ij", Pa, Ginv, Pa, optimize=True)
+            ok = M[part] & (1.0 - h > 1e-8)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                e = np.where(ok, (Xp - t @ Pa.T) / (1.0 - h), 0.0)
+            total += float(np.sum(e * e))
+        press[a - 1] = total
     return press
 
 
