@@ -225,6 +225,8 @@ def test_dsd_properties(m):
 def test_dsd_fake_and_categorical():
     d = definitive_screening(space(6), fake=2).coded
     assert d.shape == (17, 6)
+    d3 = definitive_screening(space(6), center=3).coded
+    assert d3.shape == (15, 6) and np.all(d3[-3:] == 0)
     sp = space(6, cat=(5,))
     plan = definitive_screening(sp)
     x = plan.coded.copy()

@@ -347,7 +347,8 @@ def box_behnken(space: FactorSpace, *, center: int | None = None) -> Plan:
 
 # ------------------------------------------------------------------ definitive screening
 
-def definitive_screening(space: FactorSpace, *, fake: int = 0) -> Plan:
+def definitive_screening(space: FactorSpace, *, fake: int = 0, center: int | None = None) -> Plan:
+    """DSD; ``center`` = total centre runs (default 1, or 2 with categorical factors)."""
     cat = [j for j, f in enumerate(space.factors) if not f.is_numeric]
     bad = [space.factors[j].name for j in cat if space.factors[j].n_levels != 2]
     if bad:
@@ -376,11 +377,12 @@ def definitive_screening(space: FactorSpace, *, fake: int = 0) -> Plan:
         zero = top[:, j] == 0
         top[zero, j] = 1.0
         bottom[zero, j] = -1.0
-    center_rows = np.zeros((2 if cat else 1, cols))
+    n_center = max(int(center), 2 if cat else 1) if center is not None else (2 if cat else 1)
+    center_rows = np.zeros((n_center, cols))
     if cat:
         for j in cat:
-            center_rows[0, j] = 1.0
-            center_rows[1, j] = -1.0
+            center_rows[0::2, j] = 1.0
+            center_rows[1::2, j] = -1.0
     coded = np.vstack([top, bottom, center_rows])[:, :k]
     coded = _two_level_to_index(space, coded)
     plan = Plan(coded, center_added=True)

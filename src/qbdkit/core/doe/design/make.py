@@ -195,7 +195,7 @@ def make_design(space: FactorSpace, kind: str, *, model: str | None = None, runs
     elif kind == "bbd":
         plan = classical.box_behnken(space, center=center)
     elif kind == "dsd":
-        plan = classical.definitive_screening(space, fake=fake)
+        plan = classical.definitive_screening(space, fake=fake, center=center)
     else:
         plan = _optimal_plan(space, mdl, kind, runs, blocks, seed, starts)
     coded = plan.coded
