@@ -269,3 +269,20 @@ def test_optimize_writes_html(cli, runs_csv, tmp_path):
     assert r.code == 0, r.err
     html = out.read_text(encoding="utf-8")
     assert html.startswith("<!DOCTYPE html>") and "Titer (g/L)" in html and "PI high" in html
+
+
+def test_unfilled_run_sheet_is_a_clear_error(cli, tmp_path):
+    df = _runs().astype(object)
+    df["收率"] = ""
+    p = tmp_path / "empty.csv"
+    df.to_csv(p, index=False)
+    r = cli("doe", "design-space", p, "--spec", "收率>=80", "--grid", "5", "--draws", "100")
+    assert r.code == 2 and "no run has a value for every factor and response" in r.err
+
+
+def test_gb18030_csv_with_chinese_headers(cli, tmp_path):
+    p = tmp_path / "gbk.csv"
+    p.write_bytes(_runs().to_csv(index=False).encode("gb18030"))
+    r = cli("doe", "design-space", p, "--spec", "收率>=83", "--grid", "5", "--draws", "500", "--json")
+    assert r.code == 0, r.err
+    assert list(r.json()["axes"]) == FACTORS

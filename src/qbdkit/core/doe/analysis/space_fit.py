@@ -158,6 +158,11 @@ def multiresponse_model(frame: pd.DataFrame, responses: Sequence[str], model: st
     for name in categorical:
         ok &= np.array([not is_blank(v) for v in frame[name].tolist()])
     dropped = [rows[i] if rows else i + 2 for i in np.flatnonzero(~ok)]
+    if not ok.any():
+        raise QbdInputError("no run has a value for every factor and response", file=file,
+                            column=", ".join(resp),
+                            expected="the run sheet filled in with the measured responses",
+                            found="empty cells")
     x, y = x[ok], y[ok]
     studied: dict[str, tuple[float, float]] = {}
     for j, f in enumerate(fnames):
