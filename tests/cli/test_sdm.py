@@ -157,3 +157,13 @@ def test_compare_pooled_and_k(cli, files):
                                             at.mean() + 2 * at.std(ddof=1)])
     r = cli("sdm", "compare", "--at-scale", a, "--small-scale", s, "--alpha", "0.7")
     assert r.code == 2
+
+
+def test_compare_html_out(cli, files, tmp_path):
+    a, s = files
+    out = tmp_path / "sdm.html"
+    r = cli("sdm", "compare", "--at-scale", a, "--small-scale", s, "--out", out, "--json")
+    assert r.code == 0, r.err
+    html = out.read_text(encoding="utf-8")
+    assert "titer" in html and ("PASS" in html or "FAIL" in html)
+    assert r.json()["attributes"][0]["name"] == "titer"  # stdout is still only JSON

@@ -106,9 +106,19 @@ def compare(
     k: float = typer.Option(3.0, "--k", help="Range = at-scale mean ± k SD."),
     pooled: bool = typer.Option(False, "--pooled", help="Pooled-variance TOST (default Welch)."),
     id_column: str = typer.Option(None, "--id", help="Id column (default: batch/run/id/批次 …)."),
+    out: Path = typer.Option(None, "--out", help="Write an HTML report (table) here."),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Compare small-scale runs with at-scale batches per attribute: ± k SD range, TOST, sample size."""
     result = compare_files(at_scale, small_scale, margin=margin, alpha=alpha, k=k, pooled=pooled,
                            id_column=id_column)
+    if out is not None:
+        from qbdkit.report.html import page, section
+        from qbdkit.report.sdm import comparability_table
+
+        html = page("Scale-down model comparability",
+                    [section("Univariate comparability", comparability_table(result))],
+                    subtitle=f"at scale: {at_scale}; small scale: {small_scale}")
+        Path(out).write_text(html, encoding="utf-8")
+        info(f"wrote {out}")
     emit(result, as_json)
