@@ -206,6 +206,8 @@ def summary_html(res) -> str:
         ["largest Monte Carlo standard error on the grid", fmt(res.mc_standard_error, 3)],
         ["P at the set point", f"{res.setpoint_probability:.4f} ± {res.setpoint_standard_error:.4f}"],
     ]
+    for r_name, (p_r, se_r) in res.setpoint_by_response.items():
+        rows.append([f"P at the set point, {r_name} alone", f"{p_r:.4f} ± {se_r:.4f}"])
     if res.noise_sd:
         rows.append(["set-point noise σ", ", ".join(f"{f}: {fmt(v)}" for f, v in res.noise_sd.items())])
     if res.nor:

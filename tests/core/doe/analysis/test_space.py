@@ -392,3 +392,16 @@ def test_largest_box_search_time_limit_returns_a_valid_box():
         assert inside[tuple(slice(a, b + 1) for a, b in box)].all()
     full, proven = largest_box_search(inside, (10,) * 4)
     assert proven is True and full == largest_box(inside, (10,) * 4)
+
+
+def test_setpoint_probability_by_response_bounds_the_joint_one():
+    model, _, _, post = _data(r=3)
+    specs = {"y0": (-2.0, 1.5), "y1": (-math.inf, 0.8), "y2": (-1.0, math.inf)}
+    res = design_space(post, model.rows, model_factors=["A", "B"],
+                       studied={"A": (0, 10), "B": (0, 20)}, specs=specs, grid=5, draws=3000,
+                       seed=4, setpoint={"A": 3.0, "B": 12.0})
+    singles = [v[0] for v in res.setpoint_by_response.values()]
+    assert set(res.setpoint_by_response) == set(specs)
+    # common draws: the joint event is contained in each single-spec event (exactly)
+    assert res.setpoint_probability <= min(singles)
+    assert res.setpoint_probability >= 1 - sum(1 - q for q in singles) - 1e-12  # Bonferroni

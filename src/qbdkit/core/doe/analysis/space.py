@@ -563,7 +563,9 @@ class DesignSpaceResult(Result):
     falls between them);
     ``mc_standard_error`` is the largest Monte Carlo standard error on the grid;
     ``par_profiles[f]`` holds P along the line through the set point in factor f
-    (``values``, ``probability``), from which ``par[f]`` is read.
+    (``values``, ``probability``), from which ``par[f]`` is read;
+    ``setpoint_by_response[r]`` is [P, SE] at the set point for response r's
+    specification alone (same draws), showing which CQA limits the joint probability.
     """
 
     factors: list[str]
@@ -579,6 +581,7 @@ class DesignSpaceResult(Result):
     setpoint: dict[str, float]
     setpoint_probability: float
     setpoint_standard_error: float
+    setpoint_by_response: dict[str, list[float]]
     par: dict[str, list[float] | None]
     par_profiles: dict[str, dict[str, list[float]]]
     box: dict[str, list[float]] | None
@@ -614,7 +617,8 @@ class DesignSpaceResult(Result):
             f"  region P ≥ {self.min_probability:g}: {100 * self.region_fraction:.1f} % of the grid; "
             f"sweet spot (means in spec): {100 * self.sweet_spot_fraction:.1f} %",
             f"  Monte Carlo standard error (max over grid): {self.mc_standard_error:.4f}",
-            f"  set point: P = {self.setpoint_probability:.4f} ± {self.setpoint_standard_error:.4f}",
+            f"  set point: P = {self.setpoint_probability:.4f} ± {self.setpoint_standard_error:.4f}"
+            + "".join(f"; {r} alone {p:.4f}" for r, (p, _) in self.setpoint_by_response.items()),
         ]
         rows = []
         for f in self.factors:
@@ -730,6 +734,15 @@ def design_space(post: MultiResponsePosterior, rows: ModelRows, *, model_factors
     sweet = sweet.reshape(shape)
     inside = prob >= min_probability
     p_set, se_set = engine.probability(base[None, :])
+    # which specification limits the set point: each one alone, with the same draws (seed)
+    by_response: dict[str, list[float]] = {}
+    for r_name, lim in specs.items():
+        if math.isinf(lim[0]) and math.isinf(lim[1]):
+            continue
+        one = ProbabilityEngine(post, rows, {r_name: lim}, draws=draws, seed=seed,
+                                noise_sd=noise if noise.any() else None, workers=1)
+        pr, ser = one.probability(base[None, :])
+        by_response[r_name] = [float(pr[0]), float(ser[0])]
     # PAR: one factor at a time, the others at the set point, on a fine line through it
     par: dict[str, list[float] | None] = {}
     profiles: dict[str, dict[str, list[float]]] = {}
@@ -775,6 +788,7 @@ def design_space(post: MultiResponsePosterior, rows: ModelRows, *, model_factors
         setpoint={f: float(sp[f]) for f in model_factors},
         setpoint_probability=float(p_set[0]),
         setpoint_standard_error=float(se_set[0]),
+        setpoint_by_response=by_response,
         par=par,
         par_profiles=profiles,
         box=box,
