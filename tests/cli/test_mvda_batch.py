@@ -129,3 +129,23 @@ def test_batch_constant_variable_warned(bcli, files):
     assert r.code == 0, r.err
     assert "temperature left out of the evolution model (constant)" in r.err
     assert "temperature" not in r.json()["evolution"]["loadings"]
+
+
+def test_batch_indicator_and_auto_components(bcli, tmp_path):
+    rows = []
+    for b in range(6):
+        feed = 0.0
+        for d in range(8):
+            feed += 1.0 + 0.1 * b  # cumulative feed, a different pace per batch
+            rows.append({"batch": f"B{b}", "day": d, "feed": feed, "x": 2.0 * feed + 0.01 * b * d,
+                         "y": np.sin(feed) + 0.02 * b})
+    p = tmp_path / "ind.csv"
+    pd.DataFrame(rows).to_csv(p, index=False)
+    r = bcli("mvda", "batch", p, "--batch", "batch", "--time", "day", "--indicator", "feed",
+             "--points", "5", "--components", "auto", "--json")
+    assert r.code == 0, r.err
+    d = r.json()
+    assert d["maturity"] == "feed" and len(d["grid"]) == 5
+    # the common range of cumulative feed: from the largest start to the smallest end
+    assert d["grid"][0] == pytest.approx(1.5) and d["grid"][-1] == pytest.approx(8.0)
+    assert d["evolution"]["n_components"] >= 1
