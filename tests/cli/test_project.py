@@ -478,6 +478,22 @@ def test_init_mab_creates_a_valid_project(cli, tmp_path, lang):
     assert temp.label.en == "Temperature" and temp.label.zh == "温度"
 
 
+def test_init_names_the_project_after_its_folder(cli, tmp_path, monkeypatch):
+    """Without --name the store identifier is the folder name (what a user types next),
+    while the Chinese label stays for display."""
+    monkeypatch.chdir(tmp_path)
+    assert cli("init", "my-mab", "--modality", "mab", "--lang", "zh").code == 0
+    from qbdkit.model import load_project
+
+    p = load_project(tmp_path / "my-mab")
+    assert p.name == "my-mab"
+    assert p.label.zh
+    assert cli("import", "my-mab", "--reason", "initial").code == 0
+    r = cli("export", "my-mab", tmp_path / "out")
+    assert r.code == 0, r.err
+    assert load_project(tmp_path / "out") == p
+
+
 def test_init_refuses_a_non_empty_folder(cli, tmp_path):
     (tmp_path / "x").mkdir()
     (tmp_path / "x" / "keep.txt").write_text("mine")

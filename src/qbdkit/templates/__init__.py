@@ -81,8 +81,12 @@ def new_project(modality: str, *, name: str | None = None, lang: str = "en") -> 
         raise QbdInputError("unknown language", column="--lang", expected="zh or en", found=lang)
     template = load_template(modality)
     default = {"en": f"new {modality} project", "zh": f"新{template.product.label.zh or modality}项目"}
+    label = template.label
+    if not getattr(label, lang):
+        label = label.model_copy(update={lang: default[lang]})
     return template.model_copy(update={
         "name": name or default[lang],
+        "label": label,
         "language": lang,
         "template": modality,
     })
@@ -90,7 +94,11 @@ def new_project(modality: str, *, name: str | None = None, lang: str = "en") -> 
 
 def init_project(directory: str | Path, modality: str, *, name: str | None = None,
                  lang: str = "en") -> list[Path]:
-    """Create a project folder from a template; refuse a folder that is not empty."""
+    """Create a project folder from a template; refuse a folder that is not empty.
+
+    The project's name (its identifier in the store: ``qbdkit export NAME``,
+    ``--project NAME``) defaults to the folder's name; the labels stay bilingual.
+    """
     from qbdkit.model.folder import save_project
 
     d = Path(directory)
@@ -101,5 +109,5 @@ def init_project(directory: str | Path, modality: str, *, name: str | None = Non
         n = sum(1 for _ in d.iterdir())
         raise QbdInputError("folder is not empty", file=str(directory),
                             expected="a new or empty folder", found=f"{n} entries")
-    project = new_project(modality, name=name, lang=lang)
+    project = new_project(modality, name=name or d.resolve().name, lang=lang)
     return save_project(project, d)
