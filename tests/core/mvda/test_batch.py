@@ -277,3 +277,13 @@ def test_fold_spe_equals_pca_spe(n, k):
     test_missing[0, 0] = np.nan  # falls back to the PCA class (projection to the model plane)
     ref_m = PCA(3, cross_validate=False).fit(train).diagnose(test_missing).spe
     assert np.allclose(_fold_spe(train, test_missing, 3, "uv"), ref_m, rtol=1e-9)
+
+
+def test_projected_dmodx_is_the_new_observation_form():
+    train = align_batches(long_frame(6, seed=21), batch="batch", time="day")
+    bem = BatchEvolutionModel(2).fit(train)
+    p = bem.project(train)
+    n = bem.pca_.n_samples_
+    # training DModX carries the factor sqrt(n/(n − A − 1)) (SIMCA); new observations do not
+    assert np.allclose(p.dmodx * np.sqrt(n / (n - 2 - 1)), bem.dmodx_, rtol=1e-10)
+    assert p.dmodx_limit == pytest.approx(bem.pca_.dmodx_limit(0.95))

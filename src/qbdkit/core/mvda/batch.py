@@ -290,6 +290,12 @@ class BatchEvolutionProjection(Result):
     """Per batch, the first maturity point with any score outside its ± k SD band."""
     predicted_maturity: np.ndarray | None = None
     """I × J maturity predicted by a PLS evolution model (None for PCA)."""
+    t2_limit: float | None = None
+    """95 % T² limit for new observations (F form); per-observation T² of an evolution model
+    is dominated by the trajectory itself (start and end points are far from the centre), so
+    excursions are judged on the ± k SD score bands, not on this limit."""
+    dmodx_limit: float | None = None
+    """95 % DModX limit (SIMCA F form); about 5 % of in-control points exceed it."""
 
     def summary(self) -> str:
         rows = []
@@ -429,7 +435,9 @@ class BatchEvolutionModel:
                                     "upper": float(self.variable_upper_[j, kk])})
         return BatchEvolutionProjection(batches=list(aligned.batches), grid=self.grid_.tolist(),
                                         scores=scores, t2=t2, dmodx=dm, outside=outside,
-                                        first_outside=first, predicted_maturity=pred)
+                                        first_outside=first, predicted_maturity=pred,
+                                        t2_limit=float(self.pca_.t2_limit(0.95, new=True)),
+                                        dmodx_limit=float(self.pca_.dmodx_limit(0.95)))
 
 
 class _quiet:
@@ -707,6 +715,8 @@ def analyze_batches(
             "batches": list(new.batches),
             "evolution": {"scores": {b: pe.scores[i] for i, b in enumerate(pe.batches)},
                           "outside": pe.outside, "first_outside": pe.first_outside,
+                          "dmodx": {b: pe.dmodx[i] for i, b in enumerate(pe.batches)},
+                          "dmodx_limit": pe.dmodx_limit,
                           "predicted_maturity": None if pe.predicted_maturity is None else {
                               b: pe.predicted_maturity[i] for i, b in enumerate(pe.batches)}},
             "level": {"scores": {b: pl.scores[i] for i, b in enumerate(pl.batches)},
