@@ -17,6 +17,10 @@ import typer
 
 from qbdkit.core.result import to_jsonable
 
+#: JSON longer than this (characters) is printed compact instead of indented (a 41⁴
+#: design-space grid is ~100 MB indented).
+LARGE_JSON = 1_000_000
+
 JSON_OPTION = typer.Option(False, "--json", help="Print the result as JSON on stdout, nothing else.")
 USER_OPTION = typer.Option(
     None, "--user", envvar="QBDKIT_USER", help="Act as this user (default: $QBDKIT_USER, else 'admin')."
@@ -27,7 +31,10 @@ def emit(result: Any, as_json: bool) -> None:
     """Print ``result`` as JSON (``--json``) or as its ``summary()``."""
     if as_json:
         payload = result.to_dict() if hasattr(result, "to_dict") else to_jsonable(result)
-        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+        text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+        if len(text) <= LARGE_JSON:
+            text = json.dumps(payload, ensure_ascii=False, indent=2)
+        sys.stdout.write(text + "\n")
     else:
         text = result.summary() if hasattr(result, "summary") else str(result)
         sys.stdout.write(text + "\n")

@@ -30,7 +30,7 @@ STAGES: list[tuple[str, str, str]] = [
     ("sdm", "Scale-down model qualification", "qbdkit.report.sdm"),
     ("doe-design", "DoE designs", "qbdkit.report.doe_design"),
     ("doe-analysis", "DoE analysis and CPP re-assessment", "qbdkit.report.doe_analysis"),
-    ("design-space", "Design space, PAR and NOR", "qbdkit.report.doe_space"),
+    ("doe-space", "Design space, PAR and NOR", "qbdkit.report.doe_space"),
 ]
 
 

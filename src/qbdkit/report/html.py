@@ -67,11 +67,18 @@ def _cell(value: Any) -> str:
 
 
 def figure_svg(fig: Any) -> str:
-    """Inline SVG of a matplotlib figure (closes the figure)."""
+    """Inline SVG of a matplotlib figure (closes the figure).
+
+    Text stays text (``svg.fonttype = none``): the SVG is smaller, faster to write,
+    and the browser draws Chinese labels with its own fonts even where matplotlib
+    has no CJK font.
+    """
+    import matplotlib
     import matplotlib.pyplot as plt
 
     buf = io.StringIO()
-    fig.savefig(buf, format="svg", bbox_inches="tight")
+    with matplotlib.rc_context({"svg.fonttype": "none"}):
+        fig.savefig(buf, format="svg", bbox_inches="tight")
     plt.close(fig)
     text = buf.getvalue()
     return text[text.index("<svg"):]
