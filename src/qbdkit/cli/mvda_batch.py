@@ -9,19 +9,24 @@ columns) onto both models; ``--out`` writes an HTML report.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from qbdkit.cli.common import JSON_OPTION, emit, info
-from qbdkit.core.mvda.batch import AlignedBatches, BatchAnalysis, align_batches, analyze_batches
 from qbdkit.errors import QbdInputError
 from qbdkit.io import read_table
+
+if TYPE_CHECKING:  # the models (scipy) load only when a command runs
+    from qbdkit.core.mvda.batch import AlignedBatches, BatchAnalysis
 
 
 def read_batches(path: str | Path, *, batch: str, time: str, indicator: str | None = None,
                  grid=None, n_points: int | None = None) -> AlignedBatches:
     """Read a long-format batch file and align it (QbdInputError naming file/row/column)."""
     table = read_table(path)
+    from qbdkit.core.mvda.batch import align_batches
+
     aligned = align_batches(table.frame, batch=batch, time=time, indicator=indicator, grid=grid,
                             n_points=n_points, file=table.file, rows=table.rows)
     for n in aligned.notes:
@@ -85,6 +90,8 @@ def run_batch(file: str | Path, *, batch: str, time: str, indicator: str | None 
                                 file=str(project), row=1, column=", ".join(missing),
                                 expected="the training file's variables: " + ", ".join(train.variables),
                                 found=", ".join(new.variables))
+    from qbdkit.core.mvda.batch import analyze_batches
+
     result, bem, blm = analyze_batches(train, new, n_components=_components(components),
                                        level_components=_components(level_components), k=k,
                                        final=final_frame, evolution_method=evolution)

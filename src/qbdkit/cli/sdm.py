@@ -9,14 +9,16 @@ present in both files is compared (:mod:`qbdkit.core.sdm.comparability`).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from qbdkit.cli.common import JSON_OPTION, emit, info
-from qbdkit.core.sdm import ComparabilityResult, Margin, compare_scales, numeric_attributes
-from qbdkit.core.sdm.comparability import parse_margin
 from qbdkit.errors import Problem, QbdInputError
 from qbdkit.io import read_table
+
+if TYPE_CHECKING:  # the statistics (scipy.stats) load only when a command runs
+    from qbdkit.core.sdm import ComparabilityResult, Margin
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -24,6 +26,8 @@ app = typer.Typer(no_args_is_help=True)
 def load_wide(path: str | Path, id_column: str | None = None):
     """Read a one-row-per-batch file → ``(numeric frame, ids, notes, file name)``."""
     table = read_table(path)
+    from qbdkit.core.sdm import numeric_attributes
+
     frame, ids, notes = numeric_attributes(table.frame, file=table.file, rows=table.rows,
                                            id_column=id_column)
     if frame.shape[1] == 0:
@@ -35,6 +39,8 @@ def load_wide(path: str | Path, id_column: str | None = None):
 
 def parse_margins(values: list[str] | None) -> tuple[Margin | None, dict[str, Margin]]:
     """``["1.5sd", "titer=0.3"]`` → (default margin, per-attribute margins)."""
+    from qbdkit.core.sdm.comparability import parse_margin
+
     default: Margin | None = None
     per: dict[str, Margin] = {}
     for text in values or []:
@@ -61,6 +67,8 @@ def compare_files(at_scale: str | Path, small_scale: str | Path, *, margin: list
                             found=alpha)
     if not k > 0:
         raise QbdInputError("k out of range", column="--k", expected="a positive number", found=k)
+    from qbdkit.core.sdm import compare_scales
+
     default, per = parse_margins(margin)
     a, _, notes_a, file_a = load_wide(at_scale, id_column)
     s, ids_s, notes_s, file_s = load_wide(small_scale, id_column)

@@ -12,17 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from qbdkit.report.html import esc, fmt, new_figure, page, section, table
-from qbdkit.report.html import figure_svg as _figure_svg
-
-
-def figure_svg(fig) -> str:
-    """Inline SVG with text kept as text (``svg.fonttype = none``): smaller and much faster
-    than converting every glyph to a path; CJK names still render with the page's fonts."""
-    import matplotlib
-
-    with matplotlib.rc_context({"svg.fonttype": "none"}):
-        return _figure_svg(fig)
+from qbdkit.report.html import esc, figure_svg, fmt, new_figure, page, section, table
 
 
 def _coef_table(fit) -> str:

@@ -16,8 +16,7 @@ from typing import Any
 import numpy as np
 import yaml
 
-from qbdkit.report.html import esc, fmt, new_figure, page, section, table
-from qbdkit.report.html import figure_svg as _figure_svg
+from qbdkit.report.html import esc, figure_svg, fmt, new_figure, page, section, table
 
 #: the demo's design-space inputs (SYNTHETIC, see write_demo_inputs)
 DEMO_SPACE = {
@@ -52,13 +51,6 @@ PAR_NOR_HEADERS = ["factor 参数", "studied low 研究下限", "studied high �
                    "PAR high 上限", "NOR low 下限", "NOR high 上限", "set point 设定值",
                    "studied ⊃ PAR ⊃ NOR ⊃ set point"]
 
-
-def figure_svg(fig) -> str:
-    """Inline SVG with text kept as text (smaller, faster; CJK renders with the page fonts)."""
-    import matplotlib
-
-    with matplotlib.rc_context({"svg.fonttype": "none"}):
-        return _figure_svg(fig)
 
 
 # ---------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import io
 import math
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -77,7 +78,10 @@ def figure_svg(fig: Any) -> str:
     import matplotlib.pyplot as plt
 
     buf = io.StringIO()
-    with matplotlib.rc_context({"svg.fonttype": "none"}):
+    with matplotlib.rc_context({"svg.fonttype": "none"}), warnings.catch_warnings():
+        # metrics for CJK labels fall back to DejaVu when no CJK font is installed;
+        # the text stays text and the browser draws it with its own fonts
+        warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from font")
         fig.savefig(buf, format="svg", bbox_inches="tight")
     plt.close(fig)
     text = buf.getvalue()

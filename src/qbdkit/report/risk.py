@@ -35,19 +35,11 @@ from qbdkit.core.risk import (
     study_plan,
 )
 from qbdkit.io import read_table
-from qbdkit.report.html import esc, new_figure, section, table
-from qbdkit.report.html import figure_svg as _figure_svg
+from qbdkit.report.html import esc, figure_svg, new_figure, section, table
 
 AP_COLOURS = {"H": "#e06666", "M": "#f6c26b", "L": "#93c47d"}
 AP_ROW_CLASS = {"H": "bad", "M": "warn", "L": "good"}
 
-
-def figure_svg(fig) -> str:
-    """Inline SVG with text kept as text (small, fast, CJK rendered by the browser)."""
-    import matplotlib
-
-    with matplotlib.rc_context({"svg.fonttype": "none"}):
-        return _figure_svg(fig)
 
 
 def write_atomic(out: Path, write) -> None:

@@ -25,19 +25,11 @@ from qbdkit.core.mvda.batch import (
     BatchLevelModel,
 )
 from qbdkit.core.sdm import ComparabilityResult
-from qbdkit.report.html import esc, fmt, new_figure, section, table
-from qbdkit.report.html import figure_svg as _figure_svg
+from qbdkit.report.html import esc, figure_svg, fmt, new_figure, section, table
 
 SMALL_COLOURS = ("#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2",
                  "#17becf", "#bcbd22", "#7f7f7f")
 
-
-def figure_svg(fig) -> str:
-    """Inline SVG with text kept as text (smaller and several times faster than glyph paths)."""
-    import matplotlib
-
-    with matplotlib.rc_context({"svg.fonttype": "none"}):
-        return _figure_svg(fig)
 
 
 def comparability_table(result: ComparabilityResult, *, caption: str | None = None) -> str:
