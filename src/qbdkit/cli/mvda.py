@@ -18,6 +18,7 @@ import pandas as pd
 import typer
 
 from qbdkit.cli.common import JSON_OPTION, emit, info
+from qbdkit.core.numbers import parse_number
 from qbdkit.errors import Problem, QbdInputError
 from qbdkit.io import Table, read_table
 from qbdkit.io.tables import is_blank
@@ -52,7 +53,7 @@ def numeric_frame(table: Table, columns: list[str]) -> pd.DataFrame:
             if is_blank(v):
                 continue
             try:
-                vals[i] = float(str(v).strip().replace(",", "")) if isinstance(v, str) else float(v)
+                vals[i] = parse_number(v)
             except (TypeError, ValueError):
                 if len(problems) < MAX_PROBLEMS:
                     problems.append(table.problem(i, col, "not a number",

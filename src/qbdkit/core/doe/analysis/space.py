@@ -49,6 +49,7 @@ from typing import Any
 import numpy as np
 
 from qbdkit.core.doe.analysis.posterior import MultiResponsePosterior
+from qbdkit.core.numbers import parse_number
 from qbdkit.core.result import Result, format_table, to_jsonable
 from qbdkit.errors import QbdInputError
 
@@ -96,11 +97,19 @@ def _match_name(name: str, known: Sequence[str] | None, text: str, field_name: s
 
 
 def _number(s: str, text: str, field_name: str) -> float:
-    s = s.strip().replace(",", "")
-    if not _NUMBER.match(s):
+    s = s.strip()
+    if not _is_number(s):
         raise QbdInputError(f"cannot read {field_name} {text!r}", column=field_name,
                             expected="a number", found=s)
-    return float(s)
+    return parse_number(s)
+
+
+def _is_number(s: str) -> bool:
+    try:
+        parse_number(s.strip())
+    except ValueError:
+        return False
+    return bool(_NUMBER.match(s.strip().replace(",", "")))
 
 
 def parse_spec(text: str, responses: Sequence[str] | None = None) -> Spec:
@@ -120,9 +129,9 @@ def parse_spec(text: str, responses: Sequence[str] | None = None) -> Spec:
                             expected="NAME>=LOW, NAME<=HIGH or LOW<=NAME<=HIGH", found=text)
     if len(parts) == 3:
         left, op, right = parts
-        if _NUMBER.match(right.strip().replace(",", "")):
+        if _is_number(right):
             name, value, op_ = left, _number(right, text, "--spec"), op
-        elif _NUMBER.match(left.strip().replace(",", "")):
+        elif _is_number(left):
             name, value = right, _number(left, text, "--spec")
             op_ = {"<=": ">=", ">=": "<=", "<": ">", ">": "<"}[op]
         else:

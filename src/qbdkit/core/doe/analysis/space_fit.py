@@ -34,6 +34,7 @@ from qbdkit.core.doe.analysis.analyze import find_column, guess_factors, read_fa
 from qbdkit.core.doe.analysis.fit import KEYWORD_MODELS, FactorSpec, fit_response
 from qbdkit.core.doe.analysis.posterior import MultiResponsePosterior, fit_posterior
 from qbdkit.core.doe.analysis.space_model import SurfaceModel
+from qbdkit.core.numbers import parse_number
 from qbdkit.errors import Problem, QbdInputError
 from qbdkit.io.tables import Table, is_blank, read_table
 
@@ -65,7 +66,7 @@ def _numeric(frame: pd.DataFrame, col: str, file: str | None, rows: Sequence[int
         if is_blank(v):
             continue
         try:
-            out[i] = float(str(v).strip().replace(",", "")) if isinstance(v, str) else float(v)
+            out[i] = parse_number(v)
         except (TypeError, ValueError):
             problems.append(Problem("not a number", file, rows[i] if rows else i + 2, col,
                                     "a number", v))
@@ -74,7 +75,7 @@ def _numeric(frame: pd.DataFrame, col: str, file: str | None, rows: Sequence[int
 
 def _is_number(v: str) -> bool:
     try:
-        float(v.strip().replace(",", ""))
+        parse_number(v)
     except ValueError:
         return False
     return True
