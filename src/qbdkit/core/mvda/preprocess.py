@@ -31,7 +31,13 @@ def as_matrix(X: Any, what: str = "X") -> tuple[np.ndarray, list[str]]:
     Non-numeric cells raise one :class:`QbdInputError` naming every bad cell
     (row counted from 1 among the data rows, column by name).
     """
-    if isinstance(X, pd.DataFrame):
+    if isinstance(X, pd.DataFrame) and all(
+            pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t)
+            for t in X.dtypes):
+        # fast path: already numeric columns need no cell-by-cell check
+        names = [str(c) for c in X.columns]
+        arr = X.to_numpy(dtype=float, na_value=np.nan)
+    elif isinstance(X, pd.DataFrame):
         names = [str(c) for c in X.columns]
         problems: list[Problem] = []
         cols = []
