@@ -353,8 +353,8 @@ def _point_exchange(design, x, m_fixed, grid, grid_x, max_passes):
 
 
 def default_starts(n_runs: int, p: int) -> int:
-    """Random starts: 10-100, more for cheap problems (work per start grows like n·p²)."""
-    return int(np.clip(2e6 / max(n_runs * p * p, 1), 10, 100))
+    """Random starts: 10-40, more for cheap problems (work per start grows like n·p²)."""
+    return int(np.clip(5e5 / max(n_runs * p * p, 1), 10, 40))
 
 
 def default_runs(p: int) -> int:
