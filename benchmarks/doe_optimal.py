@@ -135,7 +135,7 @@ def catalogue_lookup() -> tuple[float, int]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--starts", type=int, default=None, help="default: qbdkit's own (10-100 by size)")
+    ap.add_argument("--starts", type=int, default=None, help="default: qbdkit's own (10-40 by size)")
     ap.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
     args = ap.parse_args()
     warm_up(args.seeds[0])

@@ -106,7 +106,7 @@ def register(app: typer.Typer) -> None:
         fake: int = typer.Option(0, "--fake", help="DSD: number of fake factors."),
         generators: str | None = typer.Option(None, "--generators", help='Fractions: your own generators, e.g. "E=ABC,F=BCD".'),
         seed: int = typer.Option(1, "--seed", help="Seed for run order and optimal-design starts."),
-        starts: int | None = typer.Option(None, "--starts", help="Optimal designs: random starts (default 10-100 by size)."),
+        starts: int | None = typer.Option(None, "--starts", help="Optimal designs: random starts (default 10-40 by size)."),
         randomize: bool = typer.Option(True, "--randomize/--no-randomize", help="Randomise the run order."),
         response: list[str] = typer.Option([], "--response", help="Response column to add (repeatable)."),
         select: list[str] = typer.Option([], "--select", help="Use only these factors of FILE (repeatable)."),

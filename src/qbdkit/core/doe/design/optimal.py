@@ -4,7 +4,7 @@
 Algorithm. Start from random feasible runs on the candidate levels of every factor. For each run
 in turn, every single-coordinate change (each factor, each candidate level) is scored at once
 (vectorised), and the best improving change is made; passes repeat until a pass makes no
-change. This is repeated from ``starts`` random starts (default 10-100, more for cheap
+change. This is repeated from ``starts`` random starts (default 10-40, more for cheap
 problems). The three best results are then improved by iterated local search (re-randomise
 10 % of the runs, re-optimise, keep if better; 20 rounds) and, for the D criterion when the
 grid of candidate levels has at most 10 000 points, by point exchange over that grid (Fedorov
