@@ -15,6 +15,10 @@ from typing import Any
 
 import jinja2
 
+# Chinese labels: without a CJK font matplotlib measures them with DejaVu and warns per
+# glyph; the SVG keeps text as text (figure_svg), so the browser renders it correctly.
+warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from font")
+
 
 def esc(value: Any) -> str:
     return html.escape("" if value is None else str(value))
