@@ -6,7 +6,7 @@ in turn, every single-coordinate change (each factor, each candidate level) is s
 (vectorised), and the best improving change is made; passes repeat until a pass makes no
 change. This is repeated from ``starts`` random starts (default 10-40, more for cheap
 problems). The three best results are then improved by iterated local search (re-randomise
-10 % of the runs, re-optimise, keep if better; 20 rounds) and, for the D criterion when the
+10 % of the runs, re-optimise, keep if better; 20 rounds; ``patience`` can stop earlier) and, for the D criterion when the
 grid of candidate levels has at most 10 000 points, by point exchange over that grid (Fedorov
 1972: a whole run is replaced by the best grid point, with rank-one updates of G·A).
 
@@ -149,11 +149,12 @@ def coordinate_exchange(space: FactorSpace, model: Model, n_runs: int, *, criter
                         seed: int = 1, starts: int | None = None, fixed: np.ndarray | None = None,
                         frozen: dict[int, np.ndarray] | None = None, max_passes: int = 50,
                         perturbations: int = 20, ils_grid_max: int = 1024,
-                        start_polish: bool = True) -> OptimalResult:
+                        start_polish: bool = True, patience: int = 20) -> OptimalResult:
     """Best design of ``n_runs`` new runs (plus the ``fixed`` existing runs) for ``model``.
 
     ``frozen`` maps a factor index to a fixed column for the new runs (e.g. block labels).
-    ``perturbations``: iterated-local-search rounds on each of the three best starts.
+    ``perturbations``: iterated-local-search rounds on each of the three best starts (stopped
+    after ``patience`` rounds in a row without improvement).
     ``starts`` (random starts) defaults to :func:`default_starts`.
     """
     criterion = criterion.upper()
@@ -174,13 +175,18 @@ def coordinate_exchange(space: FactorSpace, model: Model, n_runs: int, *, criter
     j_idx = j_idx.astype(int)
     grid = _candidate_grid(levels, space, frozen)
     grid_x = model.matrix(grid) if grid is not None else None
+    gmap = None
+    if grid is not None and not space.constrained and not frozen:
+        sizes = [len(lv) for lv in levels]
+        strides = np.array([int(np.prod(sizes[j + 1:])) for j in range(len(sizes))], dtype=np.intp)
+        gmap = (grid, grid_x, strides, levels)
     results: list[OptimalResult] = []
     total_passes = 0
     for _s in range(starts):
         design = _random_start(levels, n_runs, space, rng, frozen)
         x = model.matrix(design)
         design, x, passes = _exchange(space, model, design, x, m_fixed, w, criterion, j_idx, v_all,
-                                      max_passes)
+                                      max_passes, gmap)
         total_passes += passes
         if grid is not None and criterion == "D" and start_polish:
             design, x = _point_exchange(design, x, m_fixed, grid, grid_x, max_passes)
@@ -196,13 +202,16 @@ def coordinate_exchange(space: FactorSpace, model: Model, n_runs: int, *, criter
     # the result when it is better (Lourenço, Martin & Stützle 2003, "Iterated local search")
     for r in results[: min(3, len(results))]:
         cur_d, cur_v = r.coded.copy(), r.value
+        stale = 0
         for _it in range(perturbations):
+            if stale >= patience:
+                break
             d = cur_d.copy()
             n_change = max(1, n_runs // 10)
             idx = rng.choice(n_runs, n_change, replace=False)
             d[idx] = _random_start(levels, n_change, space, rng, {j: c[idx] for j, c in frozen.items()})
             x = model.matrix(d)
-            d, x, passes = _exchange(space, model, d, x, m_fixed, w, criterion, j_idx, v_all, max_passes)
+            d, x, passes = _exchange(space, model, d, x, m_fixed, w, criterion, j_idx, v_all, max_passes, gmap)
             total_passes += passes
             if grid is not None and criterion == "D" and len(grid) <= ils_grid_max:
                 d, x = _point_exchange(d, x, m_fixed, grid, grid_x, max_passes)
@@ -211,6 +220,9 @@ def coordinate_exchange(space: FactorSpace, model: Model, n_runs: int, *, criter
                 continue
             if (criterion == "D" and value > cur_v + 1e-12) or (criterion == "I" and value < cur_v - 1e-12):
                 cur_d, cur_v = d, value
+                stale = 0
+            else:
+                stale += 1
         if (criterion == "D" and cur_v > best.value + 1e-12) or (criterion == "I" and cur_v < best.value - 1e-12):
             best = OptimalResult(cur_d, criterion, cur_v, starts, 0)
     if grid is not None and criterion == "D" and len(grid) > 1024:
@@ -245,9 +257,19 @@ def _candidate_grid(levels: list[np.ndarray], space: FactorSpace, frozen: dict) 
     return grid if len(grid) else None
 
 
-def _exchange(space, model, design, x, m_fixed, w, criterion, j_idx, v_all, max_passes):
-    """Coordinate exchange passes until no single-coordinate change improves the criterion."""
+def _exchange(space, model, design, x, m_fixed, w, criterion, j_idx, v_all, max_passes, gmap=None):
+    """Coordinate exchange passes until no single-coordinate change improves the criterion.
+
+    With ``gmap`` (the full candidate grid, its model matrix, mixed-radix strides and levels) the
+    candidate rows are looked up in the precomputed grid model matrix instead of being expanded.
+    """
     n_runs, p = x.shape
+    if gmap is not None:
+        grid, grid_x, strides, levels = gmap
+        lvl_idx = np.column_stack([np.searchsorted(lv, design[:, j]) for j, lv in enumerate(levels)])
+        gi = lvl_idx @ strides
+        l_all = np.concatenate([np.arange(len(lv)) for lv in levels])
+        radix = np.array([len(lv) for lv in levels], dtype=np.intp)
     m = m_fixed + x.T @ x
     ridge = 1e-6 * max(n_runs, 1) if np.linalg.matrix_rank(m) < p else 0.0
     a = np.linalg.inv(m + ridge * np.eye(p))
@@ -261,15 +283,21 @@ def _exchange(space, model, design, x, m_fixed, w, criterion, j_idx, v_all, max_
             keep = v_all != row[j_idx]
             if not keep.any():
                 continue
-            cand = np.repeat(row[None, :], len(j_idx), axis=0)
-            cand[rows, j_idx] = v_all
-            cand = cand[keep]
-            if space.constrained:
-                cand = cand[space.feasible(cand)]
-                if not len(cand):
-                    continue
+            if gmap is not None:
+                cur = (gi[i] // strides) % radix
+                cidx = (gi[i] + (l_all - cur[j_idx]) * strides[j_idx])[keep]
+                cand = grid[cidx]
+                y = grid_x[cidx]
+            else:
+                cand = np.repeat(row[None, :], len(j_idx), axis=0)
+                cand[rows, j_idx] = v_all
+                cand = cand[keep]
+                if space.constrained:
+                    cand = cand[space.feasible(cand)]
+                    if not len(cand):
+                        continue
+                y = model.matrix(cand)
             xi = x[i]
-            y = model.matrix(cand)
             ay = y @ a
             dy = np.einsum("ij,ij->i", y, ay)
             ax = a @ xi
@@ -300,6 +328,8 @@ def _exchange(space, model, design, x, m_fixed, w, criterion, j_idx, v_all, max_
             a = a1 + np.outer(a1x, a1x) / (1 - float(xi @ a1x))
             design[i] = cand[bi]
             x[i] = y[bi]
+            if gmap is not None:
+                gi[i] = cidx[bi]
             changed = True
         m = m_fixed + x.T @ x
         if ridge and np.linalg.matrix_rank(m) == p:
@@ -354,7 +384,7 @@ def _point_exchange(design, x, m_fixed, grid, grid_x, max_passes):
 
 def default_starts(n_runs: int, p: int) -> int:
     """Random starts: 10-40, more for cheap problems (work per start grows like n·p²)."""
-    return int(np.clip(5e5 / max(n_runs * p * p, 1), 10, 40))
+    return int(np.clip(2e5 / max(n_runs * p * p, 1), 10, 40))
 
 
 def default_runs(p: int) -> int:
