@@ -22,16 +22,7 @@ import numpy as np
 
 from qbdkit.core.doe.design import Design, make_design, read_factors
 from qbdkit.core.doe.design.factors import FactorSpace
-from qbdkit.report.html import esc, new_figure, section, table
-from qbdkit.report.html import figure_svg as _figure_svg
-
-
-def figure_svg(fig) -> str:
-    """Inline SVG with text kept as text (small; CJK rendered by the browser)."""
-    import matplotlib
-
-    with matplotlib.rc_context({"svg.fonttype": "none"}):
-        return _figure_svg(fig)
+from qbdkit.report.html import esc, figure_svg, new_figure, section, table
 
 
 def _short(label: str, space: FactorSpace) -> str:
