@@ -1,7 +1,17 @@
 """D- and I-optimal designs by coordinate exchange (Meyer & Nachtsheim 1995, *Technometrics*
 37:60-69), with random starts and a seed, constraints, categorical factors and augmentation.
 
-Algorithm. Start from random feasible runs on the candidate levels of every factor. For each run
+Algorithm, D criterion on a small grid (all combinations of the candidate levels, feasible ones
+only, at most ``ils_grid_max`` = 1024 points, nothing frozen): a design is a list of grid points and
+every exchange is a point exchange over the whole grid (modified Fedorov, Cook & Nachtsheim 1980),
+a superset of the single-coordinate changes. All random starts are optimised together as one batch
+(NumPy arrays of designs × runs), then iterated local search perturbs each of the three best
+designs in four ways per round (10-33 % of the runs re-drawn) and re-optimises the copies as one
+batch; see :func:`_grid_search`. Batching is what makes it fast: the Python loop over runs is
+shared by every design in the batch.
+
+Algorithm otherwise (I criterion, larger grids, frozen columns). Start from random feasible runs on
+the candidate levels of every factor. For each run
 in turn, every single-coordinate change (each factor, each candidate level) is scored at once
 (vectorised), and the best improving change is made; passes repeat until a pass makes no
 change. This is repeated from ``starts`` random starts (default 10-40, more for cheap
@@ -154,7 +164,8 @@ def coordinate_exchange(space: FactorSpace, model: Model, n_runs: int, *, criter
 
     ``frozen`` maps a factor index to a fixed column for the new runs (e.g. block labels).
     ``perturbations``: iterated-local-search rounds on each of the three best starts (stopped
-    after ``patience`` rounds in a row without improvement).
+    after ``patience`` rounds in a row without improvement; on the small-grid D path each round tries
+    four perturbed copies of each, see :func:`_grid_search`).
     ``starts`` (random starts) defaults to :func:`default_starts`.
     """
     criterion = criterion.upper()
@@ -180,6 +191,8 @@ def coordinate_exchange(space: FactorSpace, model: Model, n_runs: int, *, criter
         sizes = [len(lv) for lv in levels]
         strides = np.array([int(np.prod(sizes[j + 1:])) for j in range(len(sizes))], dtype=np.intp)
         gmap = (grid, grid_x, strides, levels)
+    if criterion == "D" and grid is not None and len(grid) <= ils_grid_max:
+        return _grid_search(grid, grid_x, m_fixed, n_runs, rng, starts, perturbations, patience, max_passes)
     results: list[OptimalResult] = []
     total_passes = 0
     for _s in range(starts):
@@ -382,9 +395,173 @@ def _point_exchange(design, x, m_fixed, grid, grid_x, max_passes):
     return design, x
 
 
+#: Perturbed copies of each of the three best designs made in one iterated-local-search round of the
+#: small-grid search (:func:`_grid_search`); they are optimised together, in one batch.
+_GRID_PERTURB = 4
+#: Sherman-Morrison updates between exact re-factorisations in :func:`_batched_point_exchange`.
+_REFACTOR_EVERY = 60
+
+
+def _grid_search(grid, grid_x, m_fixed, n_runs, rng, starts, perturbations, patience, max_passes):
+    """D-optimal search when the grid of candidate points is small (≤ ``ils_grid_max`` points).
+
+    Every design is a list of grid indices, and every exchange is a point exchange over the whole
+    grid, which includes every single-coordinate change. All ``starts`` random starts are optimised
+    together (:func:`_batched_point_exchange`); then each round of iterated local search perturbs
+    each of the three best designs in ``_GRID_PERTURB`` ways (10 %, 10 %, 20 % and 33 % of the runs,
+    at least 1, 2, 3 and 4, re-drawn at random from the grid), re-optimises the copies together
+    and keeps a lineage's best copy when it beats the lineage. Batching makes the per-row Python
+    work serve many designs at once.
+    """
+    n_grid = len(grid)
+    gidx, logdet, passes = _batched_point_exchange(rng.integers(0, n_grid, (starts, n_runs)), grid_x,
+                                                   m_fixed, max_passes)
+    order = [int(s) for s in np.argsort(-logdet, kind="stable") if np.isfinite(logdet[s])]
+    if not order:
+        raise ValueError("no random start reached an estimable design; add runs or simplify the model")
+    top = order[: min(3, len(order))]
+    cur, cur_v = gidx[top].copy(), logdet[top].copy()
+    stale = np.zeros(len(top), dtype=int)
+    # runs re-drawn in each of the _GRID_PERTURB copies: small and larger kicks side by side
+    sizes = np.minimum([max(1, n_runs // 10), max(2, n_runs // 10), max(3, n_runs // 5), max(4, n_runs // 3)],
+                       n_runs)
+    for _it in range(perturbations):
+        live = np.flatnonzero(stale < patience)
+        if not len(live):
+            break
+        pert = np.repeat(cur[live], _GRID_PERTURB, axis=0)
+        m = len(pert)
+        # copy c re-draws its first nc[c] runs of a random permutation
+        order_runs = np.argsort(rng.random((m, n_runs)), axis=1)
+        pick = np.arange(n_runs)[None, :] < np.tile(sizes, len(live))[:, None]
+        copy_of = np.broadcast_to(np.arange(m)[:, None], (m, n_runs))
+        pert[copy_of[pick], order_runs[pick]] = rng.integers(0, n_grid, (m, n_runs))[pick]
+        g2, v2, p2 = _batched_point_exchange(pert, grid_x, m_fixed, max_passes)
+        passes += p2
+        v2 = v2.reshape(len(live), _GRID_PERTURB)
+        bb = np.argmax(v2, axis=1)
+        for li, lin in enumerate(live):
+            if v2[li, bb[li]] > cur_v[lin] + 1e-12:
+                cur[lin], cur_v[lin] = g2[li * _GRID_PERTURB + bb[li]], v2[li, bb[li]]
+                stale[lin] = 0
+            else:
+                stale[lin] += 1
+    for lin in np.argsort(-cur_v, kind="stable"):
+        design = grid[cur[lin]].copy()
+        x = grid_x[cur[lin]]
+        value = _criterion_value(m_fixed + x.T @ x, None, "D")
+        if value is not None:
+            return OptimalResult(design, "D", value, starts, passes)
+    raise ValueError("no random start reached an estimable design; add runs or simplify the model")
+
+
+def _batched_point_exchange(gidx, grid_x, m_fixed, max_passes):
+    """Modified Fedorov exchange (Cook & Nachtsheim 1980) over the grid for many designs at once.
+
+    ``gidx`` (designs × runs) holds grid indices. Each run in turn is replaced by the grid point
+    that increases det(X'X) most (Fedorov's delta, see the module docstring), in every design of
+    the batch at once: A = (X'X)⁻¹ and the grid variances d(g) = g'Ag of every design are kept
+    current by two Sherman-Morrison steps per exchange and re-factorised exactly every
+    ``_REFACTOR_EVERY`` exchanges. At the start of each pass one product scores every (run, grid
+    point) pair, so that a design none of whose runs can improve leaves the batch, and rows are only
+    scored in the designs that can improve them or have changed since. A design whose information
+    matrix is singular is regularised with 1e-6·n·I until it is of full rank.
+
+    Returns the indices, log det(X'X) of each design (−inf when singular) and the number of passes.
+    """
+    gidx = np.array(gidx, dtype=np.intp)
+    n_des, n_runs = gidx.shape
+    n_grid, p = grid_x.shape
+    gt = np.ascontiguousarray(grid_x.T)
+    eye = np.eye(p)
+    x = grid_x[gidx]
+    ridge = np.where(_singular(m_fixed + np.matmul(x.transpose(0, 2, 1), x)), 1e-6 * max(n_runs, 1), 0.0)
+    active = np.ones(n_des, dtype=bool)
+    a_all = np.empty((n_des, p, p))
+    dy_all = np.empty((n_des, n_grid))
+    updates = _REFACTOR_EVERY
+    passes = 0
+    for _pass in range(max_passes):
+        idx = np.flatnonzero(active)
+        if not len(idx):
+            break
+        passes += 1
+        xs, gi = x[idx], gidx[idx]
+        if updates >= _REFACTOR_EVERY:
+            a = np.linalg.inv(m_fixed + np.matmul(xs.transpose(0, 2, 1), xs) + ridge[idx, None, None] * eye)
+            dy = ((grid_x @ a) * grid_x).sum(-1)
+            updates = 0
+        else:
+            a, dy = a_all[idx], dy_all[idx]
+        s = len(idx)
+        sa = np.arange(s)
+        # every (run, grid point) pair at once: which runs of which designs can still improve
+        xa = np.matmul(xs, a)
+        dxa = (xa * xs).sum(-1)
+        score = xa @ gt
+        score *= score
+        score += (1 - dxa)[:, :, None] * dy[:, None, :]
+        can = score.max(-1) - dxa > 1e-9
+        if not can.any():
+            break
+        stale = np.zeros(s, dtype=bool)
+        for i in range(n_runs):
+            need = stale | can[:, i]
+            if not need.any():
+                continue
+            xi = xs[:, i]
+            ax = np.matmul(a, xi[:, :, None])[:, :, 0]
+            dx = (ax * xi).sum(1)
+            gain = ax @ gt
+            gain *= gain
+            gain += (1 - dx)[:, None] * dy  # (1 + d(g))(1 - d(x)) + d(x, g)² − 1 + d(x)
+            bi = gain.argmax(1)
+            imp = (gain[sa, bi] - dx > 1e-9) & need
+            if not imp.any():
+                continue
+            y = grid_x[bi]
+            u = np.matmul(a, y[:, :, None])[:, :, 0]
+            w1 = np.where(imp, 1.0 / (1 + dy[sa, bi]), 0.0)
+            a -= (w1[:, None] * u)[:, :, None] * u[:, None, :]
+            gu = u @ gt
+            gu *= gu
+            gu *= w1[:, None]
+            dy -= gu
+            v = np.matmul(a, xi[:, :, None])[:, :, 0]
+            with np.errstate(divide="ignore"):
+                w2 = np.where(imp, 1.0 / (1 - (v * xi).sum(1)), 0.0)
+            a += (w2[:, None] * v)[:, :, None] * v[:, None, :]
+            gv = v @ gt
+            gv *= gv
+            gv *= w2[:, None]
+            dy += gv
+            xs[imp, i] = y[imp]
+            gi[imp, i] = bi[imp]
+            stale |= imp
+            updates += 1
+        x[idx], gidx[idx] = xs, gi
+        a_all[idx], dy_all[idx] = a, dy
+        active[idx] = stale
+        if ridge[idx].any():
+            drop = idx[(ridge[idx] > 0) & ~_singular(m_fixed + np.matmul(xs.transpose(0, 2, 1), xs))]
+            if len(drop):
+                ridge[drop] = 0.0
+                updates = _REFACTOR_EVERY
+    sign, logdet = np.linalg.slogdet(m_fixed + np.matmul(x.transpose(0, 2, 1), x))
+    logdet = np.where((sign > 0) & (ridge == 0), logdet, -np.inf)
+    return gidx, logdet, passes
+
+
+def _singular(m: np.ndarray) -> np.ndarray:
+    """Which of a stack of information matrices are (numerically) singular."""
+    ev = np.linalg.eigvalsh(m)
+    return ev[:, 0] <= 1e-10 * np.maximum(ev[:, -1], 1e-300)
+
+
 def default_starts(n_runs: int, p: int) -> int:
-    """Random starts: 10-40, more for cheap problems (work per start grows like n·p²)."""
-    return int(np.clip(2e5 / max(n_runs * p * p, 1), 10, 40))
+    """Random starts: 10-40, more for cheap problems (work per start grows like n·p²; 40 up to
+    n·p² = 10⁴, e.g. 30 for 5 factors, quadratic model, 30 runs)."""
+    return int(np.clip(4e5 / max(n_runs * p * p, 1), 10, 40))
 
 
 def default_runs(p: int) -> int:
