@@ -103,3 +103,20 @@ def test_axial_and_optimal_augmentation():
     assert evaluate_design(sp, aug, "quadratic").estimable
     with pytest.raises(DesignError, match="add at least"):
         augment(sp, base, "optimal", model="quadratic", runs=1)
+
+
+def test_small_grid_d_optimal_is_a_point_exchange_optimum():
+    # on a small grid the D search ends where no replacement of a run by a grid point raises det(X'X)
+    sp = space(3)
+    m = build_model(sp, "quadratic")
+    res = coordinate_exchange(sp, m, 14, criterion="D", seed=4)
+    grid = np.array([[a, b, c] for a in (-1, 0, 1) for b in (-1, 0, 1) for c in (-1, 0, 1)], dtype=float)
+    x, g = m.matrix(res.coded), m.matrix(grid)
+    base = np.linalg.slogdet(x.T @ x)[1]
+    assert res.value == pytest.approx(base)
+    for i in range(len(x)):
+        for row in g:
+            y = x.copy()
+            y[i] = row
+            sign, logdet = np.linalg.slogdet(y.T @ y)
+            assert sign <= 0 or logdet <= base + 1e-9
