@@ -63,6 +63,7 @@ from qbdkit.core.mvda._base import LatentModel, flip_signs
 from qbdkit.core.mvda.preprocess import (
     as_matrix,
     column_scaling,
+    requested_components,
     resolve_weights,
     scaled_complete,
 )
@@ -361,7 +362,6 @@ class PCA(LatentModel):
             raise QbdInputError("the SVD needs complete data", column="method",
                                 expected="nipals (or auto) for data with missing values",
                                 found="svd")
-        a_cap = min(n - 1, k)
         if self.n_components == "auto":
             n_train_min = n - int(np.ceil(n / max(2, min(self.cv_groups, n))))
             a_fit = min(k - 1, n_train_min - 1, self.max_components or MAX_AUTO_COMPONENTS)
@@ -371,20 +371,7 @@ class PCA(LatentModel):
                                     "cross-validation", column="components",
                                     expected="at least 3 observations", found=n)
         else:
-            try:
-                a_fit = int(self.n_components)
-            except (TypeError, ValueError):
-                raise QbdInputError("number of components", column="components",
-                                    expected="a whole number or auto",
-                                    found=self.n_components) from None
-            if a_fit < 1:
-                raise QbdInputError("number of components", column="components",
-                                     expected="at least 1", found=a_fit)
-            if a_fit > a_cap:
-                raise QbdInputError(
-                    "fewer observations or variables than components", column="components",
-                    expected=f"at most min(observations − 1, variables) = {a_cap} "
-                             f"({n} observations, {k} variables)", found=a_fit)
+            a_fit = requested_components(self.n_components, n, k)
         T, P, evals, iters = self._decompose(Xs, a_fit, method)
         if evals is not None:
             total_ss = float(np.sum(evals))  # trace of the cross-product = total sum of squares

@@ -44,7 +44,12 @@ from typing import Any
 import numpy as np
 
 from qbdkit.core.mvda._base import LatentModel, flip_signs
-from qbdkit.core.mvda.preprocess import as_matrix, column_scaling, resolve_weights
+from qbdkit.core.mvda.preprocess import (
+    as_matrix,
+    column_scaling,
+    requested_components,
+    resolve_weights,
+)
 from qbdkit.errors import QbdInputError
 
 MAX_AUTO_COMPONENTS = 20
@@ -205,7 +210,6 @@ class PLS(LatentModel):
             raise QbdInputError("observation without any X value", row=int(empty[0]) + 1,
                                 expected="at least one observed variable")
         k = keep.size
-        a_cap = min(n - 1, k)
         if self.n_components == "auto":
             n_train_min = n - int(np.ceil(n / max(2, min(self.cv_groups, n))))
             a_fit = min(k, n_train_min - 1, self.max_components or MAX_AUTO_COMPONENTS)
@@ -214,20 +218,7 @@ class PLS(LatentModel):
                                     "cross-validation", column="components",
                                     expected="at least 3 observations", found=n)
         else:
-            try:
-                a_fit = int(self.n_components)
-            except (TypeError, ValueError):
-                raise QbdInputError("number of components", column="components",
-                                    expected="a whole number or auto",
-                                    found=self.n_components) from None
-            if a_fit < 1:
-                raise QbdInputError("number of components", column="components",
-                                    expected="at least 1", found=a_fit)
-            if a_fit > a_cap:
-                raise QbdInputError(
-                    "fewer observations or variables than components", column="components",
-                    expected=f"at most min(observations − 1, variables) = {a_cap} "
-                             f"({n} observations, {k} variables)", found=a_fit)
+            a_fit = requested_components(self.n_components, n, k)
         res = nipals_pls(Xs, Ys, a_fit, tol=self.tol, max_iter=self.max_iter)
         do_cv = self.cross_validate or self.n_components == "auto"
         press = np.full(a_fit, np.nan)

@@ -147,3 +147,23 @@ def resolve_weights(weights: Any, names: Sequence[str]) -> np.ndarray:
     if np.any(~np.isfinite(w)) or np.any(w < 0):
         raise QbdInputError("weights must be finite and ≥ 0", column="weights")
     return w
+
+
+def requested_components(value: Any, n: int, k: int) -> int:
+    """A user-given number of components, checked against ``min(n − 1, k)``
+    (``n`` observations, ``k`` variables); raises :class:`QbdInputError` otherwise."""
+    cap = min(n - 1, k)
+    try:
+        a = int(value)
+    except (TypeError, ValueError):
+        raise QbdInputError("number of components", column="components",
+                            expected="a whole number or auto", found=value) from None
+    if a < 1:
+        raise QbdInputError("number of components", column="components",
+                            expected="at least 1", found=a)
+    if a > cap:
+        raise QbdInputError(
+            "fewer observations or variables than components", column="components",
+            expected=f"at most min(observations − 1, variables) = {cap} "
+                     f"({n} observations, {k} variables)", found=a)
+    return a
