@@ -378,6 +378,19 @@ def format_number(x: float) -> str:
     return repr(x)
 
 
+
+def _clean_row(v: Any, text_keys: tuple[str, ...]) -> Any:
+    """A data-file row before validation: blank cells → None, ``extra`` as str → str
+    without blanks, ``text_keys`` as stripped text (or None)."""
+    if isinstance(v, dict):
+        v = {k: _blank_to_none(x) for k, x in v.items()}
+        if isinstance(v.get("extra"), dict):
+            v["extra"] = {str(k): str(x) for k, x in v["extra"].items()
+                          if _blank_to_none(x) is not None}
+        for key in text_keys:
+            v[key] = _text_or_none(v.get(key))
+    return v
+
 class Batch(Model):
     """A batch (lot): its kind, scale, site and date. Extra columns of the batch
     table are kept in ``extra`` (text) so nothing a user wrote is lost."""
@@ -395,14 +408,7 @@ class Batch(Model):
     @model_validator(mode="before")
     @classmethod
     def _blanks(cls, v: Any) -> Any:
-        if isinstance(v, dict):
-            v = {k: _blank_to_none(x) for k, x in v.items()}
-            if isinstance(v.get("extra"), dict):
-                v["extra"] = {str(k): str(x) for k, x in v["extra"].items()
-                              if _blank_to_none(x) is not None}
-            for key in ("id", "site", "study", "notes"):
-                v[key] = _text_or_none(v.get(key))
-        return v
+        return _clean_row(v, ("id", "site", "study", "notes"))
 
     @field_validator("date", mode="before")
     @classmethod
@@ -451,14 +457,7 @@ class Measurement(Model):
     @model_validator(mode="before")
     @classmethod
     def _blanks(cls, v: Any) -> Any:
-        if isinstance(v, dict):
-            v = {k: _blank_to_none(x) for k, x in v.items()}
-            if isinstance(v.get("extra"), dict):
-                v["extra"] = {str(k): str(x) for k, x in v["extra"].items()
-                              if _blank_to_none(x) is not None}
-            for key in ("batch", "unit_operation", "name"):
-                v[key] = _text_or_none(v.get(key))
-        return v
+        return _clean_row(v, ("batch", "unit_operation", "name"))
 
     @field_validator("time", mode="before")
     @classmethod

@@ -309,6 +309,22 @@ class BatchEvolutionProjection(Result):
             ["batch", "points out (scores)", "maturity", "variables out"], rows)
 
 
+
+def check_new_batches(model: Any, aligned: AlignedBatches) -> None:
+    """A fitted batch model (``pca_``, ``variables_``, ``grid_``, ``maturity_``) can take
+    ``aligned``: same variables and the same maturity grid; else :class:`QbdInputError`."""
+    if not hasattr(model, "pca_"):
+        raise QbdInputError("the model is not fitted yet; call fit first")
+    missing = [v for v in model.variables_ if v not in aligned.variables]
+    if missing:
+        raise QbdInputError(
+            "variables of the model missing from the new batches", column=", ".join(missing),
+            expected="the model's variables: " + ", ".join(model.variables_),
+            found=", ".join(aligned.variables))
+    if aligned.grid.size != model.grid_.size or not np.allclose(aligned.grid, model.grid_):
+        raise QbdInputError("new batches are not on the model's maturity grid",
+                            column=model.maturity_, expected="align with grid=model.grid_")
+
 class BatchEvolutionModel:
     """Observation-wise unfolded PCA (or PLS on maturity) with mean ± k SD trajectories.
 
@@ -376,17 +392,7 @@ class BatchEvolutionModel:
         return self
 
     def _check_new(self, aligned: AlignedBatches) -> None:
-        if not hasattr(self, "pca_"):
-            raise QbdInputError("the model is not fitted yet; call fit first")
-        missing = [v for v in self.variables_ if v not in aligned.variables]
-        if missing:
-            raise QbdInputError(
-                "variables of the model missing from the new batches", column=", ".join(missing),
-                expected="the model's variables: " + ", ".join(self.variables_),
-                found=", ".join(aligned.variables))
-        if aligned.grid.size != self.grid_.size or not np.allclose(aligned.grid, self.grid_):
-            raise QbdInputError("new batches are not on the model's maturity grid",
-                                column=self.maturity_, expected="align with grid=model.grid_")
+        check_new_batches(self, aligned)
 
     def project(self, aligned: AlignedBatches) -> BatchEvolutionProjection:
         """Scores of new batches (aligned on ``grid_``) and every excursion from the bands."""
@@ -575,17 +581,7 @@ class BatchLevelModel:
 
     def new_matrix(self, aligned: AlignedBatches, final: pd.DataFrame | None = None) -> pd.DataFrame:
         """The batch-wise unfolded matrix of new batches, as the model's ``pca_`` expects it."""
-        if not hasattr(self, "pca_"):
-            raise QbdInputError("the model is not fitted yet; call fit first")
-        missing = [v for v in self.variables_ if v not in aligned.variables]
-        if missing:
-            raise QbdInputError(
-                "variables of the model missing from the new batches", column=", ".join(missing),
-                expected="the model's variables: " + ", ".join(self.variables_),
-                found=", ".join(aligned.variables))
-        if aligned.grid.size != self.grid_.size or not np.allclose(aligned.grid, self.grid_):
-            raise QbdInputError("new batches are not on the model's maturity grid",
-                                column=self.maturity_, expected="align with grid=model.grid_")
+        check_new_batches(self, aligned)
         if self.final_ and final is None:
             final = pd.DataFrame(np.nan, index=list(aligned.batches), columns=self.final_)
         return self._matrix(aligned, final[self.final_] if self.final_ else None)

@@ -66,6 +66,7 @@ from qbdkit.core.mvda.preprocess import (
     requested_components,
     resolve_weights,
     scaled_complete,
+    usable_columns,
 )
 from qbdkit.errors import QbdInputError
 
@@ -332,13 +333,10 @@ class PCA(LatentModel):
             Xs_all, mean, div, unusable = scaled_complete(arr, self.scale, weights_all)
         else:
             mean, div, unusable = column_scaling(arr, self.scale)
-        keep = np.array([j for j in range(k0) if j not in unusable], dtype=int)
         self.feature_names_in_ = names
         self.n_features_in_ = k0
         self.dropped_ = {names[j]: why for j, why in unusable.items()}
-        if keep.size == 0:
-            raise QbdInputError("no usable variable (all constant or missing)", column="X",
-                                expected="at least one variable that varies")
+        keep = usable_columns(names, unusable, 'variable')
         self.keep_ = keep
         self.variables_ = [names[j] for j in keep]
         self.mean_ = mean[keep]

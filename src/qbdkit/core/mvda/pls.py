@@ -49,6 +49,7 @@ from qbdkit.core.mvda.preprocess import (
     column_scaling,
     requested_components,
     resolve_weights,
+    usable_columns,
 )
 from qbdkit.errors import QbdInputError
 
@@ -190,13 +191,10 @@ class PLS(LatentModel):
             j, why = next(iter(yunusable.items()))
             raise QbdInputError(f"response is {why}", column=ynames[j],
                                 expected="a response that varies")
-        keep = np.array([j for j in range(k0) if j not in unusable], dtype=int)
         self.feature_names_in_ = names
         self.n_features_in_ = k0
         self.dropped_ = {names[j]: why for j, why in unusable.items()}
-        if keep.size == 0:
-            raise QbdInputError("no usable X variable (all constant or missing)", column="X",
-                                expected="at least one variable that varies")
+        keep = usable_columns(names, unusable, 'X variable')
         self.keep_ = keep
         self.variables_ = [names[j] for j in keep]
         self.y_variables_ = ynames

@@ -167,3 +167,13 @@ def requested_components(value: Any, n: int, k: int) -> int:
             expected=f"at most min(observations − 1, variables) = {cap} "
                      f"({n} observations, {k} variables)", found=a)
     return a
+
+
+def usable_columns(names: list[str], unusable: dict[int, str], what: str = "variable") -> np.ndarray:
+    """Indices of the columns not in ``unusable`` (constant or all missing); raises
+    :class:`QbdInputError` when none is left."""
+    keep = np.array([j for j in range(len(names)) if j not in unusable], dtype=int)
+    if keep.size == 0:
+        raise QbdInputError(f"no usable {what} (all constant or missing)", column="X",
+                            expected="at least one variable that varies")
+    return keep
