@@ -89,3 +89,20 @@ class QbdInputError(ValueError):
 
     def to_dict(self) -> dict:
         return {"problems": [p.to_dict() for p in self.problems]}
+
+
+class NotFound(QbdInputError):
+    """A named thing (project, record, version, user) does not exist. CLI exit 2, web 404."""
+
+
+class PermissionDenied(QbdInputError):
+    """The acting user's role or state does not allow the action. CLI exit 2, web 403."""
+
+
+class Conflict(QbdInputError):
+    """The action conflicts with the stored state (someone saved first, wrong lifecycle
+    state, already exists). CLI exit 2, web 409."""
+
+
+class AuthenticationRequired(QbdInputError):
+    """No valid sign-in (missing, expired or forged token). CLI exit 2, web 401."""
