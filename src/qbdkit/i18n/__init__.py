@@ -11,7 +11,7 @@ in the code has its zh-CN entry.
 
 from __future__ import annotations
 
-from functools import cache, lru_cache
+from functools import cache
 from pathlib import Path
 
 LANGS: tuple[str, ...] = ("en", "zh")
