@@ -12,6 +12,15 @@ import pytest
 DATA = Path(__file__).parent / "data"
 
 
+@pytest.fixture(autouse=True)
+def _private_config(tmp_path_factory, monkeypatch):
+    """Every test gets its own config folder (audit keys, anchors, sign-in tokens), so no
+    test reads or writes the user's ``~/.config/qbdkit``."""
+    monkeypatch.setenv("QBDKIT_CONFIG_DIR", str(tmp_path_factory.mktemp("config")))
+    monkeypatch.setenv("QBDKIT_ARGON2_PROFILE", "fast")  # cheap hashes: many users per test
+    monkeypatch.delenv("QBDKIT_KEY_FILE", raising=False)
+
+
 @dataclass
 class CliResult:
     code: int
@@ -34,8 +43,13 @@ def cli(capsys, monkeypatch, tmp_path):
     if "QBDKIT_DATABASE_URL" not in os.environ:
         monkeypatch.setenv("QBDKIT_DATABASE_URL", f"sqlite:///{tmp_path / 'qbdkit.sqlite'}")
 
-    def run(*args: str) -> CliResult:
+    def run(*args: str, input: str | None = None) -> CliResult:
+        import io
+        import sys
+
         capsys.readouterr()
+        if input is not None:
+            monkeypatch.setattr(sys, "stdin", io.StringIO(input))
         code = main([str(a) for a in args])
         captured = capsys.readouterr()
         return CliResult(code, captured.out, captured.err)
@@ -96,3 +110,49 @@ def db_url(request, tmp_path, monkeypatch):
         with admin.connect() as conn:
             conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         admin.dispose()
+
+
+# --- a multi-user store with one user per role (identity tests) ---------------------------------
+
+PASSWORDS = {"admin": "Tulip-anchor-1979", "sci": "Copper-kettle-2031",
+             "rev": "Marble-harbor-5527", "qa": "Lantern-bridge-8841",
+             "view": "Willow-trumpet-6403"}
+ROLES_OF = {"sci": "scientist", "rev": "reviewer", "qa": "qa", "view": "viewer"}
+FULL_NAMES = {"admin": "Ada Admin", "sci": "Sam Scientist", "rev": "Rita Reviewer",
+              "qa": "Quinn QA", "view": "Vic Viewer"}
+
+
+def make_team(url: str) -> dict[str, str]:
+    """Secure the store at ``url`` and add one user per role with its final password."""
+    from qbdkit.services.auth import login, secure_store
+    from qbdkit.services.users import add_user
+
+    secure_store("admin", PASSWORDS["admin"], full_name=FULL_NAMES["admin"], url=url)
+    for name, role in ROLES_OF.items():
+        add_user(name, role, user="admin", full_name=FULL_NAMES[name],
+                 password="initial-" + PASSWORDS[name], reason="onboarding", url=url)
+        login(name, "initial-" + PASSWORDS[name], new_password=PASSWORDS[name], url=url)
+    return dict(PASSWORDS)
+
+
+@pytest.fixture(name="make_team")
+def make_team_fixture():
+    """The :func:`make_team` function (tests cannot import conftest)."""
+    return make_team
+
+
+@pytest.fixture
+def team(db_url):
+    """A multi-user store (``db_url``) with users admin, sci, rev, qa, view (see PASSWORDS)."""
+    return make_team(db_url)
+
+
+@pytest.fixture
+def login(cli, team):
+    """``login("sci")`` signs the in-process CLI in as that team member (multi-user store)."""
+
+    def sign_in(name: str) -> None:
+        r = cli("login", name, "--password-stdin", input=team[name])
+        assert r.code == 0, r.err
+
+    return sign_in

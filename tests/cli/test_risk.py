@@ -225,8 +225,7 @@ def test_store_and_history(cli, tmp_path):
     r = cli("risk", "cqa", str(p), "--project", "mAb-1", "--reason", "typo")
     assert r.code == 2
     write_csv(p, "name,impact,uncertainty\nafucosylation,20,3\nHCP,12,3\n")
-    r = cli("risk", "cqa", str(p), "--project", "mAb-1", "--reason", "ADCC is part of the MoA",
-            "--user", "admin")
+    r = cli("risk", "cqa", str(p), "--project", "mAb-1", "--reason", "ADCC is part of the MoA")
     assert r.code == 0, r.err
     r = cli("risk", "history", "mAb-1", "--json")
     assert r.code == 0, r.err
@@ -239,7 +238,9 @@ def test_store_and_history(cli, tmp_path):
                        ("afucosylation", "score"): (10, 60),
                        ("afucosylation", "level"): ("low", "medium"),
                        ("afucosylation", "cqa"): (False, True)}
-    assert all(v["user"] == "admin" and v["at"].endswith("Z") for v in versions)
+    from qbdkit.services.auth import os_user_name
+
+    assert all(v["user"] == os_user_name() and v["at"].endswith("Z") for v in versions)
     r = cli("risk", "history", "mAb-1")
     assert r.code == 0 and "afucosylation impact: 2 → 20" in r.out
 

@@ -12,7 +12,8 @@ _spec.loader.exec_module(_mod)
 sample_project = _mod.sample_project
 
 
-def test_import_export_round_trip(cli, db_url, tmp_path):
+def test_import_export_round_trip(cli, db_url, login, tmp_path):
+    login("sci")
     save_project(sample_project(), tmp_path / "proj")
     r = cli("import", tmp_path / "proj", "--reason", "first import")
     assert r.code == 0, r.err
@@ -33,7 +34,21 @@ def test_import_export_round_trip(cli, db_url, tmp_path):
     assert cli("audit", "verify").code == 0
 
 
-def test_input_errors_are_one_line_exit_2(cli, db_url, tmp_path):
+def test_single_user_store_acts_as_the_operating_system_user(cli, tmp_path):
+    from qbdkit.services.auth import os_user_name
+
+    save_project(sample_project(), tmp_path / "proj")
+    assert cli("import", tmp_path / "proj").code == 0
+    r = cli("audit", "log", "--json")
+    assert r.json()["entries"][-1]["user"] == os_user_name()
+    r = cli("import", tmp_path / "proj", "--user", "qa")  # no longer an option at all
+    assert r.code == 2 and "No such option" in r.err
+    r = cli("login", "admin", "--password-stdin", input="whatever-password\n")
+    assert r.code == 2 and "single-user" in r.err
+
+
+def test_input_errors_are_one_line_exit_2(cli, db_url, login, tmp_path):
+    login("sci")
     r = cli("import", tmp_path / "nowhere")
     assert r.code == 2 and r.err.startswith("error: ") and "not a project folder" in r.err
     assert "Traceback" not in r.err
@@ -41,51 +56,63 @@ def test_input_errors_are_one_line_exit_2(cli, db_url, tmp_path):
     assert r.code == 2 and "unknown project" in r.err and "qbdkit import DIR" in r.err
     assert r.err.count("\n") == 1
     save_project(sample_project(), tmp_path / "proj")
-    r = cli("import", tmp_path / "proj", "--user", "nobody")
-    assert r.code == 2 and "unknown user" in r.err
     assert cli("import", tmp_path / "proj").code == 0
     r = cli("export", "mAb-1 工艺表征", tmp_path / "proj")
     assert r.code == 2 and "not empty" in r.err
 
 
-def test_users_and_roles(cli, db_url, tmp_path, monkeypatch):
+def test_users_and_roles(cli, db_url, login, tmp_path, monkeypatch):
+    login("admin")
     r = cli("user", "list", "--json")
-    assert r.code == 0 and [u["name"] for u in r.json()["users"]] == ["admin"]
-    assert cli("user", "add", "wang", "--role", "viewer").code == 0
-    r = cli("user", "add", "zhang", "--role", "scientist", "--json")
+    assert r.code == 0 and [u["name"] for u in r.json()["users"]] == [
+        "admin", "sci", "rev", "qa", "view"]
+    pw = "Initial-pass-1234\n"
+    assert cli("user", "add", "wang", "--role", "viewer", "--password-stdin", input=pw).code == 0
+    r = cli("user", "add", "zhang", "--role", "scientist", "--full-name", "张伟",
+            "--password-stdin", "--json", input=pw)
     assert r.code == 0 and r.json() == {"name": "zhang", "role": "scientist"}
-    r = cli("user", "add", "x", "--role", "chief")
+    r = cli("user", "add", "x", "--role", "chief", "--password-stdin", input=pw)
     assert r.code == 2 and "unknown role" in r.err
-    r = cli("user", "add", "y", "--role", "qa", "--user", "zhang")
+    r = cli("user", "add", "y", "--role", "qa", "--password-stdin", input="short\n")
+    assert r.code == 2 and "password too short" in r.err
+    login("sci")
+    r = cli("user", "add", "y", "--role", "qa", "--password-stdin", input=pw)
     assert r.code == 2 and "may not manage users" in r.err
     save_project(sample_project(), tmp_path / "proj")
-    monkeypatch.setenv("QBDKIT_USER", "wang")
+    login("view")
     r = cli("import", tmp_path / "proj")
     assert r.code == 2 and "role viewer" in r.err
-    monkeypatch.setenv("QBDKIT_USER", "zhang")
+    # zhang must change the initial password at the first sign-in
+    r = cli("login", "zhang", "--password-stdin", input=pw)
+    assert r.code == 2 and "must be changed" in r.err
+    r = cli("login", "zhang", "--password-stdin", input=pw + "Peony-river-new-99\n")
+    assert r.code == 0, r.err
     assert cli("import", tmp_path / "proj").code == 0
     r = cli("user", "list")
-    assert "zhang" in r.out and "scientist" in r.out
+    assert "zhang" in r.out and "张伟" in r.out
     r = cli("audit", "log", "--json")
-    assert [(e["user"], e["action"]) for e in r.json()["entries"]][-3:] == [
-        ("admin", "user.add"), ("zhang", "project.create"), ("zhang", "project.import")]
+    assert [(e["user"], e["action"]) for e in r.json()["entries"]][-4:] == [
+        ("zhang", "user.password"), ("zhang", "auth.login"), ("zhang", "project.create"),
+        ("zhang", "project.import")]
 
 
-def test_role_change_is_audited_and_keeps_one_admin(cli, db_url):
-    assert cli("user", "add", "li", "--role", "scientist").code == 0
-    r = cli("user", "role", "li", "--role", "viewer", "--reason", "left the team", "--json")
-    assert r.code == 0 and r.json() == {"name": "li", "old_role": "scientist", "role": "viewer"}
+def test_role_change_is_audited_and_keeps_one_admin(cli, db_url, login):
+    login("admin")
+    r = cli("user", "role", "sci", "--role", "viewer", "--reason", "left the team", "--json")
+    assert r.code == 0 and r.json() == {"name": "sci", "old_role": "scientist", "role": "viewer"}
     r = cli("audit", "log", "--json")
     last = r.json()["entries"][-1]
-    assert (last["action"], last["entity"], last["reason"]) == ("user.role", "user:li",
+    assert (last["action"], last["entity"], last["reason"]) == ("user.role", "user:sci",
                                                                "left the team")
     assert '"role":"scientist"' in last["old"] and '"role":"viewer"' in last["new"]
+    assert "role: scientist → viewer" in last["changes"]
     r = cli("user", "role", "admin", "--role", "qa", "--reason", "x")
     assert r.code == 2 and "last admin" in r.err
-    r = cli("user", "role", "li", "--role", "qa", "--reason", " ")
+    r = cli("user", "role", "sci", "--role", "qa", "--reason", " ")
     assert r.code == 2 and "reason is required" in r.err
-    r = cli("user", "role", "li", "--role", "qa", "--reason", "x", "--user", "li")
-    assert r.code == 2 and "may not manage users" in r.err
     r = cli("user", "role", "ghost", "--role", "qa", "--reason", "x")
     assert r.code == 2 and "unknown user" in r.err
+    login("rev")
+    r = cli("user", "role", "sci", "--role", "qa", "--reason", "x")
+    assert r.code == 2 and "may not manage users" in r.err
     assert cli("audit", "verify").code == 0

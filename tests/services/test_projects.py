@@ -32,7 +32,6 @@ from qbdkit.services.projects import (
     list_projects,
     project_document,
 )
-from qbdkit.services.users import add_user
 from qbdkit.store.db import dump_tables
 
 # The MODEL area's generator of internally consistent projects (tests/model/strategies.py).
@@ -72,6 +71,13 @@ AREA_FILES = {
 
 
 @pytest.fixture
+def db_url(db_url, make_team):
+    """Every store of these tests is multi-user with one user per role (sci authors)."""
+    make_team(db_url)
+    return db_url
+
+
+@pytest.fixture
 def folder(tmp_path):
     d = tmp_path / "proj"
     save_project(sample_project(), d)
@@ -89,7 +95,7 @@ def files_under(d: Path) -> dict[str, bytes]:
 
 
 def test_area_files_are_stored_byte_for_byte(folder, db_url, tmp_path):
-    first = import_project(folder, user="admin")
+    first = import_project(folder, user="sci")
     assert project_document(first.project)["files"] == AREA_FILES  # not .git, not model files
     assert first.files == sorted(AREA_FILES)
     assert export_project(first.project, tmp_path / "out").files == sorted(AREA_FILES)
@@ -99,15 +105,16 @@ def test_area_files_are_stored_byte_for_byte(folder, db_url, tmp_path):
     assert load_project(tmp_path / "out") == sample_project()
     assert ".git/HEAD" not in exported
     # the exported folder imports as the same content
-    again = import_project(tmp_path / "out", user="admin")
+    again = import_project(tmp_path / "out", user="sci")
     assert (again.version, again.unchanged) == (2, True)
     # a changed area file alone makes a changed version, named in the audit entry
     (tmp_path / "out" / "risk" / "fmea.csv").write_bytes(b"step,mode,S,O,D\n")
-    third = import_project(tmp_path / "out", user="admin", reason="FMEA re-scored")
+    third = import_project(tmp_path / "out", user="sci", reason="FMEA re-scored")
     assert (third.version, third.unchanged) == (3, False)
     entry = audit_log(first.project).entries[-1]
     assert '"changed_files":["risk/fmea.csv"]' in entry["new"]
-    assert "files risk/fmea.csv" in audit_log(first.project).summary()
+    assert 'changed_files: ∅ → ["risk/fmea.csv"]' in entry["changes"]
+    assert "risk/fmea.csv" in audit_log(first.project).summary()
     assert verify_audit().intact
 
 
@@ -115,7 +122,9 @@ def test_importing_the_folder_that_holds_the_store_skips_the_store(folder, monke
     monkeypatch.chdir(folder)
     monkeypatch.delenv("QBDKIT_DATABASE_URL", raising=False)  # default ./qbdkit.sqlite
     try:
-        imported = import_project(".", user="admin")
+        from qbdkit.services.auth import local_user
+
+        imported = import_project(".", user=local_user())  # the single-user default store
         files = project_document(imported.project)["files"]
         assert set(files) == set(AREA_FILES)
         assert (folder / "qbdkit.sqlite").exists()
@@ -131,7 +140,7 @@ def test_bundled_demo_project_round_trips(db_url, tmp_path):
     demo = Path(qbdkit.demo.__file__).parent / "mab"
     if not (demo / "project.yaml").exists():
         pytest.skip("bundled demo project not present yet")
-    imported = import_project(demo, user="admin", reason="demo")
+    imported = import_project(demo, user="sci", reason="demo")
     export_project(imported.project, tmp_path / "out")
     original, exported = files_under(demo), files_under(tmp_path / "out")
     area = {k for k in original if "/" in k and not k.startswith("data/")} | {
@@ -142,13 +151,13 @@ def test_bundled_demo_project_round_trips(db_url, tmp_path):
 
 
 def test_import_then_reimport_supersedes(folder, db_url):
-    first = import_project(folder, user="admin", reason="initial")
+    first = import_project(folder, user="sci", reason="initial")
     assert (first.project, first.version, first.unchanged) == ("mAb-1 工艺表征", 1, False)
-    second = import_project(folder, user="admin")
+    second = import_project(folder, user="sci")
     assert (second.version, second.unchanged, second.sha256) == (2, True, first.sha256)
     # a changed folder is version 3; versions 1 and 2 stay
     save_project(sample_project(titer_high=9.5), folder.parent / "v3")
-    third = import_project(folder.parent / "v3", user="admin", reason="new HCP result")
+    third = import_project(folder.parent / "v3", user="sci", reason="new HCP result")
     assert (third.version, third.unchanged) == (3, False)
     assert project_document(third.project, 1)["sha256"] == first.sha256
     actions = [(e["action"], e["reason"]) for e in audit_log(third.project).entries]
@@ -161,9 +170,9 @@ def test_import_then_reimport_supersedes(folder, db_url):
 
 
 def test_export_round_trip_and_older_version(folder, db_url, tmp_path):
-    import_project(folder, user="admin")
+    import_project(folder, user="sci")
     save_project(sample_project(titer_high=9.5), tmp_path / "changed")
-    import_project(tmp_path / "changed", user="admin")
+    import_project(tmp_path / "changed", user="sci")
     out = export_project("mAb-1 工艺表征", tmp_path / "out")
     assert out.version == 2
     assert load_project(tmp_path / "out") == sample_project(titer_high=9.5)
@@ -172,7 +181,7 @@ def test_export_round_trip_and_older_version(folder, db_url, tmp_path):
 
 
 def test_export_refuses_a_non_empty_folder_and_unknown_names(folder, db_url, tmp_path):
-    import_project(folder, user="admin")
+    import_project(folder, user="sci")
     with pytest.raises(QbdInputError, match="not empty"):
         export_project("mAb-1 工艺表征", folder)
     with pytest.raises(QbdInputError, match="unknown project"):
@@ -186,20 +195,20 @@ def test_export_refuses_a_non_empty_folder_and_unknown_names(folder, db_url, tmp
 
 def test_failed_imports_leave_the_database_exactly_as_before(folder, db_url, tmp_path,
                                                              monkeypatch):
-    import_project(folder, user="admin")
-    add_user("viewer1", "viewer", user="admin")
+    import_project(folder, user="sci")
+
     before = dump_tables()
     # 1. a malformed folder
     bad = tmp_path / "bad"
     bad.mkdir()
     (bad / "project.yaml").write_text("name: [unclosed\n", encoding="utf-8")
     with pytest.raises(QbdInputError):
-        import_project(bad, user="admin")
+        import_project(bad, user="sci")
     with pytest.raises(QbdInputError, match="not a project folder"):
-        import_project(tmp_path / "missing", user="admin")
+        import_project(tmp_path / "missing", user="sci")
     # 2. a user without the right
     with pytest.raises(QbdInputError, match="role viewer"):
-        import_project(folder, user="viewer1")
+        import_project(folder, user="view")
     # 3. a failure after the project row and version are written, inside the transaction
     import qbdkit.services.projects as projects
 
@@ -215,20 +224,20 @@ def test_failed_imports_leave_the_database_exactly_as_before(folder, db_url, tmp
     monkeypatch.setattr(projects, "append_entry", fail_on_second)
     save_project(sample_project(name="brand new"), tmp_path / "new")
     with pytest.raises(RuntimeError):
-        import_project(tmp_path / "new", user="admin")
+        import_project(tmp_path / "new", user="sci")
     assert calls["n"] == 2  # project row + create entry + version were written, then rolled back
     assert dump_tables() == before
 
 
 def test_create_project(db_url):
-    pid = create_project("p", user="admin", reason="r", document={"a": 1})
+    pid = create_project("p", user="sci", reason="r", document={"a": 1})
     assert isinstance(pid, int)
     assert project_document("p")["document"] == {"a": 1}
     with pytest.raises(QbdInputError, match="already exists"):
-        create_project("p", user="admin", reason="r")
+        create_project("p", user="sci", reason="r")
     with pytest.raises(QbdInputError, match="empty project name"):
-        create_project(" ", user="admin", reason="r")
-    create_project("q", user="admin", reason="r")
+        create_project(" ", user="sci", reason="r")
+    create_project("q", user="sci", reason="r")
     with pytest.raises(QbdInputError, match="no such project version"):
         project_document("q")
 
@@ -244,7 +253,7 @@ def test_generated_projects_round_trip_through_the_store(project, db_url, tmp_pa
     # checks then reject (reported to the MODEL area); such a project is not importable,
     # so it says nothing about the store and is skipped.
     assume(check_folder(work / "in").problems == [])
-    imported = import_project(work / "in", user="admin")
+    imported = import_project(work / "in", user="sci")
     stored = project_document(imported.project, imported.version)
     assert stored["document"] == project.model_dump(mode="json")
     assert Project.model_validate(stored["document"]) == project

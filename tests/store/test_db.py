@@ -41,7 +41,9 @@ def test_first_use_creates_admin_and_first_audit_entry(db_url):
         users = [(u.name, u.role) for u in s.query(User)]
         entries = s.query(AuditEntry).all()
     assert users == [("admin", "admin")]
-    assert [(e.id, e.action, e.entity) for e in entries] == [(1, "user.add", "user:admin")]
+    assert [(e.id, e.action, e.entity) for e in entries][:1] == [(1, "user.add", "user:admin")]
+    # the store's audit key is made with it, and the key's creation is the second entry
+    assert [(e.id, e.action) for e in entries[1:]] == [(2, "store.keys")]
 
 
 def test_known_revision_skips_alembic(db_url, monkeypatch):
@@ -94,10 +96,15 @@ def test_upgrade_from_the_first_revision_keeps_data(db_url):
         tables = set(sa_inspect(conn).get_table_names())
     assert "project_files" not in tables and "audit_entries" in tables
     engine.dispose()
+    from qbdkit.services.auth import secure_store
     from qbdkit.services.projects import create_project
+    from qbdkit.services.users import add_user
 
-    create_project("p", user="admin", reason="r")  # first use: migrated to the newest revision
-    save_record("p", "fmea", "k", {"x": 1}, user="admin", reason="r")
+    # first use: migrated to the newest revision (the audit key made, the data kept)
+    secure_store("admin", "Tulip-anchor-1979")
+    add_user("sci", "scientist", user="admin", password="Initial-pass-1234")
+    create_project("p", user="sci", reason="r")
+    save_record("p", "fmea", "k", {"x": 1}, user="sci", reason="r")
     with db.get_engine(db_url).connect() as conn:
         assert conn.execute(text("SELECT version_num FROM alembic_version")
                             ).scalar() == db.SCHEMA_REVISION
@@ -106,13 +113,15 @@ def test_upgrade_from_the_first_revision_keeps_data(db_url):
 
 
 @pytest.mark.parametrize("table", ["audit_entries", "records", "project_versions",
-                                   "project_files"])
-def test_append_only_tables_refuse_update_and_delete(db_url, table, tmp_path):
+                                   "project_files", "blobs", "record_inputs", "audit_macs"])
+def test_append_only_tables_refuse_update_and_delete(db_url, table, tmp_path, make_team):
     from qbdkit.services.projects import create_project
     from qbdkit.services.records import save_record
 
-    create_project("p", user="admin", reason="r", document={"a": 1})
-    save_record("p", "fmea", "k", {"x": 1}, user="admin", reason="r")
+    make_team(db_url)
+    create_project("p", user="sci", reason="r", document={"a": 1})
+    save_record("p", "fmea", "k", {"x": 1}, user="sci", reason="r",
+                inputs={"file": ("a.csv", b"a,b\n1,2\n")})
     engine = db.get_engine(db_url)
     from qbdkit.model import Process, Product, Project, save_project
     from qbdkit.services.projects import import_project
@@ -120,9 +129,10 @@ def test_append_only_tables_refuse_update_and_delete(db_url, table, tmp_path):
     save_project(Project(name="q", product=Product(name="x", modality="mab"),
                          process=Process()), tmp_path / "q")
     (tmp_path / "q" / "notes.txt").write_bytes(b"n")
-    import_project(tmp_path / "q", user="admin")
+    import_project(tmp_path / "q", user="sci")
     column = {"audit_entries": "reason", "records": "reason", "project_versions": "reason",
-              "project_files": "path"}[table]
+              "project_files": "path", "blobs": "sha256", "record_inputs": "filename",
+              "audit_macs": "mac"}[table]
     for sql in (f"UPDATE {table} SET {column} = 'forged'", f"DELETE FROM {table}"):
         with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
             conn.execute(text(sql))
@@ -185,7 +195,7 @@ def test_a_read_only_sqlite_copy_can_be_read_and_verified(tmp_path):
     try:
         assert verify_audit(url=read_only).intact
         assert [e["action"] for e in audit_log(url=read_only).entries] == [
-            "user.add", "project.create"]
+            "user.add", "store.keys", "project.create"]
     finally:
         db.dispose(read_only)
 
@@ -200,7 +210,7 @@ def test_sqlite_readers_do_not_take_the_write_lock(tmp_path):
     other = sqlite3.connect(tmp_path / "store.sqlite", timeout=0, isolation_level=None)
     try:
         with db.transaction(url, write=False) as s:
-            assert s.get(AuditHead, 1).last_id == 1
+            assert s.get(AuditHead, 1).last_id == 2
             other.execute("BEGIN IMMEDIATE")  # a writer may start while we read
             other.execute("ROLLBACK")
         with db.transaction(url) as s, pytest.raises(sqlite3.OperationalError, match="locked"):

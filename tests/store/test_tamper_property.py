@@ -17,25 +17,42 @@ from qbdkit.services.records import save_record
 from qbdkit.services.users import add_user
 from qbdkit.store import dispose
 
-N_ENTRIES = 9
+N_ENTRIES = 10
 FIELDS = ["at", "user", "action", "project", "entity", "old", "new", "reason", "prev_hash",
           "hash"]
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory):
+def config_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("config")
+
+
+@pytest.fixture(autouse=True)
+def _private_config(config_dir, monkeypatch):
+    """One config folder (the audit key of the store and its copies) for the whole module."""
+    monkeypatch.setenv("QBDKIT_CONFIG_DIR", str(config_dir))
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory, config_dir):
     path = tmp_path_factory.mktemp("tamper") / "store.sqlite"
     url = f"sqlite:///{path}"
-    add_user("alice", "scientist", user="admin", url=url)
-    create_project("p", user="alice", reason="r", url=url)
-    for i in range(6):
-        save_record("p", "fmea", f"k{i % 2}", {"i": i}, user="alice", reason=f"r{i}", url=url)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("QBDKIT_CONFIG_DIR", str(config_dir))
+        _fill(url)
     dispose(url)
     with sqlite3.connect(path) as conn:
         assert conn.execute("SELECT count(*) FROM audit_entries").fetchone()[0] == N_ENTRIES
         conn.execute("DROP TRIGGER audit_entries_no_update")
         conn.execute("DROP TRIGGER audit_entries_no_delete")
     return path
+
+
+def _fill(url):
+    add_user("alice", "scientist", user="admin", url=url)
+    create_project("p", user="alice", reason="r", url=url)
+    for i in range(6):
+        save_record("p", "fmea", f"k{i % 2}", {"i": i}, user="alice", reason=f"r{i}", url=url)
 
 
 def tampered_copy(store, tmp_path, n):

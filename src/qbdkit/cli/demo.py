@@ -4,7 +4,7 @@ from pathlib import Path
 
 import typer
 
-from qbdkit.cli.common import USER_OPTION, acting_user, info
+from qbdkit.cli.common import info
 
 
 def register(app: typer.Typer) -> None:
@@ -13,13 +13,12 @@ def register(app: typer.Typer) -> None:
     @app.command("demo")
     def demo(
         out: Path = typer.Option(Path("qbdkit-demo"), "--out", help="Folder for the report and the demo database."),
-        user: str | None = USER_OPTION,
     ) -> None:
         """Load the bundled mAb example project into the embedded database, run every stage
         (risk, scale-down model, DoE, design space) and write OUT/report.html."""
         from qbdkit.demo.run import run_demo
 
-        result = run_demo(out, user=acting_user(user), progress=lambda m: info(f"[demo] {m}"))
+        result = run_demo(out, progress=lambda m: info(f"[demo] {m}"))
         for name, status, seconds in result.stages:
             info(f"  {name:<14} {status:<14} {seconds:6.1f} s")
         typer.echo(f"report written: {result.report}")

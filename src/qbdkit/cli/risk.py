@@ -13,7 +13,7 @@ from typing import Any
 
 import typer
 
-from qbdkit.cli.common import JSON_OPTION, USER_OPTION, acting_user, emit, info
+from qbdkit.cli.common import JSON_OPTION, context, emit, info
 from qbdkit.errors import QbdInputError
 
 app = typer.Typer(no_args_is_help=True)
@@ -62,7 +62,7 @@ def _check_out(out: Path | None, suffixes: tuple[str, ...]) -> None:
 
 
 def _store(assessment: str, path: Path, result: Any, *, project: str | None, key: str | None,
-           reason: str | None, user: str | None, source: dict[str, Any]) -> None:
+           reason: str | None, source: dict[str, Any]) -> None:
     if project is None:
         if reason:
             raise QbdInputError("--reason is kept only with a stored assessment", column="--reason",
@@ -71,7 +71,7 @@ def _store(assessment: str, path: Path, result: Any, *, project: str | None, key
     from qbdkit.services.risk import store_assessment
 
     record_key = key or path.stem
-    version = store_assessment(project, assessment, record_key, result, user=acting_user(user),
+    version = store_assessment(project, assessment, record_key, result, user=context().user,
                                reason=reason or "", source={"file": path.name, **source})
     info(f"stored risk.{assessment}/{record_key} version {version} in project {project}")
 
@@ -102,7 +102,6 @@ def fmea_cmd(
     project: str = PROJECT_OPTION,
     key: str = KEY_OPTION,
     reason: str = REASON_OPTION,
-    user: str = USER_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Score an FMEA: RPN = S×O×D, action priority, rank (AP then RPN)."""
@@ -111,7 +110,7 @@ def fmea_cmd(
     _check_out(out, (".xlsx", ".csv"))
     result = fmea(_read(file), scale=_scale(scale, scale_file, default="aiag-vda",
                                          project=project, kind="fmea"))
-    _store("fmea", file, result, project=project, key=key, reason=reason, user=user,
+    _store("fmea", file, result, project=project, key=key, reason=reason,
            source={"scale": result.scale})
     if out is not None:
         from qbdkit.report.risk import write_ranked
@@ -133,7 +132,6 @@ def ce_cmd(
     project: str = PROJECT_OPTION,
     key: str = KEY_OPTION,
     reason: str = REASON_OPTION,
-    user: str = USER_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Cause-and-effect matrix: score = Σ weight × correlation, rank, Pareto %, potential CPPs."""
@@ -142,7 +140,7 @@ def ce_cmd(
     result = cause_and_effect(_read(file), threshold=threshold,
                               scale=_scale(scale, scale_file, default="0-1-3-9",
                                            project=project, kind="ce"))
-    _store("ce", file, result, project=project, key=key, reason=reason, user=user,
+    _store("ce", file, result, project=project, key=key, reason=reason,
            source={"scale": result.scale, "threshold": result.threshold})
     emit(result, as_json)
 
@@ -158,7 +156,6 @@ def cqa_cmd(
     project: str = PROJECT_OPTION,
     key: str = KEY_OPTION,
     reason: str = REASON_OPTION,
-    user: str = USER_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """CQA assessment: score, criticality level, CQA yes/no."""
@@ -167,7 +164,7 @@ def cqa_cmd(
     result = cqa_assessment(_read(file), threshold=threshold,
                             tool=_scale(tool, scale_file, default="amab-1", project=project,
                                         kind="cqa"))
-    _store("cqa", file, result, project=project, key=key, reason=reason, user=user,
+    _store("cqa", file, result, project=project, key=key, reason=reason,
            source={"tool": result.tool, "threshold": result.threshold})
     emit(result, as_json)
 
@@ -179,14 +176,13 @@ def classify_cmd(
     project: str = PROJECT_OPTION,
     key: str = KEY_OPTION,
     reason: str = REASON_OPTION,
-    user: str = USER_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Parameter classes CPP / WC-CPP / KPP / GPP (seed 000 fig. 6) with rationale."""
     from qbdkit.core.risk import classify_parameters
 
     result = classify_parameters(_read(file))
-    _store("classify", file, result, project=project, key=key, reason=reason, user=user,
+    _store("classify", file, result, project=project, key=key, reason=reason,
            source={})
     emit(result, as_json)
 
@@ -199,7 +195,6 @@ def study_cmd(
     project: str = PROJECT_OPTION,
     key: str = KEY_OPTION,
     reason: str = REASON_OPTION,
-    user: str = USER_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Characterization-study plan (A-Mab): severity = main effect × interaction."""
@@ -207,7 +202,7 @@ def study_cmd(
 
     result = study_plan(_read(file), scale=_scale(None, scale_file, default="study",
                                                  project=project, kind="study"))
-    _store("study", file, result, project=project, key=key, reason=reason, user=user,
+    _store("study", file, result, project=project, key=key, reason=reason,
            source={"scale": result.scale})
     emit(result, as_json)
 
@@ -274,7 +269,6 @@ def scales_cmd(
                                 help="With --use: set this project's scale for the file's kind."),
     use: Path = typer.Option(None, "--use", help="Your SOP's scale file (YAML) to use in --project."),
     reason: str = REASON_OPTION,
-    user: str = USER_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """List the shipped scales (ids for --scale / --tool), or set a project's scale (--use)."""
@@ -287,7 +281,7 @@ def scales_cmd(
                                 else "--project", expected="both --project P and --use FILE")
         from qbdkit.services.risk import set_project_scale
 
-        kind, version = set_project_scale(project, str(use), user=acting_user(user),
+        kind, version = set_project_scale(project, str(use), user=context().user,
                                           reason=reason or "")
         result = {"project": project, "kind": kind, "version": version,
                   "scale": load_scale(str(use)).id}

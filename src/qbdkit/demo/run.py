@@ -51,7 +51,7 @@ def _load_stage(module_name: str) -> Callable[[Path, Path], str] | None:
     return getattr(module, "demo_section", None)
 
 
-def run_demo(out_dir: Path, *, user: str = "admin", progress: Callable[[str], None] | None = None,
+def run_demo(out_dir: Path, *, user: str | None = None, progress: Callable[[str], None] | None = None,
              project_dir: Path = PROJECT_DIR) -> DemoRun:
     """Import the demo project into ``out_dir/qbdkit.sqlite``, run every stage, write the report."""
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -62,6 +62,9 @@ def run_demo(out_dir: Path, *, user: str = "admin", progress: Callable[[str], No
     toc: list[tuple[str, str]] = []
 
     from qbdkit.demo import integration
+    from qbdkit.services.auth import local_user
+
+    user = user or local_user(url)
 
     t0 = time.perf_counter()
     say("project: loading and importing the bundled mAb project")

@@ -17,10 +17,11 @@ Verification walks the entries in id order and names the first bad one:
 * rows after the last entry recorded in the chain head, or a head pointing past
   the last row → *inserted* / *deleted* at the end.
 
-The chain is hash-linked, not signed: it detects any change made without
-rewriting every later entry and the chain head consistently. Recording the head
-hash outside the database (``qbdkit audit verify`` prints it) and passing it
-back later (``qbdkit audit verify --anchor HASH``) closes that gap.
+The hash chain alone detects any change made without rewriting every later entry and the
+chain head consistently; each entry (and the head) is therefore also authenticated with an
+HMAC under a key the database does not hold (:mod:`qbdkit.store.keys`), which a re-chained,
+forged or reordered trail cannot reproduce; anchors kept outside the database catch
+truncation and roll-back.
 This is hand-written because no maintained library does hash-chained audit
 trails over SQLAlchemy; it is ~100 lines of ``hashlib`` + ``json``.
 """
@@ -87,7 +88,7 @@ class ChainProblem(Result):
     """The first bad entry: its id and what is wrong with it."""
 
     entry_id: int
-    kind: str  # "altered" | "deleted" | "inserted" | "broken-link" | "head"
+    kind: str  # "altered" | "deleted" | "inserted" | "broken-link" | "head" | "forged"
     message: str
 
     def summary(self) -> str:
@@ -104,65 +105,113 @@ class ChainReport(Result):
     head_hash: str | None
     first_bad: ChainProblem | None = None
     content_problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         if self.intact:
-            return (f"audit trail intact: {self.entries} entries; head entry {self.head_id}, "
+            text = (f"audit trail intact: {self.entries} entries; head entry {self.head_id}, "
                     f"hash {self.head_hash}")
+            return "\n".join([text, *(f"note: {n}" for n in self.notes)])
         if self.first_bad is not None:
             return f"audit trail TAMPERED: {self.first_bad.summary()}"
         return "audit trail TAMPERED: " + "; ".join(self.content_problems)
 
 
+class ChainWalker:
+    """Verify entries one at a time, in id order (memory does not grow with the trail).
+
+    ``feed(entry)`` returns None while all is well, else the :class:`ChainReport` naming the
+    first bad entry; ``finish()`` checks the head. With ``keys`` (a ``key_id → key`` lookup),
+    each entry must also carry ``mac``/``key_id`` (HMAC-SHA-256 of its hash under a key the
+    database does not hold, :mod:`qbdkit.store.keys`): an entry written without the key —
+    forged, or re-chained after an edit — is named.
+    """
+
+    def __init__(self, head_id: int | None, head_hash: str | None,
+                 keys: Mapping[str, bytes] | None = None) -> None:
+        self.head_id, self.head_hash, self.keys = head_id, head_hash, keys
+        self.expected_id = 1
+        self.prev = GENESIS
+        self.count = 0
+        self.last_id: int | None = None
+
+    def _bad(self, entry_id: int, kind: str, message: str) -> ChainReport:
+        return ChainReport(False, self.count, self.head_id, self.head_hash,
+                           ChainProblem(entry_id, kind, message))
+
+    def feed(self, entry: Mapping[str, Any]) -> ChainReport | None:
+        self.count += 1
+        eid = int(entry["id"])
+        if self.head_id is not None and eid > self.head_id:
+            return self._bad(eid, "inserted", f"row inserted: the chain head ends at entry "
+                                              f"{self.head_id}, but entry {eid} follows it")
+        if eid != self.expected_id:
+            if eid > self.expected_id:
+                missing = (f"entry {self.expected_id}" if eid == self.expected_id + 1
+                           else f"entries {self.expected_id}–{eid - 1}")
+                return self._bad(eid, "deleted", f"row deleted: {missing} before it is missing")
+            return self._bad(eid, "inserted", f"row inserted: id {eid} out of sequence")
+        if entry["at"] is None:
+            return self._bad(eid, "altered", "row altered: its timestamp is not a readable time")
+        if entry_hash(entry) != entry["hash"]:
+            return self._bad(eid, "altered", "row altered: its content does not match its hash")
+        if entry["prev_hash"] != self.prev:
+            return self._bad(eid, "broken-link",
+                             "chain broken: its previous-entry hash does not match entry "
+                             f"{eid - 1} (a row before it was altered, deleted or inserted)")
+        if self.keys is not None:
+            from qbdkit.store.keys import entry_mac, equal
+
+            key = self.keys.get(entry.get("key_id") or "")
+            if entry.get("mac") is None:
+                return self._bad(eid, "forged", "entry not authenticated: it has no MAC "
+                                                "(written without the audit key)")
+            if key is None:
+                return self._bad(eid, "forged", f"entry authenticated with an unknown key "
+                                                f"{entry.get('key_id')!r}")
+            if not equal(entry_mac(key, entry["hash"]), entry["mac"]):
+                return self._bad(eid, "forged", "entry's MAC does not verify: written, "
+                                                "altered or re-chained without the audit key")
+        self.prev = entry["hash"]
+        self.last_id = eid
+        self.expected_id += 1
+        return None
+
+    def finish(self, head_mac: str | None = None, head_key_id: str | None = None
+               ) -> ChainReport:
+        if self.head_id is None:
+            if self.count:
+                return self._bad(1, "head", "the chain head is missing")
+            return ChainReport(True, 0, None, None)
+        if self.last_id is None or self.last_id < self.head_id:
+            return self._bad((self.last_id or 0) + 1, "deleted",
+                             f"row deleted: the chain head ends at entry {self.head_id}, "
+                             f"but the last entry present is {self.last_id or 'none'}")
+        if self.head_hash != self.prev:
+            return self._bad(self.head_id, "head", "the chain head's hash does not match this "
+                                                   "entry (the head or this row was altered)")
+        if self.keys is not None:
+            from qbdkit.store.keys import equal
+            from qbdkit.store.keys import head_mac as make_head_mac
+
+            key = self.keys.get(head_key_id or "")
+            if key is None or not equal(make_head_mac(key, self.head_id, self.head_hash or ""),
+                                        head_mac):
+                return self._bad(self.head_id, "head", "the chain head's MAC does not verify "
+                                                       "(the head was rewritten without the key)")
+        return ChainReport(True, self.count, self.head_id, self.head_hash)
+
+
 def verify_chain(entries: Iterable[Mapping[str, Any]], head_id: int | None,
-                 head_hash: str | None) -> ChainReport:
+                 head_hash: str | None, keys: Mapping[str, bytes] | None = None,
+                 head_mac: str | None = None, head_key_id: str | None = None) -> ChainReport:
     """Check ``entries`` (in id order, each with ``hash``) against each other and the head.
 
-    Returns the first problem found, walking from the oldest entry.
+    Returns the first problem found, walking from the oldest entry (see :class:`ChainWalker`).
     """
-    expected_id = 1
-    prev = GENESIS
-    count = 0
-    last_id: int | None = None
-
-    def bad(entry_id: int, kind: str, message: str) -> ChainReport:
-        return ChainReport(False, count, head_id, head_hash, ChainProblem(entry_id, kind, message))
-
+    walker = ChainWalker(head_id, head_hash, keys)
     for entry in entries:
-        count += 1
-        eid = int(entry["id"])
-        if head_id is not None and eid > head_id:
-            return bad(eid, "inserted",
-                       f"row inserted: the chain head ends at entry {head_id}, "
-                       f"but entry {eid} follows it")
-        if eid != expected_id:
-            if eid > expected_id:
-                missing = (f"entry {expected_id}" if eid == expected_id + 1
-                           else f"entries {expected_id}–{eid - 1}")
-                return bad(eid, "deleted", f"row deleted: {missing} before it is missing")
-            return bad(eid, "inserted", f"row inserted: id {eid} out of sequence")
-        if entry["at"] is None:
-            return bad(eid, "altered", "row altered: its timestamp is not a readable time")
-        if entry_hash(entry) != entry["hash"]:
-            return bad(eid, "altered", "row altered: its content does not match its hash")
-        if entry["prev_hash"] != prev:
-            return bad(eid, "broken-link",
-                       "chain broken: its previous-entry hash does not match entry "
-                       f"{eid - 1} (a row before it was altered, deleted or inserted)")
-        prev = entry["hash"]
-        last_id = eid
-        expected_id += 1
-    if head_id is None:
-        if count:
-            return bad(1, "head", "the chain head is missing")
-        return ChainReport(True, 0, None, None)
-    if last_id is None or last_id < head_id:
-        first_missing = (last_id or 0) + 1
-        return bad(first_missing, "deleted",
-                   f"row deleted: the chain head ends at entry {head_id}, "
-                   f"but the last entry present is {last_id or 'none'}")
-    if head_hash != prev:
-        return bad(head_id, "head", "the chain head's hash does not match this entry "
-                                    "(the head or this row was altered)")
-    return ChainReport(True, count, head_id, head_hash)
-
+        bad = walker.feed(entry)
+        if bad is not None:
+            return bad
+    return walker.finish(head_mac, head_key_id)

@@ -30,7 +30,7 @@ from sqlalchemy.pool import NullPool
 
 from qbdkit.errors import QbdInputError
 
-SCHEMA_REVISION = "0002"
+SCHEMA_REVISION = "0003"
 """The newest Alembic revision shipped in ``qbdkit/store/migrations/versions``."""
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -128,9 +128,20 @@ def _ensure_schema(engine: Engine, url: str) -> None:
     except OperationalError as exc:
         raise QbdInputError("cannot open the database", column="QBDKIT_DATABASE_URL",
                             expected="a reachable database", found=_safe(url)) from exc
-    if revision == SCHEMA_REVISION:
-        return
-    upgrade(engine)
+    if revision != SCHEMA_REVISION:
+        upgrade(engine)
+    _ensure_identity(engine)
+
+
+def _ensure_identity(engine: Engine) -> None:
+    """Give the store its id and audit key on first use (:func:`qbdkit.store.meta.initialise`)."""
+    from qbdkit.store.meta import initialise, store_id
+
+    with Session(engine.execution_options(**{_READ_ONLY: True})) as session:
+        if store_id(session) is not None:
+            return
+    with _write_session(engine) as session:
+        initialise(session)
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
@@ -161,11 +172,29 @@ def transaction(url: str | None = None, *, write: bool = True) -> Iterator[Sessi
     ``write=True`` serializes writers (needed by the audit chain).
     """
     engine = get_engine(url)
-    bind = engine if write else engine.execution_options(**{_READ_ONLY: True})
-    with Session(bind, expire_on_commit=False) as session, session.begin():
-        if write and engine.dialect.name == "postgresql":
-            session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _WRITE_LOCK_KEY})
+    if not write:
+        bind = engine.execution_options(**{_READ_ONLY: True})
+        with Session(bind, expire_on_commit=False) as session, session.begin():
+            yield session
+        return
+    with _write_session(engine) as session:
         yield session
+
+
+@contextmanager
+def _write_session(engine: Engine) -> Iterator[Session]:
+    """A writing session: serialized, committed on success; then the local anchor moves."""
+    from qbdkit.store.keys import move_anchor
+    from qbdkit.store.trail import ANCHOR_INFO
+
+    with Session(engine, expire_on_commit=False) as session:
+        with session.begin():
+            if engine.dialect.name == "postgresql":
+                session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _WRITE_LOCK_KEY})
+            yield session
+        anchor = session.info.pop(ANCHOR_INFO, None)
+    if anchor is not None:
+        move_anchor(*anchor)
 
 
 def dump_tables(url: str | None = None) -> dict[str, list[tuple]]:

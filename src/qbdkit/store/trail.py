@@ -13,13 +13,26 @@ from typing import Any
 from sqlalchemy import String, select, type_coerce
 from sqlalchemy.orm import Session
 
+from qbdkit.store import keys as keystore
 from qbdkit.store.chain import GENESIS, canonical_json, entry_hash, utc_text
-from qbdkit.store.schema import AuditEntry, AuditHead, utcnow
+from qbdkit.store.schema import AuditEntry, AuditHead, AuditMac, utcnow
+
+#: ``session.info`` key: the (keys, entry id, hash) to move the local anchor to after commit.
+ANCHOR_INFO = "qbdkit_anchor"
 
 
 def append_entry(session: Session, *, user: str, action: str, entity: str, reason: str,
                  project: str | None = None, old: Any = None, new: Any = None) -> AuditEntry:
-    """Append one chained entry (``old``/``new`` are JSON-able values or None) and move the head."""
+    """Append one chained entry (``old``/``new`` are JSON-able values or None) and move the head.
+
+    The entry is authenticated with the store's current audit key (``audit_macs``) and so is
+    the head; after the transaction commits, this machine's anchor moves to the entry
+    (:func:`qbdkit.store.db.transaction`).
+    """
+    from qbdkit.store.meta import store_keys
+
+    keys = store_keys(session)
+    key = keys.keys[keys.current]
     head = session.get(AuditHead, 1)
     prev_id, prev_hash = (head.last_id, head.last_hash) if head is not None else (0, GENESIS)
     fields: dict[str, Any] = {
@@ -37,11 +50,17 @@ def append_entry(session: Session, *, user: str, action: str, entity: str, reaso
     fields["hash"] = entry_hash(fields)
     entry = AuditEntry(**fields)
     session.add(entry)
+    session.add(AuditMac(entry_id=entry.id, key_id=keys.current,
+                         mac=keystore.entry_mac(key, entry.hash)))
+    head_fields = {"last_id": entry.id, "last_hash": entry.hash, "key_id": keys.current,
+                   "mac": keystore.head_mac(key, entry.id, entry.hash)}
     if head is None:
-        session.add(AuditHead(id=1, last_id=entry.id, last_hash=entry.hash))
+        session.add(AuditHead(id=1, **head_fields))
     else:
-        head.last_id, head.last_hash = entry.id, entry.hash
+        for name, value in head_fields.items():
+            setattr(head, name, value)
     session.flush()
+    session.info[ANCHOR_INFO] = (keys, entry.id, entry.hash)
     return entry
 
 
