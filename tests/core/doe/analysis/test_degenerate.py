@@ -98,7 +98,7 @@ def test_duplicate_run_ids_are_refused_by_analyze():
 
     d = pd.concat([_two_level()] * 2, ignore_index=True)
     d["y"] = np.arange(16.0) ** 1.2
-    d.insert(0, "Run", list(range(1, 16)) + [3])
+    d.insert(0, "Run", [*range(1, 16), 3])
     with pytest.raises(QbdInputError, match=r"duplicate run id \(also on row 4\)"):
         analyze(d, ["y"], "linear")
     d["Run"] = range(1, 17)  # true replicates: same settings, own ids — accepted
