@@ -69,6 +69,26 @@ class Analysis(Result):
             "responses": out,
         })
 
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Analysis:
+        """Rebuild from :meth:`to_dict` (detached fits, see :meth:`FitResult.from_dict`)."""
+        fits, actual = [], []
+        for r in d["responses"]:
+            fit = FitResult.from_dict(r)
+            fits.append(fit)
+            rows = r.get("terms_actual")
+            if rows is None:
+                actual.append(None)
+                continue
+            nan = [float("nan") if t["coef"] is None else t["coef"] for t in rows]
+            se = [float("nan") if t["se"] is None else t["se"] for t in rows]
+            actual.append(FitResult.from_dict({
+                **r, "coding": "actual", "terms": [{"term": t["term"], "coef": c, "se": s_, "t": None,
+                                                    "p": None, "vif": None}
+                                                   for t, c, s_ in zip(rows, nan, se, strict=True)]}))
+        return cls(tuple(fits), tuple(FactorSpec.from_dict(f) for f in d["factors"]), d.get("file"),
+                   bool(d.get("reduced", False)), float(d.get("alpha", 0.05)), tuple(actual))
+
     def summary(self) -> str:
         return "\n\n".join(r.summary() for r in self.responses)
 

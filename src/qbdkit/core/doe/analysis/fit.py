@@ -298,6 +298,9 @@ class FitResult(Result):
     # -- new settings ---------------------------------------------------------------------
     def _frame(self, new: pd.DataFrame | dict) -> dict[str, np.ndarray]:
         spec = self._spec
+        if spec is None:
+            raise QbdInputError("a stored fit cannot predict", column="model",
+                                expected="the fit re-run from its data", found="a stored result")
         new = pd.DataFrame(new)
         if spec.block is not None and spec.block not in new.columns:
             # no block given: predict for the average block (its sum-to-zero columns set to 0 by
@@ -426,6 +429,39 @@ class FitResult(Result):
             "exact_fit": self.exact_fit,
             "notes": list(self.notes),
         })
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> FitResult:
+        """A stored fit rebuilt from :meth:`to_dict` — every reported number, but *detached*:
+        no model matrix, so ``predict``/``design_matrix`` need a refit (they raise)."""
+        terms = d["terms"]
+        num = lambda key: np.array([np.nan if r[key] is None else r[key] for r in terms],  # noqa: E731
+                                   dtype=float)
+        diag = pd.DataFrame(d.get("diagnostics") or {})
+        lof = d.get("lack_of_fit")
+        p = len(terms)
+        nan = lambda v: math.nan if v is None else v  # noqa: E731
+        return cls(
+            response=d["name"], formula=d["formula"], model=d["model"], coding=d["coding"],
+            terms=tuple(r["term"] for r in terms), params=num("coef"), bse=num("se"),
+            tvalues=num("t"), pvalues=num("p"), vif=num("vif"),
+            cov_params=np.full((p, p), np.nan), normalized_cov_params=np.full((p, p), np.nan),
+            sigma=nan(d["rmse"]), df_resid=int(d["residual_df"]), nobs=int(d["n"]),
+            resid=diag["residual"].to_numpy(float) if "residual" in diag else np.zeros(0),
+            fitted=diag["fitted"].to_numpy(float) if "fitted" in diag else np.zeros(0),
+            r2=nan(d["r2"]), r2_adj=d["r2_adj"], q2=d["q2"], press=d["press"], rmse=nan(d["rmse"]),
+            has_intercept=any(r["term"] == "Intercept" for r in terms),
+            anova=tuple(AnovaRow.from_dict(r) for r in d["anova"]), anova_type=d["anova_type"],
+            lack_of_fit=None if lof is None else LackOfFit(
+                lof["df"], lof["ss"], lof["pure_error_df"], lof["pure_error_ss"], lof["f"], lof["p"]),
+            diagnostics=diag,
+            effects=None if d.get("effects") is None else Effects.from_dict(d["effects"]),
+            boxcox=None if d.get("boxcox") is None else BoxCox.from_dict(d["boxcox"]),
+            transform=d.get("transform"),
+            factors=tuple(FactorSpec.from_dict(f) for f in d.get("factors", [])),
+            model_terms=tuple(r["term"] for r in terms if r["term"] != "Intercept"),
+            dropped_rows=tuple(d.get("dropped_rows", [])), _spec=None,
+            notes=tuple(d.get("notes", [])), exact_fit=bool(d.get("exact_fit", False)))
 
     def summary(self) -> str:
         head = (f"{self.response}: {self.formula}  ({self.coding} units, n = {self.nobs}"
