@@ -90,7 +90,20 @@ def _design():
     return make_design(space, "ccd", seed=2)
 
 
+def _chemreact():
+    from qbdkit.core.doe.analysis import FactorSpec, fit_response
+
+    d = pd.read_csv(DATA / "doe" / "chemreact.csv")
+    return fit_response(d, "Yield", "quadratic", block="Block",
+                        factors=[FactorSpec("Time", low=80, high=90),
+                                 FactorSpec("Temp", low=170, high=180)])
+
+
 BUILDERS: dict[str, Callable[[], Result]] = {
+    "CanonicalAnalysis": lambda: importlib.import_module(
+        "qbdkit.core.doe.analysis.rsm").canonical_analysis(_chemreact()),
+    "Path": lambda: importlib.import_module(
+        "qbdkit.core.doe.analysis.rsm").ridge_analysis(_chemreact(), [0, 0.5]),
     "Analysis": _montgomery,
     "FitResult": lambda: _montgomery().responses[0],
     "Effects": lambda: _montgomery(False).responses[0].effects or _fail("no effects"),

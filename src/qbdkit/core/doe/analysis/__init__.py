@@ -43,6 +43,13 @@ from qbdkit.core.doe.analysis.optimize import (
 )
 from qbdkit.core.doe.analysis.posterior import MultiResponsePosterior, fit_posterior
 from qbdkit.core.doe.analysis.predict import Prediction, predict
+from qbdkit.core.doe.analysis.rsm import (
+    CanonicalAnalysis,
+    Path,
+    canonical_analysis,
+    ridge_analysis,
+    steepest_ascent,
+)
 from qbdkit.core.doe.analysis.space import (
     DesignSpaceResult,
     ProbabilityEngine,
@@ -64,6 +71,7 @@ __all__: list[str] = [
     "Analysis",
     "AnovaRow",
     "BoxCox",
+    "CanonicalAnalysis",
     "CppAssessment",
     "DesignSpaceResult",
     "Effects",
@@ -76,6 +84,7 @@ __all__: list[str] = [
     "MultiResponsePosterior",
     "OptimizationResult",
     "ParameterEffect",
+    "Path",
     "Prediction",
     "ProbabilityEngine",
     "Spec",
@@ -83,6 +92,7 @@ __all__: list[str] = [
     "analyze",
     "analyze_file",
     "boxcox_suggestion",
+    "canonical_analysis",
     "combine_specs",
     "design_space",
     "fit_posterior",
@@ -104,4 +114,6 @@ __all__: list[str] = [
     "read_factor_sheet",
     "reassess_parameters",
     "reduce_model",
+    "ridge_analysis",
+    "steepest_ascent",
 ]
