@@ -99,7 +99,18 @@ def _chemreact():
                                  FactorSpec("Temp", low=170, high=180)])
 
 
+def _compare():
+    from qbdkit.core.doe.analysis.compare import compare_models
+
+    d = pd.read_csv(DATA / "doe" / "chemreact.csv")
+    return compare_models(d, "Yield", ["linear", "quadratic"], factors=["Time", "Temp"])
+
+
 BUILDERS: dict[str, Callable[[], Result]] = {
+    "ModelComparison": _compare,
+    "ModelRow": lambda: _compare().rows[0],
+    "StepwiseResult": lambda: importlib.import_module("qbdkit.core.doe.analysis.compare").stepwise(
+        pd.read_csv(DATA / "doe" / "chemreact.csv"), "Yield", factors=["Time", "Temp"]),
     "CanonicalAnalysis": lambda: importlib.import_module(
         "qbdkit.core.doe.analysis.rsm").canonical_analysis(_chemreact()),
     "Path": lambda: importlib.import_module(

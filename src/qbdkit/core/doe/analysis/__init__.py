@@ -12,6 +12,12 @@ re-exported here too, so everything is importable from ``qbdkit.core.doe``.
 """
 
 from qbdkit.core.doe.analysis.analyze import Analysis, analyze, analyze_file, read_factor_sheet
+from qbdkit.core.doe.analysis.compare import (
+    ModelComparison,
+    StepwiseResult,
+    compare_models,
+    stepwise,
+)
 from qbdkit.core.doe.analysis.cpp import (
     CppAssessment,
     ParameterEffect,
@@ -80,6 +86,7 @@ __all__: list[str] = [
     "Goal",
     "LackOfFit",
     "LeastSquares",
+    "ModelComparison",
     "MultiResponseModel",
     "MultiResponsePosterior",
     "OptimizationResult",
@@ -89,11 +96,13 @@ __all__: list[str] = [
     "ProbabilityEngine",
     "Spec",
     "Specification",
+    "StepwiseResult",
     "analyze",
     "analyze_file",
     "boxcox_suggestion",
     "canonical_analysis",
     "combine_specs",
+    "compare_models",
     "design_space",
     "fit_posterior",
     "fit_response",
@@ -116,4 +125,5 @@ __all__: list[str] = [
     "reduce_model",
     "ridge_analysis",
     "steepest_ascent",
+    "stepwise",
 ]

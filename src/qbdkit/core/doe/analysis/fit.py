@@ -61,7 +61,8 @@ F = (SS_LOF/df_LOF)/(SS_PE/df_PE) (Montgomery §10.7). Diagnostics
 studentized rᵢ = eᵢ/(s√(1−hᵢᵢ)); externally studentized tᵢ = rᵢ√((ν−1)/(ν−rᵢ²));
 Cook's Dᵢ = rᵢ² hᵢᵢ / (p (1 − hᵢᵢ)); outlier when |tᵢ| exceeds the Bonferroni
 t(1 − 0.05/(2n), ν − 1); high leverage when hᵢᵢ > 2p/n; influential when
-Dᵢ > F(0.5; p, ν). Normal-probability positions (i − 3/8)/(n + 1/4) (Blom).
+Dᵢ > F(0.5; p, ν); DFFITSᵢ = tᵢ√(hᵢᵢ/(1 − hᵢᵢ)), large when > 2√(p/n) (Belsley, Kuh &
+Welsch 1980); :func:`influence_table` lists the flagged runs. Normal-probability positions (i − 3/8)/(n + 1/4) (Blom).
 
 Degenerate fits (issue 17): a constant response is refused (nothing to model). An
 *exact fit* — residual SS ≤ 10⁻²⁰·SST, e.g. noise-free data or NIST Wampler1 — is
@@ -1097,6 +1098,8 @@ def _diagnostics(resid: np.ndarray, h: np.ndarray, sigma: float, df: int, p: int
     nq = stats.norm.ppf((order + 1 - 0.375) / (n + 0.25))
     t_crit = stats.t.ppf(1 - 0.05 / (2 * n), df - 1) if df > 1 else np.nan
     f_crit = stats.f.ppf(0.5, p, df) if df > 0 else np.nan
+    with np.errstate(divide="ignore", invalid="ignore"):
+        dffits = t * np.sqrt(h / (1 - h))
     return pd.DataFrame({
         "run": np.arange(1, n + 1),
         "fitted": fitted,
@@ -1105,11 +1108,29 @@ def _diagnostics(resid: np.ndarray, h: np.ndarray, sigma: float, df: int, p: int
         "studentized": r,
         "externally_studentized": t,
         "cooks_d": cook,
+        "dffits": dffits,
         "normal_quantile": nq,
         "outlier": np.abs(t) > t_crit if df > 1 else np.zeros(n, bool),
         "high_leverage": h > 2 * p / n,
         "influential": cook > f_crit if df > 0 else np.zeros(n, bool),
+        "large_dffits": np.abs(dffits) > 2 * math.sqrt(p / n) if df > 1 else np.zeros(n, bool),
     })
+
+
+def influence_table(fit: FitResult) -> pd.DataFrame:
+    """Runs flagged as outlying or influential, with the statistics behind each flag:
+    externally studentized residual (outlier: |tᵢ| > Bonferroni t(1 − 0.05/(2n), ν − 1)),
+    leverage (hᵢᵢ > 2p/n), Cook's D (> F(0.5; p, ν)) and DFFITS
+    (tᵢ·√(hᵢᵢ/(1 − hᵢᵢ)), large when > 2√(p/n); Belsley, Kuh & Welsch, *Regression
+    Diagnostics*, 1980). ``flags`` names the rules a run breaks."""
+    d = fit.diagnostics
+    rules = (("outlier", "outlier"), ("high_leverage", "high leverage"),
+             ("influential", "Cook's D"), ("large_dffits", "DFFITS"))
+    flags = [", ".join(label for col, label in rules if col in d and bool(d[col].iloc[i]))
+             for i in range(len(d))]
+    out = d[["run", "residual", "externally_studentized", "leverage", "cooks_d", "dffits"]].copy()
+    out["flags"] = flags
+    return out[out["flags"] != ""].reset_index(drop=True)
 
 
 def lenth_effects(terms: Sequence[str], coefs: Sequence[float], n: int, sst: float) -> Effects:
