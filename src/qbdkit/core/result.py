@@ -5,14 +5,31 @@ Every core function returns a frozen dataclass that derives from :class:`Result`
 NaN/inf → ``None``), ``to_json()`` the JSON text, and ``summary()`` a readable
 plain-text table. The CLI's ``--json``, the API and the reports render this one
 object, so each number is computed in one place.
+
+The base also gives every result
+
+* a short ``repr`` (class name and a few scalar fields, shapes of arrays/tables) —
+  set on each subclass unless the subclass writes its own ``__repr__``;
+* ``_repr_html_`` for Jupyter (the summary, escaped, in ``<pre>``; a result with a
+  table adds ``to_frame()`` as an HTML table);
+* ``to_frame()`` for tabular results: the field named by the class attribute
+  ``_frame_field`` (a DataFrame, or a sequence of rows/results) as a DataFrame;
+* ``from_dict(d)``, the inverse of ``to_dict()``, driven by the field annotations:
+  nested results, ``tuple``/``list``/``dict`` of them, ``np.ndarray`` (``None`` →
+  NaN), ``pd.DataFrame`` (list of records), ``float`` (``None`` → NaN). A result
+  whose ``to_dict()`` is not its fields one to one overrides ``from_dict``.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import html
 import json
 import math
-from typing import Any
+import sys
+import types
+import typing
+from typing import Any, ClassVar, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -50,13 +67,32 @@ def to_jsonable(value: Any) -> Any:
     return value
 
 
+R = TypeVar("R", bound="Result")
+
+
 class Result:
-    """Mixin for frozen dataclass results: ``to_dict``, ``to_json``, ``summary``."""
+    """Mixin for frozen dataclass results: ``to_dict``, ``from_dict``, ``to_json``,
+    ``summary``, ``to_frame``, a short ``repr`` and ``_repr_html_`` (module docstring)."""
+
+    #: name of the field that :meth:`to_frame` returns as a DataFrame (None: not tabular)
+    _frame_field: ClassVar[str | None] = None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # @dataclass adds its long field-by-field __repr__ unless the class body has one;
+        # putting the short one in the class body first keeps it (dataclasses never overwrite)
+        if "__repr__" not in cls.__dict__:
+            cls.__repr__ = Result.__repr__  # type: ignore[method-assign]
 
     def to_dict(self) -> dict[str, Any]:
         return to_jsonable(
             {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}  # type: ignore[arg-type]
         )
+
+    @classmethod
+    def from_dict(cls: type[R], d: dict[str, Any]) -> R:
+        """Rebuild the result from :meth:`to_dict` output (see the module docstring)."""
+        return from_jsonable(cls, d)
 
     def to_json(self, indent: int | None = 2) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
@@ -67,8 +103,193 @@ class Result:
             lines.append(f"  {key}: {val}")
         return "\n".join(lines)
 
+    def to_frame(self) -> pd.DataFrame:
+        """The result's table as a DataFrame (tabular results only)."""
+        name = type(self)._frame_field
+        if name is None:
+            raise TypeError(f"{type(self).__name__} is not tabular: use to_dict() or summary()")
+        return as_frame(getattr(self, name))
+
     def __str__(self) -> str:
         return self.summary()
+
+    def __repr__(self) -> str:
+        return short_repr(self)
+
+    def _repr_html_(self) -> str:
+        out = f"<pre>{html.escape(str(self.summary()))}</pre>"
+        return out
+
+
+def as_frame(value: Any) -> pd.DataFrame:
+    """A DataFrame of a table-like value: a DataFrame, or rows (dicts or results)."""
+    if isinstance(value, pd.DataFrame):
+        return value.copy()
+    rows = [v.to_dict() if isinstance(v, Result) else v for v in value]
+    return pd.DataFrame(rows)
+
+
+def _brief(value: Any) -> str | None:
+    if isinstance(value, bool | np.bool_):
+        return str(bool(value))
+    if isinstance(value, int | np.integer):
+        return str(int(value))
+    if isinstance(value, float | np.floating):
+        return format(float(value), ".4g")
+    if isinstance(value, str):
+        return repr(value if len(value) <= 30 else value[:27] + "…")
+    if isinstance(value, np.ndarray):
+        return "array" + "×".join(str(s) for s in value.shape).join("()")
+    if isinstance(value, pd.DataFrame):
+        return f"DataFrame({value.shape[0]}×{value.shape[1]})"
+    if isinstance(value, list | tuple) and not (value and isinstance(value[0], list | tuple | dict)):
+        return f"[{len(value)}]"
+    if isinstance(value, list | tuple):
+        return f"[{len(value)}]"
+    return None
+
+
+def short_repr(obj: Any, limit: int = 100) -> str:
+    """``Name(field=value, …)`` with scalars and sizes only, at most ``limit`` characters."""
+    parts: list[str] = []
+    fields = dataclasses.fields(obj) if dataclasses.is_dataclass(obj) else ()
+    for f in fields:
+        if f.name.startswith("_") or not f.repr:
+            continue
+        b = _brief(getattr(obj, f.name, None))
+        if b is not None:
+            parts.append(f"{f.name}={b}")
+    name = type(obj).__name__
+    text = f"{name}(" + ", ".join(parts) + ")"
+    if len(text) > limit:
+        keep: list[str] = []
+        for p in parts:
+            if len(name) + 2 + len(", ".join([*keep, p])) + 3 > limit:
+                break
+            keep.append(p)
+        text = f"{name}(" + ", ".join([*keep, "…"]) + ")"
+    return text
+
+
+# ----------------------------------------------------------------------------- from_dict
+def _hints(cls: type) -> dict[str, Any]:
+    try:
+        return typing.get_type_hints(cls)
+    except Exception:  # an unresolvable annotation: resolve field by field, else Any
+        mod = sys.modules.get(cls.__module__)
+        ns = dict(vars(mod)) if mod else {}
+        out: dict[str, Any] = {}
+        for f in dataclasses.fields(cls):
+            try:
+                out[f.name] = eval(f.type, ns) if isinstance(f.type, str) else f.type
+            except Exception:
+                out[f.name] = Any
+        return out
+
+
+def from_jsonable(cls: type[R], d: dict[str, Any]) -> R:
+    """Build the dataclass ``cls`` from a :func:`to_jsonable` dict by its annotations.
+
+    Fields missing from ``d`` keep their defaults; ``init=False`` fields are left
+    to the class. Raises ``TypeError`` when a required field is missing.
+    """
+    if not dataclasses.is_dataclass(cls):
+        raise TypeError(f"{cls!r} is not a dataclass")
+    hints = _hints(cls)
+    kwargs: dict[str, Any] = {}
+    for f in dataclasses.fields(cls):
+        if not f.init or f.name not in d:
+            continue
+        kwargs[f.name] = _convert(hints.get(f.name, Any), d[f.name])
+    return cls(**kwargs)
+
+
+def _convert(tp: Any, value: Any) -> Any:
+    if tp is Any or tp is object:
+        return value
+    origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
+    if origin in (typing.Union, types.UnionType):
+        if value is None:
+            if type(None) in args:
+                return None
+            return _convert(next(a for a in args if a is not type(None)), value)
+        options = [a for a in args if a is not type(None)]
+        for a in options:  # the first alternative that accepts the value
+            try:
+                out = _convert(a, value)
+            except (TypeError, ValueError, KeyError):
+                continue
+            if _accepts(a, out):
+                return out
+        return value
+    if origin is ClassVar:
+        return value
+    if tp is float:
+        return math.nan if value is None else float(value)
+    if tp is int:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise TypeError("not an int")
+        if isinstance(value, float) and not value.is_integer():
+            raise ValueError("not an int")
+        return int(value)
+    if tp is bool:
+        if not isinstance(value, bool):
+            raise TypeError("not a bool")
+        return value
+    if tp is str:
+        if not isinstance(value, str):
+            raise TypeError("not a str")
+        return value
+    if tp is np.ndarray:
+        return _array(value)
+    if tp is pd.DataFrame:
+        return pd.DataFrame(value) if value is not None else pd.DataFrame()
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
+        if not isinstance(value, dict):
+            raise TypeError("not a mapping")
+        if issubclass(tp, Result):
+            return tp.from_dict(value)
+        return from_jsonable(tp, value)
+    if origin in (tuple, list) or tp in (tuple, list):
+        if not isinstance(value, list | tuple):
+            raise TypeError("not a sequence")
+        if origin is tuple and args and not (len(args) == 2 and args[1] is Ellipsis):
+            items = [_convert(a, v) for a, v in zip(args, value, strict=True)]
+        else:
+            item_tp = args[0] if args else Any
+            items = [_convert(item_tp, v) for v in value]
+        return tuple(items) if (origin is tuple or tp is tuple) else items
+    if origin is dict or tp is dict:
+        if not isinstance(value, dict):
+            raise TypeError("not a mapping")
+        val_tp = args[1] if len(args) == 2 else Any
+        return {k: _convert(val_tp, v) for k, v in value.items()}
+    return value
+
+
+def _accepts(tp: Any, value: Any) -> bool:
+    origin = typing.get_origin(tp) or tp
+    if origin is float:
+        return isinstance(value, float)
+    if isinstance(origin, type):
+        return isinstance(value, origin)
+    return True
+
+
+def _array(value: Any) -> np.ndarray:
+    """A list (nested) from ``to_jsonable`` back to an array; ``None`` → NaN for numbers."""
+    if value is None:
+        return np.array([], dtype=float)
+    arr = np.asarray(value, dtype=object)
+    flat = [v for v in arr.ravel().tolist()]
+    if all(v is None or (isinstance(v, int | float) and not isinstance(v, bool)) for v in flat):
+        if all(isinstance(v, int) and not isinstance(v, bool) for v in flat) and flat:
+            return np.asarray(value, dtype=np.int64)
+        return np.asarray([math.nan if v is None else v for v in flat], dtype=float).reshape(arr.shape)
+    if all(isinstance(v, bool) for v in flat) and flat:
+        return np.asarray(value, dtype=bool)
+    return arr
 
 
 def display_width(text: str) -> int:

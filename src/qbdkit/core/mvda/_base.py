@@ -17,22 +17,81 @@ Scores of observations with missing values use the "projection to the model
 plane" (PMP) of Nelson, Taylor & MacGregor (1996, Chemometr. Intell. Lab. Syst.
 35:45-65): ``t = (P*ᵀP*)⁻¹ P*ᵀ x*`` with ``*`` the observed variables; for a
 complete observation this is ``x R``.
+
+T² limit conventions (``t2_convention``; stated in every summary):
+
+* ``"tym"`` (default): training observations against the Tracy–Young–Mason beta
+  limit, new observations against ``A(n²−1)/(n(n−A))·F(A, n−A)`` (JMP, SAS).
+* ``"simca"``: every observation against ``A(n−1)/(n−A)·F(A, n−A)``, without the
+  ``(n+1)/n`` factor of a new observation (SIMCA's Hotelling T² line; Eriksson et al.,
+  Multi- and Megavariate Data Analysis, 2006, app. I), so SIMCA users get their numbers.
+
+The score plot's ellipse (:meth:`LatentModel.score_ellipse`) is drawn at the limit
+the plotted points are judged by, and says which one it is.
+
+Estimators derive scikit-learn's ``BaseEstimator`` (``get_params``/``set_params``,
+``sklearn.base.clone``, its short ``repr``); an unfitted model raises
+:class:`NotFittedError` (a :class:`~qbdkit.errors.QbdInputError` and scikit-learn's
+``NotFittedError``).
 """
 
 from __future__ import annotations
 
+import html
 import math
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from sklearn.base import BaseEstimator
+from sklearn.exceptions import NotFittedError as _SklearnNotFitted
 
 from qbdkit.core.mvda import limits
 from qbdkit.core.mvda.preprocess import as_matrix
 from qbdkit.errors import QbdInputError
 
 ALPHAS = (0.95, 0.99)
+T2_CONVENTIONS = ("tym", "simca")
+#: what each convention means, for summaries and reports
+T2_CONVENTION_TEXT = {
+    "tym": "T² limits: training observations Tracy–Young–Mason beta, new observations "
+           "A(n²−1)/(n(n−A))·F(A, n−A)",
+    "simca": "T² limits (SIMCA convention): A(n−1)/(n−A)·F(A, n−A) for every observation",
+}
+
+
+class NotFittedError(QbdInputError, _SklearnNotFitted):
+    """The model is used before ``fit`` (as scikit-learn's ``NotFittedError``)."""
+
+
+def check_t2_convention(value: str) -> str:
+    if value not in T2_CONVENTIONS:
+        raise QbdInputError("unknown T² limit convention", column="t2_convention",
+                            expected=" | ".join(T2_CONVENTIONS), found=value)
+    return value
+
+
+@dataclass(frozen=True)
+class ScoreEllipse:
+    """The Hotelling T² ellipse of a two-component score plot.
+
+    Semi-axes ``radius_a = sqrt(limit · s_a²)`` for the two plotted components;
+    ``limit`` is the T² limit with A = 2 if the model has two components — then the
+    ellipse is exactly the region the points are judged by — otherwise the limit for the
+    two plotted components alone (``exact`` False: a point's verdict uses all A
+    components). ``judges`` names the observations the limit applies to
+    (``"training"`` or ``"new"``) and ``label`` says it in words.
+    """
+
+    components: tuple[int, int]
+    radii: tuple[float, float]
+    limit: float
+    alpha: float
+    judges: str
+    convention: str
+    exact: bool
+    label: str
 
 
 @dataclass(frozen=True)
@@ -54,6 +113,7 @@ class Diagnostics:
     spe_limit: dict[str, float]
     dmodx_limit: dict[str, float]
     training: bool
+    t2_convention: str = "tym"
 
     @property
     def t2_out(self) -> np.ndarray:
@@ -113,7 +173,7 @@ def _solve_batched(G: np.ndarray, b: np.ndarray) -> np.ndarray:
         return np.einsum("iab,ib->ia", np.linalg.pinv(G), b)
 
 
-class LatentModel:
+class LatentModel(BaseEstimator):
     """Base of :class:`~qbdkit.core.mvda.pca.PCA` and :class:`~qbdkit.core.mvda.pls.PLS`.
 
     Subclasses set, in ``fit``: ``feature_names_in_``, ``n_features_in_``,
@@ -124,11 +184,32 @@ class LatentModel:
     """
 
     spe_method: str = "box"
+    t2_convention: str = "tym"
 
-    # ----------------------------------------------------------------- input
+    # ------------------------------------------------------------ estimator
     def _check_fitted(self) -> None:
         if not hasattr(self, "loadings_"):
-            raise QbdInputError("the model is not fitted yet; call fit first")
+            raise NotFittedError(f"this {type(self).__name__} is not fitted yet; call fit first")
+
+    def __sklearn_is_fitted__(self) -> bool:
+        return hasattr(self, "loadings_")
+
+    def result(self, ids: Any = None, new: Any = None, new_ids: Any = None,
+               contributions: str | None = None) -> Any:
+        """The fitted model as a frozen result (``PCASummary`` / ``PLSSummary``)."""
+        raise NotImplementedError
+
+    def summary(self) -> str:
+        """Readable text of the fitted model (its :meth:`result`)."""
+        return self.result().summary()
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able dict of the fitted model (its :meth:`result`)."""
+        return self.result().to_dict()
+
+    def _repr_html_(self) -> str:  # Jupyter: the summary once fitted, else the parameters
+        text = self.summary() if self.__sklearn_is_fitted__() else repr(self)
+        return f"<pre>{html.escape(text)}</pre>"
 
     def _select(self, X: Any) -> np.ndarray:
         """New data as the model's variables (raw units), in the model's column order."""
@@ -183,11 +264,43 @@ class LatentModel:
         return self._residuals
 
     # ---------------------------------------------------------------- limits
-    def t2_limit(self, alpha: float = 0.95, *, new: bool = True) -> float:
-        """T² limit: F form for new observations, Tracy–Young–Mason beta for training."""
+    def t2_limit(self, alpha: float = 0.95, *, new: bool = True,
+                 n_components: int | None = None) -> float:
+        """T² limit by ``t2_convention`` (module docstring): ``"tym"`` — F form for new
+        observations, Tracy–Young–Mason beta for training; ``"simca"`` — ``A(n−1)/(n−A)·F``
+        for both. ``n_components`` overrides A (e.g. 2 for a score-plot ellipse)."""
+        a = self.n_components_ if n_components is None else n_components
+        if check_t2_convention(self.t2_convention) == "simca":
+            return limits.t2_limit_simca(a, self.n_samples_, alpha)
         if new:
-            return limits.t2_limit_new(self.n_components_, self.n_samples_, alpha)
-        return limits.t2_limit_training(self.n_components_, self.n_samples_, alpha)
+            return limits.t2_limit_new(a, self.n_samples_, alpha)
+        return limits.t2_limit_training(a, self.n_samples_, alpha)
+
+    def score_ellipse(self, components: tuple[int, int] = (1, 2), alpha: float = 0.95, *,
+                      new: bool = False) -> ScoreEllipse:
+        """The T² ellipse of a score plot of ``components`` (1-based), at the limit of
+        training observations (``new=False``) or of projected ones (``new=True``) — draw the
+        one whose points the plot judges (see :class:`ScoreEllipse`)."""
+        self._check_fitted()
+        a, b = components
+        if not (1 <= a <= self.n_components_ and 1 <= b <= self.n_components_ and a != b):
+            raise QbdInputError("score plot components", column="components",
+                                expected=f"two different components among 1…{self.n_components_}",
+                                found=f"{a}, {b}")
+        exact = self.n_components_ == 2
+        lim = self.t2_limit(alpha, new=new, n_components=2)
+        radii = (float(np.sqrt(lim * self.score_var_[a - 1])),
+                 float(np.sqrt(lim * self.score_var_[b - 1])))
+        judges = "new" if new else "training"
+        conv = self.t2_convention
+        who = "projected observations" if new else "model (training) observations"
+        if conv == "simca":
+            how = "A(n−1)/(n−A)·F (SIMCA)"
+        else:
+            how = "A(n²−1)/(n(n−A))·F" if new else "Tracy–Young–Mason beta"
+        label = (f"Hotelling T² {100 * alpha:g} % ellipse, limit {lim:.4g} for {who}, {how}"
+                 + ("" if exact else f"; a 2-D view of the {self.n_components_}-component T²"))
+        return ScoreEllipse((a, b), radii, float(lim), alpha, judges, conv, exact, label)
 
     def spe_limit(self, alpha: float = 0.95, *, method: str | None = None) -> float:
         """SPE limit; ``method`` ``"box"`` (g·χ²_h, default) or ``"jackson-mudholkar"``."""
@@ -268,7 +381,7 @@ class LatentModel:
         spe = self._spe(E)
         return Diagnostics(scores=T, t2=self._t2(T), spe=spe, dmodx=self._dmodx(E, training, spe),
                            residuals=E, t2_limit=t2l, spe_limit=spel, dmodx_limit=dml,
-                           training=training)
+                           training=training, t2_convention=self.t2_convention)
 
     # --------------------------------------------------------- contributions
     def contributions_t2(self, X: Any = None) -> np.ndarray:

@@ -13,6 +13,9 @@ Formulas and sources
   beta quantile. Same form in the JMP and SAS MVPMONITOR documentation.
 * T², new observations (Tracy, Young & Mason 1992; Jackson 1991 §1.7):
   ``T²_lim = A(n²-1)/(n(n-A)) · F(alpha; A, n-A)``.
+* T², SIMCA's convention (Eriksson et al., Multi- and Megavariate Data Analysis,
+  2006, app. I; the Hotelling T² line of SIMCA): ``T²_lim = A(n-1)/(n-A) · F(alpha; A, n-A)``
+  for every observation (no ``(n+1)/n`` factor).
 * SPE, Box (1954) / Nomikos & MacGregor (1995, Technometrics 37:41-59): SPE ≈
   g·χ²_h with ``g = v/(2m)``, ``h = 2m²/v`` where ``m``, ``v`` are the mean and
   variance of the training SPE values; limit ``g·χ²(alpha; h)``.
@@ -52,6 +55,14 @@ def t2_limit_new(n_components: int, n_samples: int, alpha: float = 0.95) -> floa
     if a < 1 or n - a <= 0:
         return math.nan
     return float(a * (n * n - 1) / (n * (n - a)) * stats.f.ppf(alpha, a, n - a))
+
+
+def t2_limit_simca(n_components: int, n_samples: int, alpha: float = 0.95) -> float:
+    """SIMCA's T² limit ``A(n-1)/(n-A)·F(alpha; A, n-A)`` (training and new alike)."""
+    a, n = n_components, n_samples
+    if a < 1 or n - a <= 0:
+        return math.nan
+    return float(a * (n - 1) / (n - a) * stats.f.ppf(alpha, a, n - a))
 
 
 def spe_limit_box(spe: np.ndarray, alpha: float = 0.95) -> float:

@@ -42,12 +42,16 @@ Algorithms
   Eriksson et al., Multi- and Megavariate Data Analysis, 2006, app. I), and
   ``Q²cum_a = 1 − Π_{b≤a} PRESS_b/RSS_{b−1}``. Row-wise CV is not used for PCA
   because the left-out row's own values would predict themselves.
-* ``n_components="auto"``: the number of components at the first minimum of
-  the element-wise PRESS (components are added while ``PRESS_{a+1} < PRESS_a``;
-  Wold 1978, Technometrics 20:397-405; Bro et al. 2008). The per-component
-  ``Q²_a`` of ekf is not monotone (a subspace of too low dimension predicts a
-  left-out variable badly), so the SIMCA rule ``Q²_a > 0`` would stop too early;
-  ``q2_all_`` keeps every evaluated value.
+* ``n_components="auto"`` follows SIMCA's autofit rule (Eriksson et al., Multi- and
+  Megavariate Data Analysis, 2006, app. I; Wold 1978, Technometrics 20:397-405): a
+  component is added only while it improves the prediction by a significant amount,
+  ``Q²_a > limit`` (rule 1; ``limit`` = 0.05 with ≤ 100 observations, else 0, as
+  SIMCA's rule for PLS — SIMCA's own PCA limit, which depends on N and K, is not
+  published in closed form), i.e. ``Q²cum`` rises. It also stops where the degrees of
+  freedom run out (``(n − A − 1)(K − A) ≤ 0``) or at ``max_components``. The first
+  component is always kept (scores need one); if it is not significant ``autofit_``
+  says so. ``autofit_`` gives, per evaluated component, ``Q²``, the limit, kept or not,
+  and the reason in words.
 * Limits: :mod:`qbdkit.core.mvda.limits`; SPE limits are by default the Box /
   Nomikos–MacGregor ``g·χ²_h`` approximation (works with missing data);
   ``spe_method="jackson-mudholkar"`` selects Jackson & Mudholkar (1979).
@@ -59,7 +63,7 @@ from typing import Any
 
 import numpy as np
 
-from qbdkit.core.mvda._base import LatentModel, flip_signs
+from qbdkit.core.mvda._base import LatentModel, check_t2_convention, flip_signs
 from qbdkit.core.mvda.preprocess import (
     as_matrix,
     column_scaling,
@@ -268,6 +272,45 @@ def ekf_press(Xtest: np.ndarray, P: np.ndarray) -> np.ndarray:
     return press
 
 
+def q2_significance_limit(n: int) -> float:
+    """SIMCA's rule-1 limit for a component's Q²: 0.05 with ≤ 100 observations, else 0."""
+    return 0.05 if n <= 100 else 0.0
+
+
+def autofit_components(q2: np.ndarray, n: int, k: int, a_max: int) -> tuple[int, list[dict]]:
+    """Number of components by SIMCA's autofit rule (module docstring) and, for each
+    evaluated component, ``{"component", "q2", "limit", "kept", "reason"}``."""
+    limit = q2_significance_limit(n)
+    steps: list[dict] = []
+    a = 0
+    for j in range(a_max):
+        comp = j + 1
+        qa = float(q2[j]) if np.isfinite(q2[j]) else float("nan")
+        if (n - comp - 1) * (k - comp) <= 0:
+            steps.append({"component": comp, "q2": qa, "limit": limit, "kept": False,
+                          "reason": "no degrees of freedom left: (n − A − 1)(K − A) ≤ 0"})
+            break
+        if not np.isfinite(qa):
+            steps.append({"component": comp, "q2": qa, "limit": limit, "kept": False,
+                          "reason": "Q² cannot be cross-validated for this component"})
+            break
+        if qa > limit:
+            a = comp
+            steps.append({"component": comp, "q2": qa, "limit": limit, "kept": True,
+                          "reason": f"significant: Q² = {qa:.3g} > {limit:g} (rule 1)"})
+            continue
+        steps.append({"component": comp, "q2": qa, "limit": limit, "kept": False,
+                      "reason": f"not significant: Q² = {qa:.3g} ≤ {limit:g} (rule 1); "
+                                "fitting stops"})
+        break
+    if a == 0:
+        a = 1
+        steps[0] = {**steps[0], "kept": True,
+                    "reason": steps[0]["reason"].replace("; fitting stops", "")
+                    + "; kept so that the model has scores — no component is significant"}
+    return a, steps
+
+
 class PCA(LatentModel):
     """Principal component analysis with missing values, Q², T², SPE and DModX.
 
@@ -287,19 +330,22 @@ class PCA(LatentModel):
         Number of cross-validation groups (7, SIMCA's default).
     spe_method : "box" | "jackson-mudholkar"
         Which SPE limit :meth:`spe_limit` reports.
+    t2_convention : "tym" | "simca"
+        T² limit convention (see :mod:`qbdkit.core.mvda._base`).
 
     Learned attributes: ``feature_names_in_``, ``n_features_in_``, ``variables_``
     (used), ``dropped_`` ({name: reason}), ``mean_``, ``scale_`` (divisor),
     ``weights_``, ``n_components_``, ``loadings_`` (K × A), ``scores_`` (n × A),
     ``explained_r2x_``, ``r2x_cum_``, ``q2_``, ``q2_cum_``, ``press_``,
     ``score_var_``, ``eigenvalues_`` (= score_var_), ``residual_eigenvalues_``,
-    ``residuals_``, ``t2_``, ``spe_``, ``dmodx_``, ``method_``, ``n_iter_``.
+    ``residuals_``, ``t2_``, ``spe_``, ``dmodx_``, ``method_``, ``n_iter_``, ``autofit_``.
     """
 
     def __init__(self, n_components: int | str = "auto", *, scale: str = "uv",
                  weights: Any = None, method: str = "auto", cross_validate: bool = True,
                  cv_groups: int = 7, max_components: int | None = None,
-                 spe_method: str = "box", tol: float = 1e-12, max_iter: int = 5000) -> None:
+                 spe_method: str = "box", tol: float = 1e-12, max_iter: int = 5000,
+                 t2_convention: str = "tym") -> None:
         self.n_components = n_components
         self.scale = scale
         self.weights = weights
@@ -310,6 +356,15 @@ class PCA(LatentModel):
         self.spe_method = spe_method
         self.tol = tol
         self.max_iter = max_iter
+        self.t2_convention = t2_convention
+
+    def result(self, ids: Any = None, new: Any = None, new_ids: Any = None,
+               contributions: str | None = None) -> Any:
+        """The fitted model as a :class:`~qbdkit.core.mvda.summary.PCASummary`."""
+        from qbdkit.core.mvda.summary import pca_summary
+
+        self._check_fitted()
+        return pca_summary(self, ids, new, new_ids, contributions)
 
     # -------------------------------------------------------------------- fit
     def _decompose(self, Xs: np.ndarray, a: int, method: str) -> tuple[np.ndarray, np.ndarray,
@@ -324,6 +379,7 @@ class PCA(LatentModel):
         """Fit to ``X`` (array or DataFrame, NaN = missing)."""
         arr, names = as_matrix(X)
         n, k0 = arr.shape
+        check_t2_convention(self.t2_convention)
         if self.method not in METHODS:
             raise QbdInputError("unknown method", column="method", expected=" | ".join(METHODS),
                                 found=self.method)
@@ -387,11 +443,10 @@ class PCA(LatentModel):
             q2 = 1.0 - ratio
             q2_cum = 1.0 - np.cumprod(ratio)
         if self.n_components == "auto":
-            a = 1
-            while a < a_fit and np.isfinite(press[a]) and press[a] < press[a - 1]:
-                a += 1
+            a, self.autofit_ = autofit_components(q2, n, k, a_fit)
         else:
             a = a_fit
+            self.autofit_ = []
         T, P = np.ascontiguousarray(T[:, :a]), np.ascontiguousarray(P[:, :a])
         self.method_ = method
         self.n_iter_ = None if iters is None else iters[:a]
@@ -473,4 +528,4 @@ class PCA(LatentModel):
         return (np.asarray(T, float) @ self.loadings_.T) * (self.scale_ / self.weights_) + self.mean_
 
 
-__all__ = ["PCA", "ekf_press", "nipals_pca", "svd_pca"]
+__all__ = ["PCA", "autofit_components", "ekf_press", "nipals_pca", "q2_significance_limit", "svd_pca"]

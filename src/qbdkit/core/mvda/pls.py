@@ -43,7 +43,7 @@ from typing import Any
 
 import numpy as np
 
-from qbdkit.core.mvda._base import LatentModel, flip_signs
+from qbdkit.core.mvda._base import LatentModel, check_t2_convention, flip_signs
 from qbdkit.core.mvda.preprocess import (
     as_matrix,
     column_scaling,
@@ -155,7 +155,8 @@ class PLS(LatentModel):
     def __init__(self, n_components: int | str = "auto", *, scale: str = "uv",
                  scale_y: str | None = None, weights: Any = None, cross_validate: bool = True,
                  cv_groups: int = 7, q2_limit: float = 0.0, max_components: int | None = None,
-                 spe_method: str = "box", tol: float = 1e-12, max_iter: int = 5000) -> None:
+                 spe_method: str = "box", tol: float = 1e-12, max_iter: int = 5000,
+                 t2_convention: str = "tym") -> None:
         self.n_components = n_components
         self.scale = scale
         self.scale_y = scale_y
@@ -167,6 +168,15 @@ class PLS(LatentModel):
         self.spe_method = spe_method
         self.tol = tol
         self.max_iter = max_iter
+        self.t2_convention = t2_convention
+
+    def result(self, ids: Any = None, new: Any = None, new_ids: Any = None,
+               contributions: str | None = None) -> Any:
+        """The fitted model as a :class:`~qbdkit.core.mvda.summary.PLSSummary`."""
+        from qbdkit.core.mvda.summary import pls_summary
+
+        self._check_fitted()
+        return pls_summary(self, None, ids, new, new_ids, contributions)
 
     def _fit_scaled(self, Xk: np.ndarray, Yk: np.ndarray, a: int, w: np.ndarray):
         mx, sx, _ = column_scaling(Xk, self.scale)
@@ -178,6 +188,7 @@ class PLS(LatentModel):
 
     def fit(self, X: Any, Y: Any) -> PLS:
         """Fit to ``X`` (n × K) and ``Y`` (n or n × M); NaN = missing."""
+        check_t2_convention(self.t2_convention)
         arr, names = as_matrix(X)
         yarr, ynames = as_matrix(Y, "Y")
         n, k0 = arr.shape

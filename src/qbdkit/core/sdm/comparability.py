@@ -21,7 +21,19 @@ quality attribute), with the at-scale batches as reference:
    σ = s_R (exact power, pooled-variance test).
 
 ``passed`` for an attribute = TOST equivalent **and** every small-scale result inside
-the ± k SD range.
+the ± k SD range. ``verdict`` says which of three it is:
+
+* ``"pass"`` — equivalent and every result inside the range;
+* ``"fail"`` — a result outside the range, or the (1 − 2α) CI lies wholly outside the
+  margin, or the TOST is not significant although the runs give ≥ 80 % power;
+* ``"not shown"`` — the TOST is not significant and the small-scale runs are fewer than
+  the 80 %-power sample size: equivalence is *not shown* for lack of power, which is not
+  evidence of a difference (``note``: "not shown — needs ≥ N runs for 80 % power").
+
+Row ids: :func:`numeric_attributes` takes them from an id column (``id_column``, a
+header among :data:`ID_ALIASES`, or else the one text column) and refuses repeated ids,
+naming the rows (one rule with ``mvda``, ``doe analyze``, ``validate``, ``risk``).
+:func:`compare_scales` accepts frames with such an id column as well.
 """
 
 from __future__ import annotations
@@ -113,11 +125,17 @@ class AttributeComparison(Result):
     sample_size: dict[str, int | None]
     """Small-scale runs needed for power 0.8 / 0.9 with the at-scale batches fixed."""
     passed: bool
+    verdict: str = ""
+    """``"pass"``, ``"fail"`` or ``"not shown"`` (module docstring)."""
+    note: str = ""
+    """Why, in words (e.g. "not shown — needs ≥ 12 runs for 80 % power")."""
 
 
 @dataclass(frozen=True)
 class ComparabilityResult(Result):
     """Univariate comparability table: one :class:`AttributeComparison` per attribute."""
+
+    _frame_field = "attributes"
 
     attributes: list[AttributeComparison]
     alpha: float
@@ -133,16 +151,44 @@ class ComparabilityResult(Result):
                 a.name, a.at_scale_mean, a.at_scale_sd, f"[{a.range[0]:.4g}, {a.range[1]:.4g}]",
                 a.small_scale_mean, len(a.outside_range), a.diff,
                 f"[{a.ci90[0]:.4g}, {a.ci90[1]:.4g}]", a.margin, a.p_value,
-                "yes" if a.equivalent else "no", "PASS" if a.passed else "FAIL",
+                "yes" if a.equivalent else "no",
+                f"{a.n_small_scale} / {_n(a.sample_size.get('0.8'))}",
+                VERDICT_TEXT.get(a.verdict, "PASS" if a.passed else "FAIL"),
             ])
         head = ["attribute", "at-scale mean", "SD", f"±{self.attributes[0].k:g} SD range"
                 if self.attributes else "range", "small mean", "outside", "diff",
-                f"{conf:g}% CI", "margin", "TOST p", "equivalent", "result"]
+                f"{conf:g}% CI", "margin", "TOST p", "equivalent", "n / n 80 %", "result"]
         text = f"Scale-down model comparability (TOST {self.method}, α = {self.alpha:g})\n"
         text += format_table(head, rows)
+        notes = [f"{a.name}: {a.note}" for a in self.attributes if a.verdict == "not shown"]
+        if notes:
+            text += "\n" + "\n".join(notes)
         if self.dropped:
             text += "\nleft out: " + "; ".join(self.dropped)
         return text
+
+
+#: the result column's words (one place; bilingual catalogues key on the verdict)
+VERDICT_TEXT = {"pass": "PASS", "fail": "FAIL", "not shown": "NOT SHOWN"}
+
+
+def _n(v: int | None) -> str:
+    return "> 2000" if v is None else str(v)
+
+
+def verdict_of(equivalent: bool, outside: Sequence[str], ci: tuple[float, float], margin: float,
+               n_small: int, n_80: int | None) -> tuple[str, str]:
+    """``(verdict, note)`` of one attribute (module docstring)."""
+    if outside:
+        return "fail", f"{len(outside)} small-scale result(s) outside the range"
+    if equivalent:
+        return "pass", "equivalent within the margin"
+    if ci[0] > margin or ci[1] < -margin:
+        return "fail", "the confidence interval of the difference lies outside the margin"
+    if n_80 is None or n_small < n_80:
+        need = "more than 2000" if n_80 is None else f"≥ {n_80}"
+        return "not shown", f"not shown — needs {need} runs for 80 % power ({n_small} run(s))"
+    return "fail", f"not equivalent with {n_small} runs (≥ {n_80} give 80 % power)"
 
 
 def compare_attribute(
@@ -183,12 +229,14 @@ def compare_attribute(
         ss = tost_sample_size(sd_r, -delta, delta, delta=0.0, power=pw, alpha=alpha, n_ref=a.size,
                               n_max=2000)
         sizes[f"{pw:g}"] = ss.n_test
+    verdict, note = verdict_of(bool(t.equivalent), outside, t.ci, delta, int(sv.size),
+                               sizes["0.8"])
     return AttributeComparison(
         name=name, at_scale_mean=m_r, at_scale_sd=sd_r, range=(lo, hi),
         small_scale_mean=float(sv.mean()), outside_range=outside, diff=t.diff, ci90=t.ci,
         margin=delta, equivalent=t.equivalent, n_at_scale=int(a.size), n_small_scale=int(sv.size),
         small_scale_sd=float(sv.std(ddof=1)), p_value=t.p_value, k=float(k), margin_rule=str(margin),
-        sample_size=sizes, passed=bool(t.equivalent and not outside),
+        sample_size=sizes, passed=bool(t.equivalent and not outside), verdict=verdict, note=note,
     )
 
 
@@ -218,10 +266,13 @@ def numeric_attributes(
         raise QbdInputError("id column not found", file=file, row=1, column=idcol,
                             expected="a header " + repr(idcol),
                             found=", ".join(map(str, frame.columns)))
+    if idcol is None:
+        idcol = _text_column(frame)
     id_like = {norm[a] for a in ID_ALIASES if a in norm}
     if idcol is not None:
         ids = ["" if pd.isna(v) else str(v).strip() for v in frame[idcol]]
         ids = [i or f"row {r}" for i, r in zip(ids, rows, strict=True)]
+        _check_unique(ids, str(idcol), rows, file)
     else:
         ids = [f"row {r}" for r in rows]
     out: dict[str, np.ndarray] = {}
@@ -251,6 +302,45 @@ def numeric_attributes(
     return pd.DataFrame(out), ids, notes
 
 
+def _text_column(frame: pd.DataFrame) -> str | None:
+    """The one column that holds text in every non-blank cell (an id column), else None."""
+    found = []
+    for c in frame.columns:
+        col = frame[c]
+        if pd.api.types.is_numeric_dtype(col):
+            continue
+        vals = [v for v in col.tolist() if not (pd.isna(v) or str(v).strip() == "")]
+        if vals and pd.to_numeric(pd.Series(vals, dtype=object), errors="coerce").isna().all():
+            found.append(c)
+    return found[0] if len(found) == 1 else None
+
+
+def _check_unique(ids: Sequence[str], column: str, rows: Sequence[int], file: str | None) -> None:
+    seen: dict[str, int] = {}
+    problems: list[Problem] = []
+    for i, r in zip(ids, rows, strict=True):
+        if i in seen:
+            problems.append(Problem(f"duplicate id (also on row {seen[i]})", file, r, column,
+                                    "a unique batch/run id (a replicate needs its own id)", i))
+        else:
+            seen[i] = r
+    if problems:
+        raise QbdInputError(problems=problems)
+
+
+def _as_attributes(frame: pd.DataFrame, what: str) -> tuple[pd.DataFrame, list[str] | None]:
+    """A frame given to :func:`compare_scales`: numbers as they are; with a text (id) column,
+    split into numeric attributes and ids by :func:`numeric_attributes`."""
+    if all(pd.api.types.is_numeric_dtype(frame[c]) for c in frame.columns):
+        return frame, None
+    try:
+        num, ids, _ = numeric_attributes(frame, file=what)
+    except QbdInputError as exc:
+        raise QbdInputError(problems=[Problem(p.message, p.file, p.row, p.column, p.expected, p.found)
+                                      for p in exc.problems]) from None
+    return num, ids
+
+
 def compare_scales(
     at_scale: pd.DataFrame,
     small_scale: pd.DataFrame,
@@ -269,7 +359,14 @@ def compare_scales(
     missing, or with fewer than 2 values in either group are left out and named in
     ``dropped``. Only columns present in both frames are compared; callers that read
     files report columns present in only one of them (see :mod:`qbdkit.cli.sdm`).
+    A frame with a text column takes it as the batch/run ids (an id header of
+    :data:`ID_ALIASES`, or the one text column; repeated ids are refused) — the
+    small-scale ids then name the runs outside the range.
     """
+    at_scale, _ = _as_attributes(at_scale, "at-scale data")
+    small_scale, found_ids = _as_attributes(small_scale, "small-scale data")
+    if small_scale_ids is None and found_ids is not None:
+        small_scale_ids = found_ids
     names = list(attributes) if attributes is not None else [
         c for c in at_scale.columns if c in small_scale.columns]
     margins = dict(margins or {})

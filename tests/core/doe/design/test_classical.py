@@ -236,3 +236,15 @@ def test_dsd_fake_and_categorical():
     # fold-over kept: main effects orthogonal to all 2FIs and squares
     for i, j in itertools.combinations(range(6), 2):
         assert np.allclose(x.T @ (x[:, i] * x[:, j]), 0)
+
+
+def test_signed_generator_gives_the_other_half_fraction():
+    # Montgomery, Design and Analysis of Experiments, §8.2: D = −ABC is the alternate
+    # (complementary) half fraction of the 2^(4−1) with defining relation I = −ABCD
+    space = make_space([{"name": n, "low": -1, "high": 1} for n in "ABCD"])
+    plus = fractional_factorial(space, generators=["D=ABC"])
+    minus = fractional_factorial(space, generators=["D=-ABC"])
+    assert minus.generators == ["D=-ABC"]
+    np.testing.assert_array_equal(np.prod(minus.coded, axis=1), -np.ones(8))
+    both = {tuple(r) for r in plus.coded} | {tuple(r) for r in minus.coded}
+    assert len(both) == 16  # together the full 2^4

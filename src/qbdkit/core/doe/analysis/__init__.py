@@ -12,6 +12,12 @@ re-exported here too, so everything is importable from ``qbdkit.core.doe``.
 """
 
 from qbdkit.core.doe.analysis.analyze import Analysis, analyze, analyze_file, read_factor_sheet
+from qbdkit.core.doe.analysis.compare import (
+    ModelComparison,
+    StepwiseResult,
+    compare_models,
+    stepwise,
+)
 from qbdkit.core.doe.analysis.cpp import (
     CppAssessment,
     ParameterEffect,
@@ -43,6 +49,13 @@ from qbdkit.core.doe.analysis.optimize import (
 )
 from qbdkit.core.doe.analysis.posterior import MultiResponsePosterior, fit_posterior
 from qbdkit.core.doe.analysis.predict import Prediction, predict
+from qbdkit.core.doe.analysis.rsm import (
+    CanonicalAnalysis,
+    Path,
+    canonical_analysis,
+    ridge_analysis,
+    steepest_ascent,
+)
 from qbdkit.core.doe.analysis.space import (
     DesignSpaceResult,
     ProbabilityEngine,
@@ -64,6 +77,7 @@ __all__: list[str] = [
     "Analysis",
     "AnovaRow",
     "BoxCox",
+    "CanonicalAnalysis",
     "CppAssessment",
     "DesignSpaceResult",
     "Effects",
@@ -72,18 +86,23 @@ __all__: list[str] = [
     "Goal",
     "LackOfFit",
     "LeastSquares",
+    "ModelComparison",
     "MultiResponseModel",
     "MultiResponsePosterior",
     "OptimizationResult",
     "ParameterEffect",
+    "Path",
     "Prediction",
     "ProbabilityEngine",
     "Spec",
     "Specification",
+    "StepwiseResult",
     "analyze",
     "analyze_file",
     "boxcox_suggestion",
+    "canonical_analysis",
     "combine_specs",
+    "compare_models",
     "design_space",
     "fit_posterior",
     "fit_response",
@@ -104,4 +123,7 @@ __all__: list[str] = [
     "read_factor_sheet",
     "reassess_parameters",
     "reduce_model",
+    "ridge_analysis",
+    "steepest_ascent",
+    "stepwise",
 ]

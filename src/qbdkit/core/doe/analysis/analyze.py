@@ -69,6 +69,26 @@ class Analysis(Result):
             "responses": out,
         })
 
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Analysis:
+        """Rebuild from :meth:`to_dict` (detached fits, see :meth:`FitResult.from_dict`)."""
+        fits, actual = [], []
+        for r in d["responses"]:
+            fit = FitResult.from_dict(r)
+            fits.append(fit)
+            rows = r.get("terms_actual")
+            if rows is None:
+                actual.append(None)
+                continue
+            nan = [float("nan") if t["coef"] is None else t["coef"] for t in rows]
+            se = [float("nan") if t["se"] is None else t["se"] for t in rows]
+            actual.append(FitResult.from_dict({
+                **r, "coding": "actual", "terms": [{"term": t["term"], "coef": c, "se": s_, "t": None,
+                                                    "p": None, "vif": None}
+                                                   for t, c, s_ in zip(rows, nan, se, strict=True)]}))
+        return cls(tuple(fits), tuple(FactorSpec.from_dict(f) for f in d["factors"]), d.get("file"),
+                   bool(d.get("reduced", False)), float(d.get("alpha", 0.05)), tuple(actual))
+
     def summary(self) -> str:
         return "\n\n".join(r.summary() for r in self.responses)
 
@@ -185,6 +205,7 @@ def analyze(
                                 expected="factor columns with a few designed settings, or --factors",
                                 found=", ".join(columns))
         specs = names
+    check_run_ids(frame, rows, file)
     transforms = {find_column(columns, k, "transform", file): v for k, v in (transforms or {}).items()}
     block = find_block(frame, [r for r in resp if r], specs) if model in KEYWORD_MODELS else None
     fits: list[FitResult] = []
@@ -214,6 +235,36 @@ def analyze(
                                    factors=list(fit.factors), anova_type=anova_type,
                                    transform=fit.transform, file=file, rows=rows, block=block))
     return Analysis(tuple(fits), tuple(studied.values()), file, reduce, alpha, tuple(actual))
+
+
+#: run-sheet columns that identify a run: each value once (a replicate is a run of its own);
+#: ``std_order`` is not among them (software repeats it for replicates)
+RUN_ID_COLUMNS = ("run", "run_id", "runid", "run_no", "run_order", "runorder", "运行", "运行顺序",
+                  "序号", "试验号", "实验号", "编号")
+
+
+def check_run_ids(frame: pd.DataFrame, rows: Sequence[int] | None, file: str | None) -> None:
+    """Refuse repeated run identifiers, naming each repeat and its first row (the one rule of
+    issue 17 shared with ``sdm``, ``mvda``, ``validate`` and ``risk``): a repeated id is a
+    copied row, which would change n, pure error and every p-value."""
+    for c in frame.columns:
+        if normalize_name(str(c)) not in RUN_ID_COLUMNS and str(c).strip() not in RUN_ID_COLUMNS:
+            continue
+        seen: dict[str, int] = {}
+        problems: list[Problem] = []
+        for i, v in enumerate(frame[c].tolist()):
+            if is_blank(v):
+                continue
+            key = str(int(v)) if isinstance(v, float) and v.is_integer() else str(v).strip()
+            row = rows[i] if rows is not None else i + 2
+            if key in seen:
+                problems.append(Problem(f"duplicate run id (also on row {seen[key]})", file, row,
+                                        str(c), expected="a unique run id (a replicate is a run "
+                                                         "with its own id)", found=key))
+            else:
+                seen[key] = row
+        if problems:
+            raise QbdInputError(problems=problems[:20])
 
 
 def find_block(frame: pd.DataFrame, responses: Sequence[str],

@@ -61,7 +61,18 @@ F = (SS_LOF/df_LOF)/(SS_PE/df_PE) (Montgomery §10.7). Diagnostics
 studentized rᵢ = eᵢ/(s√(1−hᵢᵢ)); externally studentized tᵢ = rᵢ√((ν−1)/(ν−rᵢ²));
 Cook's Dᵢ = rᵢ² hᵢᵢ / (p (1 − hᵢᵢ)); outlier when |tᵢ| exceeds the Bonferroni
 t(1 − 0.05/(2n), ν − 1); high leverage when hᵢᵢ > 2p/n; influential when
-Dᵢ > F(0.5; p, ν). Normal-probability positions (i − 3/8)/(n + 1/4) (Blom).
+Dᵢ > F(0.5; p, ν); DFFITSᵢ = tᵢ√(hᵢᵢ/(1 − hᵢᵢ)), large when > 2√(p/n) (Belsley, Kuh &
+Welsch 1980); :func:`influence_table` lists the flagged runs. Normal-probability positions (i − 3/8)/(n + 1/4) (Blom).
+
+Degenerate fits (issue 17): a constant response is refused (nothing to model). An
+*exact fit* — residual SS ≤ 10⁻²⁰·SST, e.g. noise-free data or NIST Wampler1 — is
+said in ``notes``; σ, standard errors, t, F and p are then undefined and given as NaN
+(``None`` in JSON), never ±inf / 0, so no effect, least of all a zero one, is called
+significant. ``notes`` also carries: squares asked of a factor with two levels (an
+error: "squares cannot be estimated from two levels — use interaction"); a two-level
+(screening) fit with ≤ 3 residual df (p-values rest on a poor error estimate: check the
+half-normal plot); the Box–Cox caveat with < 10 residual df; numbers written with a
+single thousands group (``1,234``) far above the rest of their column.
 
 Why the solve is not statsmodels' own: see :mod:`.lstsq` (extended-precision
 QR; statsmodels' pinv loses the NIST Filip and Wampler sets). Everything else
@@ -180,6 +191,7 @@ class BoxCox(Result):
     upper: float
     suggested: float
     name: str
+    caveat: str = ""
 
 
 @dataclass(frozen=True)
@@ -234,9 +246,11 @@ class FitResult(Result):
     factors: tuple[FactorSpec, ...]
     model_terms: tuple[str, ...]
     dropped_rows: tuple[int, ...]
-    _spec: _ModelSpec = field(repr=False)
+    _spec: _ModelSpec | None = field(repr=False)
     _x: np.ndarray = field(repr=False, default_factory=lambda: np.zeros((0, 0)))
     _y: np.ndarray = field(repr=False, default_factory=lambda: np.zeros(0))
+    notes: tuple[str, ...] = ()
+    exact_fit: bool = False
 
     def to_statsmodels(self) -> Any:
         """The fit as a statsmodels ``OLSResults`` built around OUR estimates (params,
@@ -271,7 +285,7 @@ class FitResult(Result):
             if name in _monomial(t, spec.names):
                 sl = spec.design_info.term_name_slices[t.name()]
                 cols += list(range(sl.start, sl.stop))
-        if not cols or self.df_resid <= 0:
+        if not cols or self.df_resid <= 0 or self.exact_fit:
             return None, len(cols), None
         sse_full = float(np.sum(np.asarray(self.resid, dtype=float) ** 2))
         b = self.params[cols]
@@ -285,6 +299,9 @@ class FitResult(Result):
     # -- new settings ---------------------------------------------------------------------
     def _frame(self, new: pd.DataFrame | dict) -> dict[str, np.ndarray]:
         spec = self._spec
+        if spec is None:
+            raise QbdInputError("a stored fit cannot predict", column="model",
+                                expected="the fit re-run from its data", found="a stored result")
         new = pd.DataFrame(new)
         if spec.block is not None and spec.block not in new.columns:
             # no block given: predict for the average block (its sum-to-zero columns set to 0 by
@@ -410,7 +427,42 @@ class FitResult(Result):
             "effects": None if self.effects is None else self.effects.to_dict(),
             "boxcox": None if self.boxcox is None else self.boxcox.to_dict(),
             "diagnostics": d.to_dict(orient="list"),
+            "exact_fit": self.exact_fit,
+            "notes": list(self.notes),
         })
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> FitResult:
+        """A stored fit rebuilt from :meth:`to_dict` — every reported number, but *detached*:
+        no model matrix, so ``predict``/``design_matrix`` need a refit (they raise)."""
+        terms = d["terms"]
+        num = lambda key: np.array([np.nan if r[key] is None else r[key] for r in terms],  # noqa: E731
+                                   dtype=float)
+        diag = pd.DataFrame(d.get("diagnostics") or {})
+        lof = d.get("lack_of_fit")
+        p = len(terms)
+        nan = lambda v: math.nan if v is None else v  # noqa: E731
+        return cls(
+            response=d["name"], formula=d["formula"], model=d["model"], coding=d["coding"],
+            terms=tuple(r["term"] for r in terms), params=num("coef"), bse=num("se"),
+            tvalues=num("t"), pvalues=num("p"), vif=num("vif"),
+            cov_params=np.full((p, p), np.nan), normalized_cov_params=np.full((p, p), np.nan),
+            sigma=nan(d["rmse"]), df_resid=int(d["residual_df"]), nobs=int(d["n"]),
+            resid=diag["residual"].to_numpy(float) if "residual" in diag else np.zeros(0),
+            fitted=diag["fitted"].to_numpy(float) if "fitted" in diag else np.zeros(0),
+            r2=nan(d["r2"]), r2_adj=d["r2_adj"], q2=d["q2"], press=d["press"], rmse=nan(d["rmse"]),
+            has_intercept=any(r["term"] == "Intercept" for r in terms),
+            anova=tuple(AnovaRow.from_dict(r) for r in d["anova"]), anova_type=d["anova_type"],
+            lack_of_fit=None if lof is None else LackOfFit(
+                lof["df"], lof["ss"], lof["pure_error_df"], lof["pure_error_ss"], lof["f"], lof["p"]),
+            diagnostics=diag,
+            effects=None if d.get("effects") is None else Effects.from_dict(d["effects"]),
+            boxcox=None if d.get("boxcox") is None else BoxCox.from_dict(d["boxcox"]),
+            transform=d.get("transform"),
+            factors=tuple(FactorSpec.from_dict(f) for f in d.get("factors", [])),
+            model_terms=tuple(r["term"] for r in terms if r["term"] != "Intercept"),
+            dropped_rows=tuple(d.get("dropped_rows", [])), _spec=None,
+            notes=tuple(d.get("notes", [])), exact_fit=bool(d.get("exact_fit", False)))
 
     def summary(self) -> str:
         head = (f"{self.response}: {self.formula}  ({self.coding} units, n = {self.nobs}"
@@ -431,7 +483,9 @@ class FitResult(Result):
             lines.append(f"Lenth: PSE = {_f(e.pse)}, ME = {_f(e.me)}, SME = {_f(e.sme)} (effect scale)")
         if self.boxcox is not None:
             b = self.boxcox
-            lines.append(f"Box–Cox: λ̂ = {_f(b.lambda_hat)} [{_f(b.lower)}, {_f(b.upper)}] → {b.name}")
+            lines.append(f"Box–Cox: λ̂ = {_f(b.lambda_hat)} [{_f(b.lower)}, {_f(b.upper)}] → {b.name}"
+                         + (f" ({b.caveat})" if b.caveat else ""))
+        lines += [f"note: {n}" for n in self.notes]
         return "\n".join(lines)
 
 
@@ -683,10 +737,19 @@ def fit_response(
         frame_ld[names.safe[v]] = spec.code(x) if coding == "coded" and spec.high != spec.low else x
     if problems:
         raise QbdInputError(problems=problems)
+    notes: list[str] = []
+    for v in [response, *[u for u in variables if u not in categorical]]:
+        notes += thousands_notes(data[v].tolist(), v, rows)
     idx = np.flatnonzero(keep)
     if idx.size == 0:
         raise QbdInputError("no rows with a response value", file=file, column=response,
                             expected="at least one number", found="all blank")
+    if idx.size > 1 and float(np.ptp(yv[idx])) == 0.0:
+        raise QbdInputError(
+            "the response is constant: every run gives the same value, so there is nothing "
+            "to model", file=file, column=response,
+            expected="a response that varies between runs", found=f"{yv[idx][0]:g} in all "
+                                                                   f"{idx.size} runs")
     data_fit = {k: v[idx] for k, v in frame_ld.items()}
     if lam is not None and np.any(yv[idx] <= 0):
         raise QbdInputError("a power/log transform needs positive responses", file=file, column=response,
@@ -723,7 +786,40 @@ def fit_response(
     spec_obj = _ModelSpec(names, safe_rhs, design_info, tuple(variables), numeric, categorical,
                           coding, response, block)
     return _finish(spec_obj, x_ld, y_model, kind=kind, formula=formula_text, anova_type=anova_type,
-                   lam=lam, factors=tuple(used_specs), dropped=dropped, data_fit=data_fit, file=file)
+                   lam=lam, factors=tuple(used_specs), dropped=dropped, data_fit=data_fit, file=file,
+                   notes=tuple(notes))
+
+
+_AMBIGUOUS_COMMA = re.compile(r"^\s*[+-]?\d{1,3},\d{3}\s*$")
+
+
+def thousands_notes(values: Sequence[Any], column: str, rows: Sequence[int] | None) -> list[str]:
+    """Notes for cells such as ``1,234`` (read as 1234 by the thousands rule of
+    :mod:`qbdkit.core.numbers`) whose value is over 100× the median size of the column's
+    other numbers — likely a decimal comma (1.234), e.g. in a pH column."""
+    hits = [i for i, v in enumerate(values) if isinstance(v, str) and _AMBIGUOUS_COMMA.match(v)]
+    if not hits:
+        return []
+    others = []
+    for i, v in enumerate(values):
+        if i in hits or _is_blank(v):
+            continue
+        try:
+            others.append(abs(parse_number(v)))
+        except (TypeError, ValueError):
+            continue
+    if not others:
+        return []
+    typical = float(np.median(others))
+    out = []
+    for i in hits:
+        val = parse_number(values[i])
+        if abs(val) > 100 * typical:
+            row = rows[i] if rows is not None else i + 2
+            out.append(f"{column}, row {row}: {values[i]!r} was read as {val:g} (comma = thousands "
+                       f"separator), far from the column's other values (median {typical:.4g}); "
+                       f"if a decimal comma was meant, write {values[i].strip().replace(',', '.')}")
+    return out
 
 
 def _label(x: Any) -> str:
@@ -754,11 +850,13 @@ def _typed_spec(spec: FactorSpec, col: pd.Series) -> FactorSpec:
 
 def _finish(spec: _ModelSpec, x: np.ndarray, y: np.ndarray, *, kind: str, formula: str,
             anova_type: str, lam: float | None, factors: tuple[FactorSpec, ...],
-            dropped: tuple[int, ...], data_fit: dict[str, np.ndarray], file: str | None) -> FitResult:
+            dropped: tuple[int, ...], data_fit: dict[str, np.ndarray], file: str | None,
+            notes: tuple[str, ...] = ()) -> FitResult:
     names = spec.names
     di = spec.design_info
     n, p = x.shape
     columns = [names.to_user(c) for c in di.column_names]
+    _check_squares(spec, di, data_fit, file)
     if n < p:
         raise QbdInputError(
             f"too few runs: {n} runs with a response for {p} model coefficients", file=file,
@@ -791,15 +889,23 @@ def _finish(spec: _ModelSpec, x: np.ndarray, y: np.ndarray, *, kind: str, formul
             expected=f"more runs than the {p} coefficients, or a smaller model", found=f"{n} runs")
     yf = np.asarray(y, dtype=float)
     sse = ls.sse
-    s2 = sse / df_resid if df_resid > 0 else float("nan")
+    yl = np.asarray(y, dtype=LD)
+    sst = float(np.sum((yl - yl.mean()) ** 2)) if has_intercept else float(np.sum(yl * yl))
+    exact = df_resid > 0 and sse <= EXACT_FIT_RATIO * sst
+    notes = list(notes)
+    if exact:
+        notes.append(f"exact fit: the model reproduces every run (residual SS {sse:.3g} against "
+                     f"total SS {sst:.4g}); the error variance is zero, so standard errors are 0, t, "
+                     "F and p are undefined (NaN) and no effect is called significant")
+    # exact fit: σ = 0 and so se = 0 (as NIST certifies for Wampler1), but t = b/0 and
+    # every F and p are undefined → NaN
+    s2 = (0.0 if exact else sse / df_resid) if df_resid > 0 else float("nan")
     sigma = math.sqrt(s2) if df_resid > 0 else float("nan")
     cov = ls.normalized_cov * s2
     bse = np.sqrt(np.diag(ls.normalized_cov) * s2) if df_resid > 0 else np.full(p, np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
-        tv = ls.params / bse
+        tv = ls.params / bse if not exact else np.full(p, np.nan)
         pv = 2 * stats.t.sf(np.abs(tv), df_resid) if df_resid > 0 else np.full(p, np.nan)
-    yl = np.asarray(y, dtype=LD)
-    sst = float(np.sum((yl - yl.mean()) ** 2)) if has_intercept else float(np.sum(yl * yl))
     r2 = 1 - sse / sst if sst > 0 else float("nan")
     k0 = 1 if has_intercept else 0
     r2_adj = 1 - (1 - r2) * (n - k0) / df_resid if df_resid > 0 else None
@@ -819,7 +925,7 @@ def _finish(spec: _ModelSpec, x: np.ndarray, y: np.ndarray, *, kind: str, formul
             ss = np.sum((col - col.mean()) ** 2) if has_intercept else np.sum(col * col)
             vif[j] = ls.normalized_cov[j, j] * ss
     anova = _anova(spec, x, y, ls, term_objs, monos, anova_type, df_resid, sse, sst, n, p,
-                   has_intercept, data_fit)
+                   has_intercept, data_fit, exact=exact)
     lof = _lack_of_fit(spec, data_fit, ls.resid, df_resid, sse)
     if lof is not None:
         anova = (*anova[:-1], AnovaRow("Lack of fit", lof.df_lack_of_fit, lof.ss_lack_of_fit,
@@ -833,8 +939,18 @@ def _finish(spec: _ModelSpec, x: np.ndarray, y: np.ndarray, *, kind: str, formul
         keep = [j for j in range(p) if columns[j] != "Intercept" and j not in block_cols]
         effects = lenth_effects([columns[j] for j in keep], [ls.params[j] for j in keep], n, sst)
     box = None
-    if lam is None and df_resid > 0 and np.all(yf > 0):
+    if lam is None and df_resid > 0 and np.all(yf > 0) and not exact:
         box = boxcox_suggestion(x, yf)
+        if df_resid < BOXCOX_MIN_DF:
+            box = BoxCox(box.lambda_hat, box.lower, box.upper, box.suggested, box.name,
+                         caveat=f"only {df_resid} residual df: the likelihood of λ is flat and "
+                                "the suggestion weak — transform only with a scientific reason")
+    if two_level and 0 < df_resid <= SCREENING_MIN_DF and not exact:
+        inter = [columns[j] for j in range(p) if ":" in columns[j] and pv[j] < 0.05]
+        notes.append(f"screening fit with only {df_resid} residual df: p-values rest on a poor "
+                     "estimate of error" + (f"; interactions called significant ({', '.join(inter)})"
+                                            " may be spurious" if inter else "")
+                     + " — check the half-normal plot (Lenth) or add runs")
     return FitResult(
         response=spec.response, formula=formula, model=kind, coding=spec.coding,
         terms=tuple(columns), params=ls.params, bse=bse, tvalues=tv, pvalues=pv, vif=vif,
@@ -843,7 +959,35 @@ def _finish(spec: _ModelSpec, x: np.ndarray, y: np.ndarray, *, kind: str, formul
         rmse=sigma, has_intercept=has_intercept, anova=anova, anova_type=anova_type,
         lack_of_fit=lof, diagnostics=diag, effects=effects, boxcox=box, transform=lam,
         factors=factors, model_terms=tuple(names.to_user(t.name()) for t in term_objs),
-        dropped_rows=dropped, _spec=spec, _x=x, _y=np.asarray(y, dtype=LD))
+        dropped_rows=dropped, _spec=spec, _x=x, _y=np.asarray(y, dtype=LD), notes=tuple(notes),
+        exact_fit=bool(exact))
+
+
+#: residual SS at most this fraction of the total SS is an exact fit (noise-free data)
+EXACT_FIT_RATIO = 1e-20
+#: Box–Cox suggestions with fewer residual df carry a caveat
+BOXCOX_MIN_DF = 10
+#: two-level fits with at most this many residual df carry a warning
+SCREENING_MIN_DF = 3
+
+
+def _check_squares(spec: _ModelSpec, di: Any, data_fit: dict[str, np.ndarray],
+                   file: str | None) -> None:
+    """Squared terms of a factor set at only two levels cannot be estimated: say so
+    before any run count or aliasing message."""
+    bad: list[str] = []
+    for t in di.terms:
+        for v, k in _monomial(t, spec.names).items():
+            if k >= 2 and v in spec.numeric and v not in bad:
+                vals = np.unique(np.asarray(data_fit[spec.names.safe[v]], dtype=float))
+                if vals.size <= 2:
+                    bad.append(v)
+    if bad:
+        raise QbdInputError(
+            "squares cannot be estimated from two levels — use the interaction model",
+            file=file, column=", ".join(bad),
+            expected="three or more levels of a factor for its square (e.g. centre points or "
+                     "axial runs), or --model interaction", found="two levels")
 
 
 def _two_level(spec: _ModelSpec, data_fit: dict[str, np.ndarray]) -> bool:
@@ -873,9 +1017,10 @@ def _sse(x: np.ndarray, y: np.ndarray, cols: list[int]) -> float:
 
 def _anova(spec: _ModelSpec, x: np.ndarray, y: np.ndarray, ls: LeastSquares, terms: list[Any],
            monos: dict[str, dict[str, int]], anova_type: str, df_resid: int, sse: float, sst: float,
-           n: int, p: int, has_intercept: bool, data_fit: dict) -> tuple[AnovaRow, ...]:
+           n: int, p: int, has_intercept: bool, data_fit: dict,
+           exact: bool = False) -> tuple[AnovaRow, ...]:
     di = spec.design_info
-    mse = sse / df_resid if df_resid > 0 else float("nan")
+    mse = sse / df_resid if df_resid > 0 and not exact else float("nan")
     all_names = [t.name() for t in terms]
     rows: list[AnovaRow] = []
     model_df = p - (1 if has_intercept else 0)
@@ -898,7 +1043,8 @@ def _anova(spec: _ModelSpec, x: np.ndarray, y: np.ndarray, ls: LeastSquares, ter
             base = [c for c in range(p) if c not in _cols_of(di, [*higher, name])]
             ss = _sse(x, y, base) - _sse(x, y, base + cols)
         rows.append(_row(spec.names.to_user(name), len(cols), max(ss, 0.0), mse, df_resid))
-    rows.append(AnovaRow("Residual", df_resid, sse, mse if df_resid > 0 else None, None, None))
+    rows.append(AnovaRow("Residual", df_resid, sse,
+                         (0.0 if exact else mse) if df_resid > 0 else None, None, None))
     rows.append(AnovaRow("Total" if has_intercept else "Total (uncorrected)", n - (1 if has_intercept else 0),
                          sst, None, None, None))
     return tuple(rows)
@@ -906,6 +1052,8 @@ def _anova(spec: _ModelSpec, x: np.ndarray, y: np.ndarray, ls: LeastSquares, ter
 
 def _row(source: str, df: int, ss: float, mse: float, df_resid: int) -> AnovaRow:
     ms = ss / df if df else float("nan")
+    if math.isnan(mse):  # exact fit: no error variance, F undefined
+        return AnovaRow(source, df, ss, ms, None, None)
     if df_resid > 0 and mse > 0:
         f = ms / mse
         pval = float(stats.f.sf(f, df, df_resid))
@@ -950,6 +1098,8 @@ def _diagnostics(resid: np.ndarray, h: np.ndarray, sigma: float, df: int, p: int
     nq = stats.norm.ppf((order + 1 - 0.375) / (n + 0.25))
     t_crit = stats.t.ppf(1 - 0.05 / (2 * n), df - 1) if df > 1 else np.nan
     f_crit = stats.f.ppf(0.5, p, df) if df > 0 else np.nan
+    with np.errstate(divide="ignore", invalid="ignore"):
+        dffits = t * np.sqrt(h / (1 - h))
     return pd.DataFrame({
         "run": np.arange(1, n + 1),
         "fitted": fitted,
@@ -958,11 +1108,29 @@ def _diagnostics(resid: np.ndarray, h: np.ndarray, sigma: float, df: int, p: int
         "studentized": r,
         "externally_studentized": t,
         "cooks_d": cook,
+        "dffits": dffits,
         "normal_quantile": nq,
         "outlier": np.abs(t) > t_crit if df > 1 else np.zeros(n, bool),
         "high_leverage": h > 2 * p / n,
         "influential": cook > f_crit if df > 0 else np.zeros(n, bool),
+        "large_dffits": np.abs(dffits) > 2 * math.sqrt(p / n) if df > 1 else np.zeros(n, bool),
     })
+
+
+def influence_table(fit: FitResult) -> pd.DataFrame:
+    """Runs flagged as outlying or influential, with the statistics behind each flag:
+    externally studentized residual (outlier: |tᵢ| > Bonferroni t(1 − 0.05/(2n), ν − 1)),
+    leverage (hᵢᵢ > 2p/n), Cook's D (> F(0.5; p, ν)) and DFFITS
+    (tᵢ·√(hᵢᵢ/(1 − hᵢᵢ)), large when > 2√(p/n); Belsley, Kuh & Welsch, *Regression
+    Diagnostics*, 1980). ``flags`` names the rules a run breaks."""
+    d = fit.diagnostics
+    rules = (("outlier", "outlier"), ("high_leverage", "high leverage"),
+             ("influential", "Cook's D"), ("large_dffits", "DFFITS"))
+    flags = [", ".join(label for col, label in rules if col in d and bool(d[col].iloc[i]))
+             for i in range(len(d))]
+    out = d[["run", "residual", "externally_studentized", "leverage", "cooks_d", "dffits"]].copy()
+    out["flags"] = flags
+    return out[out["flags"] != ""].reset_index(drop=True)
 
 
 def lenth_effects(terms: Sequence[str], coefs: Sequence[float], n: int, sst: float) -> Effects:
@@ -1054,6 +1222,10 @@ def reduce_model(fit: FitResult, data: pd.DataFrame, *, alpha: float = 0.05, fil
             return current
         monos = {t.name(): _monomial(t, spec.names) for t in terms}
         pmap = {r.source: r.p for r in current.anova}
+        if current.exact_fit:
+            # no error variance, no p-values: a term whose coefficients are zero (to rounding)
+            # is dropped as if p = 1; any other term stays
+            pmap = _zero_terms(current, terms)
         removable = []
         for t in terms:
             name = t.name()
@@ -1079,6 +1251,22 @@ def reduce_model(fit: FitResult, data: pd.DataFrame, *, alpha: float = 0.05, fil
             data, spec.response, "~ " + quoted, coding=spec.coding,
             factors=list(current.factors), anova_type=current.anova_type, transform=current.transform,
             file=file, rows=rows, block=spec.block)
+
+
+def _zero_terms(fit: FitResult, terms: list[Any]) -> dict[str, float | None]:
+    """For an exact fit: p := 1 for terms whose coefficients are zero to rounding (their
+    contribution ≤ 1e-9 × the response's spread), ``None`` (keep) for the others."""
+    spec = fit._spec
+    di = spec.design_info
+    yl = np.asarray(fit._y, dtype=float)
+    scale = float(np.ptp(yl)) or 1.0
+    xmax = np.max(np.abs(np.asarray(fit._x, dtype=float)), axis=0)
+    out: dict[str, float | None] = {}
+    for t in terms:
+        cols = _cols_of(di, [t.name()])
+        size = float(np.max(np.abs(np.asarray(fit.params, dtype=float)[cols]) * xmax[cols]))
+        out[spec.names.to_user(t.name())] = 1.0 if size <= 1e-9 * scale else None
+    return out
 
 
 def _lenth_selection(fit: FitResult, data: pd.DataFrame, *, file: str | None,

@@ -128,7 +128,7 @@ def fractional_factorial(space: FactorSpace, *, runs: int | None = None,
                          resolution: int | None = None,
                          generators: list[str] | None = None) -> Plan:
     """Minimum-aberration regular 2^(k−p) fraction chosen by run count or by resolution."""
-    from qbdkit.core.doe.design.fractional import parse_generators
+    from qbdkit.core.doe.design.fractional import generator_signs, parse_generators
 
     _require_two_level(space, "a two-level fraction")
     k = space.k
@@ -137,7 +137,7 @@ def fractional_factorial(space: FactorSpace, *, runs: int | None = None,
             m, masks = parse_generators(generators, k)
         except ValueError as exc:
             raise DesignError(str(exc)) from None
-        return _fraction_plan(space, m, masks, "user generators")
+        return _fraction_plan(space, m, masks, "user generators", generator_signs(generators))
     if k < 2:
         raise DesignError("a fraction needs at least 2 factors")
     if runs is None and resolution is None:
@@ -176,12 +176,13 @@ def fractional_factorial(space: FactorSpace, *, runs: int | None = None,
     return plan
 
 
-def _fraction_plan(space: FactorSpace, m: int, masks: list[int], how: str) -> Plan:
+def _fraction_plan(space: FactorSpace, m: int, masks: list[int], how: str,
+                   signs: list[int] | None = None) -> Plan:
     k = space.k
-    coded = fraction_matrix(m, masks)
+    coded = fraction_matrix(m, masks, signs)
     wlp = word_length_pattern(m, masks)
     res = resolution_from_wlp(wlp, k)
-    gens = generator_strings(m, masks)
+    gens = generator_strings(m, masks, signs)
     res_text = ROMAN.get(res or 0, str(res))
     plan = Plan(_two_level_to_index(space, coded), generators=gens, word_length_pattern=wlp,
                 resolution=res, basic=m, generator_masks=list(masks))

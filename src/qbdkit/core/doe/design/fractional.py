@@ -60,10 +60,13 @@ def column_from_mask(basic: np.ndarray, mask: int) -> np.ndarray:
     return np.prod(basic[:, cols], axis=1) if cols else np.ones(basic.shape[0])
 
 
-def fraction_matrix(m: int, generators: Sequence[int]) -> np.ndarray:
-    """Coded design of the 2^(k-p) fraction: m basic columns then one column per generator mask."""
+def fraction_matrix(m: int, generators: Sequence[int],
+                    signs: Sequence[int] | None = None) -> np.ndarray:
+    """Coded design of the 2^(k-p) fraction: m basic columns then one column per generator mask
+    (times its sign: ``D=-AB`` is the other half fraction, defining relation I = −ABD)."""
     basic = basic_matrix(m)
-    cols = [basic] + [column_from_mask(basic, g)[:, None] for g in generators]
+    sg = list(signs) if signs is not None else [1] * len(generators)
+    cols = [basic] + [s * column_from_mask(basic, g)[:, None] for g, s in zip(generators, sg, strict=True)]
     return np.hstack(cols)
 
 
@@ -103,21 +106,36 @@ def word_text(mask: int) -> str:
     return "".join(factor_letter(i) for i in range(mask.bit_length()) if mask >> i & 1)
 
 
-def generator_strings(m: int, generators: Sequence[int]) -> list[str]:
-    """``["E=ABC", "F=BCD"]``."""
-    return [f"{factor_letter(m + j)}={word_text(int(g))}" for j, g in enumerate(generators)]
+def generator_strings(m: int, generators: Sequence[int],
+                      signs: Sequence[int] | None = None) -> list[str]:
+    """``["E=ABC", "F=-BCD"]``."""
+    sg = list(signs) if signs is not None else [1] * len(generators)
+    return [f"{factor_letter(m + j)}={'-' if s < 0 else ''}{word_text(int(g))}"
+            for j, (g, s) in enumerate(zip(generators, sg, strict=True))]
+
+
+def generator_signs(texts: Sequence[str]) -> list[int]:
+    """The sign of each generator: ``D=-AB`` → −1, ``D=AB`` or ``D=+AB`` → +1."""
+    out = []
+    for t in texts:
+        right = t.replace(" ", "").replace("\u2212", "-").partition("=")[2]
+        out.append(-1 if right.startswith("-") else 1)
+    return out
 
 
 def parse_generators(texts: Sequence[str], k: int) -> tuple[int, list[int]]:
-    """Parse ``["E=ABC", …]`` (added factors must be the last p letters) → ``(m, masks)``."""
+    """Parse ``["E=ABC", "F=-BCD", …]`` (added factors must be the last p letters) →
+    ``(m, masks)``; the signs are :func:`generator_signs`."""
     p = len(texts)
     m = k - p
     letters = {factor_letter(i): i for i in range(k)}
     masks = []
     for j, t in enumerate(texts):
-        left, _, right = t.replace(" ", "").partition("=")
+        left, _, right = t.replace(" ", "").replace("\u2212", "-").partition("=")
+        right = right[1:] if right[:1] in "+-" and right else right
         if left != factor_letter(m + j) or not right:
-            raise ValueError(f"generator {t!r}: expected {factor_letter(m + j)}=<product of basic letters>")
+            raise ValueError(f"generator {t!r}: expected {factor_letter(m + j)}=<product of basic "
+                             "letters>, optionally signed (D=-AB)")
         mask = 0
         for ch in right:
             if ch not in letters or letters[ch] >= m:
