@@ -253,7 +253,7 @@ def capability(values: Sequence[float] | np.ndarray, *, lsl: float | None = None
             ppk=_opt(ppk), ppm_index=None, ci={}, confidence=confidence,
             ci_methods={"pp": "none (percentile method)"},
             ppm={"observed": obs}, method="percentile", normality_p=normality_p,
-            notes=notes + ["ISO 22514-2 percentile method: Pp = (USL−LSL)/(X99.865−X0.135), "
+            notes=[*notes, "ISO 22514-2 percentile method: Pp = (USL−LSL)/(X99.865−X0.135), "
                            "Ppk from the median"])
     cp, cpl, cpu, cpk = _indices(mean, s_w, lo_s, hi_s)
     pp, ppl, ppu, ppk = _indices(mean, s_o, lo_s, hi_s)

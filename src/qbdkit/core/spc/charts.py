@@ -432,7 +432,7 @@ def control_chart(values: Sequence[float] | np.ndarray, *, chart: str = "imr",
             hi = cl[idx] + L * sd_stat[idx]
             lcl[idx] = np.maximum(lo, 0.0)
             ucl[idx] = np.minimum(hi, 1.0) if chart == "p" else hi
-            ph_center = float(cl[a]) if chart != "np" else float(cl[a])
+            ph_center = float(cl[a])
         else:
             means = pts.mean
             xb = means[base]
@@ -440,9 +440,8 @@ def control_chart(values: Sequence[float] | np.ndarray, *, chart: str = "imr",
             ph_center = grand if center is None else float(center)
             if sigma is not None:
                 ph_sigma, method = float(sigma), "known σ"
-                mrbar = ph_sigma * d2(2)
             elif np.all(pts.sizes[idx] == 1):
-                ph_sigma, mrbar = _sigma_individuals(xb)
+                ph_sigma, _ = _sigma_individuals(xb)
                 method = "MR̄/d₂"
             else:
                 ph_sigma, method = _sigma_subgroups(pts, base, chart, sigma_method)
