@@ -25,11 +25,11 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+import numpy as np
+import pandas as pd
 
-from qbdkit.core.spc import imr_portfolio  # noqa: E402
-from qbdkit.core.spc.constants import d2, d3  # noqa: E402
+from qbdkit.core.spc import imr_portfolio
+from qbdkit.core.spc.constants import d2, d3
 
 P, N, REPEATS = 500, 2000, 3
 TARGET_S, TARGET_BYTES = 5.0, 1 << 30
@@ -104,7 +104,7 @@ def pyspc_peer(X):
     for i in range(P):
         data = X[i].tolist()
         values, center, lcl, ucl, _ = xmr().plot(data, 1)
-        mrv, mrbar, mlcl, mucl, _ = pyspc_mr().plot(data, 1)
+        _mrv, _mrbar, _mlcl, mucl, _ = pyspc_mr().plot(data, 1)
         pts = r.RULE_1_BEYOND_3SIGMA(ax, values, center, lcl, ucl)
         out.append({"center": center, "lcl": lcl, "ucl": ucl, "mr_ucl": mucl, "rule1": pts})
     return out
