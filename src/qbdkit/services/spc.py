@@ -1,0 +1,180 @@
+"""Continued process verification (cpv) use cases: control chart, capability, Hotelling T²
+and the periodic review, each from CSV/XLSX files (:func:`qbdkit.io.read_table`).
+
+One function per use case (``chart``, ``capability``, ``t2``, ``review``), each taking a
+request of everything the user chose; registered as record kinds ``cpv.chart``,
+``cpv.capability``, ``cpv.t2`` and ``cpv.review``. Cell problems name the file, the row
+as the user sees it (header = row 1) and the column.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+
+from qbdkit.core.spc.capability import CapabilityResult
+from qbdkit.core.spc.charts import ChartResult
+from qbdkit.core.spc.multivariate import T2Result
+from qbdkit.core.spc.review import CpvReview
+from qbdkit.errors import QbdInputError
+from qbdkit.io import read_table
+from qbdkit.io.tables import Table, normalize_name
+from qbdkit.services.base import Context, Request, input_file
+from qbdkit.services.kinds import Kind, register
+
+
+class ChartRequest(Request):
+    """``qbdkit cpv chart`` — see :func:`qbdkit.core.spc.control_chart`."""
+
+    file: Path = input_file(description="results, one row per observation (CSV/XLSX)")
+    value: str
+    subgroup: str | None = None
+    batch: str | None = None
+    type: str = "imr"
+    size: str | None = None
+    phase: str | None = None
+    baseline: int | None = None
+    exclude: list[int] = Field(default_factory=list)
+    rules: str = "nelson"
+    center: float | None = None
+    sigma: float | None = None
+    lam: float = 0.2
+    k: float = 0.5
+    h: float = 5.0
+    nsigmas: float = 3.0
+
+
+class CapabilityRequest(Request):
+    """``qbdkit cpv capability`` — see :func:`qbdkit.core.spc.capability`."""
+
+    file: Path = input_file(description="results (CSV/XLSX)")
+    value: str
+    subgroup: str | None = None
+    lsl: float | None = None
+    usl: float | None = None
+    target: float | None = None
+    confidence: float = 0.95
+    method: str = "normal"
+
+
+class T2Request(Request):
+    """``qbdkit cpv t2`` — see :func:`qbdkit.core.spc.hotelling_t2`."""
+
+    file: Path = input_file(description="one row per observation, one column per variable")
+    vars: list[str]
+    subgroup: str | None = None
+    baseline: int | None = None
+    confidence: float | None = None
+    method: str = "hotelling"
+    n_components: int | None = None
+
+
+class ReviewRequest(Request):
+    """The periodic review from files — see :func:`qbdkit.core.spc.cpv_review`."""
+
+    data: Path = input_file(description="long table: batch, item, value [, time, site]")
+    limits: Path = input_file(description="item limits: item, kind, lsl, usl, par_*, nor_*")
+    since: str | None = None
+    baseline: int | None = None
+    rules: str = "nelson"
+
+
+def _column(table: Table, name: str | None, role: str) -> str | None:
+    """The table's header matching ``name`` (case/space-insensitive), or an error."""
+    if name is None:
+        return None
+    want = normalize_name(name)
+    for col in table.columns:
+        if normalize_name(col) == want:
+            return col
+    raise QbdInputError("missing column", file=table.file, row=1, column=name,
+                        expected=f"a {role} column {name!r}", found=", ".join(table.columns))
+
+
+def _numbers(table: Table, col: str) -> list[float]:
+    return [float(table.number(i, col)) for i in range(len(table.frame))]  # type: ignore[arg-type]
+
+
+def _texts(table: Table, col: str | None) -> list[str] | None:
+    if col is None:
+        return None
+    return [table.text(i, col, allow_blank=False) for i in range(len(table.frame))]
+
+
+def chart(req: ChartRequest, ctx: Context | None = None) -> ChartResult:
+    from qbdkit.core.spc import control_chart
+
+    table = read_table(req.file)
+    value = _column(table, req.value, "value")
+    assert value is not None
+    subgroup = _column(table, req.subgroup, "subgroup")
+    batch = _column(table, req.batch, "batch")
+    size = _column(table, req.size, "size")
+    phase = _column(table, req.phase, "phase")
+    values = _numbers(table, value)
+    return control_chart(
+        values, chart=req.type, subgroups=_texts(table, subgroup),
+        sizes=None if size is None else _numbers(table, size), phases=_texts(table, phase),
+        labels=_texts(table, batch), baseline=req.baseline, exclude=req.exclude,
+        rules=req.rules, center=req.center, sigma=req.sigma, lam=req.lam, k=req.k, h=req.h,
+        nsigmas=req.nsigmas, value_name=value, file=table.file, rows=table.rows,
+        names={"value": value, "subgroup": subgroup or "subgroup", "size": size or "size",
+               "phase": phase or "phase"})
+
+
+def capability(req: CapabilityRequest, ctx: Context | None = None) -> CapabilityResult:
+    from qbdkit.core.spc import capability as core_capability
+
+    table = read_table(req.file)
+    value = _column(table, req.value, "value")
+    assert value is not None
+    subgroup = _column(table, req.subgroup, "subgroup")
+    if req.lsl is not None and req.usl is not None and not req.lsl < req.usl:
+        raise QbdInputError("specification limits in the wrong order", file=table.file,
+                            column="--lsl/--usl", expected="LSL < USL",
+                            found=f"LSL {req.lsl:g} ≥ USL {req.usl:g}")
+    return core_capability(_numbers(table, value), lsl=req.lsl, usl=req.usl, target=req.target,
+                           subgroups=_texts(table, subgroup), confidence=req.confidence,
+                           method=req.method)
+
+
+def t2(req: T2Request, ctx: Context | None = None) -> T2Result:
+    import pandas as pd
+
+    from qbdkit.core.spc import hotelling_t2, pca_monitoring
+
+    table = read_table(req.file)
+    names = [_column(table, v, "variable") for v in req.vars]
+    cols = {str(n): _numbers(table, str(n)) for n in names}
+    frame = pd.DataFrame(cols)
+    subgroup = _column(table, req.subgroup, "subgroup")
+    if req.method == "pca":
+        return pca_monitoring(frame, baseline=req.baseline,
+                              n_components=req.n_components or "auto",
+                              confidence=req.confidence or 0.99)
+    if req.method != "hotelling":
+        raise QbdInputError("unknown T² method", column="--method",
+                            expected="hotelling | pca", found=req.method)
+    return hotelling_t2(frame, subgroups=_texts(table, subgroup), baseline=req.baseline,
+                        confidence=req.confidence)
+
+
+def review(req: ReviewRequest, ctx: Context | None = None) -> CpvReview:
+    from qbdkit.core.spc import cpv_review
+
+    data = read_table(req.data)
+    limits = read_table(req.limits)
+    return cpv_review(data.frame, limits.frame, since=req.since, baseline=req.baseline,
+                      rules=req.rules, data_file=data.file, limits_file=limits.file)
+
+
+register(Kind("cpv.chart", ChartRequest, chart, ChartResult,
+              title={"en": "Control chart", "zh": "控制图"}, stage="cpv"))
+register(Kind("cpv.capability", CapabilityRequest, capability, CapabilityResult,
+              title={"en": "Process capability", "zh": "过程能力"}, stage="cpv"))
+register(Kind("cpv.t2", T2Request, t2, T2Result,
+              title={"en": "Hotelling T² chart", "zh": "Hotelling T² 控制图"}, stage="cpv"))
+register(Kind("cpv.review", ReviewRequest, review, CpvReview,
+              title={"en": "Continued process verification review", "zh": "持续工艺确认回顾"},
+              stage="cpv"))
