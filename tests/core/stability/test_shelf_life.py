@@ -83,7 +83,7 @@ def test_separate_model_per_batch_and_pooled_error_match_r():
     d = load("separate")
     r = shelf_life(d.batch, d.month, d.potency, lower=95)
     for b in "ABC":
-        icpt, slope, own, _, full = r_line("separate", "batch", b)
+        icpt, slope, own, _, _ = r_line("separate", "batch", b)
         assert r.per_batch[b].intercept == pytest.approx(icpt, abs=1e-8)
         assert r.per_batch[b].slope == pytest.approx(slope, abs=1e-8)
         assert r.per_batch[b].shelf_life_own == pytest.approx(own, abs=1e-6)
@@ -115,6 +115,9 @@ def test_random_batch_fixed_effects_match_nlme():
     assert r.poolability["random_slope_p"] < 0.25  # random slope kept
     assert r.common_intercept == pytest.approx(icpt, rel=1e-6)
     assert r.common_slope == pytest.approx(slope, rel=1e-6)
+    assert r.random["se_intercept"] == pytest.approx(se_i, rel=1e-4)
+    assert r.random["se_slope"] == pytest.approx(se_s, rel=1e-4)
+    assert r.random["random_slope"]
     # the population line is wider than the fixed-batch common line: shorter shelf life
     fixed_common = r_line("separate", "cics_poi")[0]
     assert r.shelf_life < fixed_common

@@ -131,6 +131,10 @@ class ShelfLifeResult(Result):
     ``upper`` (confidence limits of the mean, back-transformed) for the plot."""
     data: list[dict[str, Any]]
     """The observations ``{batch, time, value}`` (original scale)."""
+    random: dict[str, Any] | None = None
+    """Random-batch model only: fixed effects ``intercept``, ``slope`` with ``se_intercept``,
+    ``se_slope``; ``sd_intercept``/``sd_slope`` (batch-to-batch SDs), ``residual_sd``,
+    ``random_slope`` (bool)."""
     notes: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
@@ -337,7 +341,7 @@ def _curves(lines: dict[str, _Line], tcrit: float, t_end: float, back: Any
 
 
 def _random_lines(frame: pd.DataFrame, alpha_pool: float, notes: list[str]
-                  ) -> tuple[_Line, float | None, dict[str, tuple[float, float]]]:
+                  ) -> tuple[_Line, float | None, dict[str, tuple[float, float]], dict[str, Any]]:
     """Population line of a MixedLM (REML) with random intercept (+ slope if the LRT says so)."""
     import statsmodels.formula.api as smf
     from scipy import stats
@@ -369,12 +373,19 @@ def _random_lines(frame: pd.DataFrame, alpha_pool: float, notes: list[str]
     for b, eff in chosen.random_effects.items():
         e = np.asarray(eff)
         per[str(b)] = (float(fe[0] + e[0]), float(fe[1] + (e[1] if e.size > 1 else 0.0)))
+    cov_re = np.asarray(chosen.cov_re)
+    info = {"intercept": float(fe[0]), "slope": float(fe[1]),
+            "se_intercept": float(np.sqrt(cov[0, 0])), "se_slope": float(np.sqrt(cov[1, 1])),
+            "sd_intercept": float(np.sqrt(cov_re[0, 0])),
+            "sd_slope": float(np.sqrt(cov_re[1, 1])) if cov_re.shape[0] > 1 else 0.0,
+            "residual_sd": float(np.sqrt(chosen.scale)),
+            "random_slope": chosen is not fits["intercept"]}
     if chosen is fits["intercept"]:
         notes.append("random-batch model: random intercept only (random slope not needed at "
                      f"α = {alpha_pool:g})")
     else:
         notes.append("random-batch model: random intercept and random slope")
-    return line, p_slope, per
+    return line, p_slope, per, info
 
 
 # ------------------------------------------------------------------------------ main entry
@@ -484,11 +495,12 @@ def shelf_life(
 
     random_p = None
     per_random: dict[str, tuple[float, float]] = {}
+    random_info = None
     if random_batch:
         if k < 3:
             raise QbdInputError("too few batches for a random-batch model", file=file,
                                 column=columns[0], expected="at least 3 batches", found=k)
-        pop, random_p, per_random = _random_lines(frame, alpha_pool, notes)
+        pop, random_p, per_random, random_info = _random_lines(frame, alpha_pool, notes)
         pool["random_slope_p"] = random_p
         model = "random"
 
@@ -570,5 +582,5 @@ def shelf_life(
         extrapolation=extrap, supported_shelf_life=supported, curves=curves,
         data=[{"batch": r.batch, "time": float(r.time), "value": float(r.value)}
               for r in frame.itertuples()],
-        notes=notes,
+        random=random_info, notes=notes,
     )
