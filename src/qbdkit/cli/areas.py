@@ -15,4 +15,7 @@ AREAS: list[tuple[str | None, str, str]] = [
     ("sdm", "sdm", "Scale-down model qualification: at-scale vs small-scale comparability."),
     ("mvda", "mvda", "Multivariate data analysis: PCA, PLS, batch models."),
     ("cpv", "cpv", "Continued process verification: control charts, capability, Hotelling T²."),
+    ("stability", "stability", "Stability: ICH Q1E shelf life, extrapolation, out-of-trend checks."),
+    ("comparability", "comparability", "Comparability after a change (ICH Q5E): tiered analysis."),
+    ("change", "change", "Change control: class a change and give its comparability protocol."),
 ]

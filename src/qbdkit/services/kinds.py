@@ -81,7 +81,11 @@ def all_kinds() -> list[Kind]:
 
 
 #: Service modules that register kinds when imported (each area adds its module here).
-KIND_MODULES: list[str] = ["qbdkit.services.spc"]
+KIND_MODULES: list[str] = [
+    "qbdkit.services.spc",
+    "qbdkit.services.stability",
+    "qbdkit.services.comparability",
+]
 
 
 def load_all() -> None:
