@@ -13,4 +13,6 @@ AREAS: list[tuple[str | None, str, str]] = [
     ("doe", "doe", "Design of experiments: design, evaluate, analyze, optimize, design space."),
     ("sdm", "sdm", "Scale-down model qualification: at-scale vs small-scale comparability."),
     ("mvda", "mvda", "Multivariate data analysis: PCA, PLS, batch models."),
+    ("spec", "spec", "Specifications: tolerance intervals (normal exact/Howe, nonparametric, batch random effect)."),
+    ("ppq", "ppq", "Process performance qualification: viral clearance (LRV, safety margin)."),
 ]
