@@ -111,7 +111,7 @@ def _coverage_radius(z: np.ndarray, p: np.ndarray) -> np.ndarray:
         dh = -(np.exp(-0.5 * (z + r) ** 2) + np.exp(-0.5 * (z - r) ** 2)) / math.sqrt(2 * math.pi)
         with np.errstate(divide="ignore", invalid="ignore"):
             new = r - h / dh
-        bad = ~np.isfinite(new) | (new <= lo) | (new >= hi)
+        bad = ~np.isfinite(new) | (new < lo) | (new > hi)
         new = np.where(bad, 0.5 * (lo + hi), new)
         done = np.abs(new - r) <= 1e-15 * np.maximum(1.0, r)
         r = new
