@@ -18,4 +18,6 @@ AREAS: list[tuple[str | None, str, str]] = [
     ("stability", "stability", "Stability: ICH Q1E shelf life, extrapolation, out-of-trend checks."),
     ("comparability", "comparability", "Comparability after a change (ICH Q5E): tiered analysis."),
     ("change", "change", "Change control: class a change and give its comparability protocol."),
+    ("spec", "spec", "Specifications: tolerance intervals (normal exact/Howe, nonparametric, batch random effect)."),
+    ("ppq", "ppq", "Process performance qualification: viral clearance (LRV, safety margin)."),
 ]

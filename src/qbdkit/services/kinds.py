@@ -85,6 +85,7 @@ KIND_MODULES: list[str] = [
     "qbdkit.services.spc",
     "qbdkit.services.stability",
     "qbdkit.services.comparability",
+    "qbdkit.services.ppq",
 ]
 
 

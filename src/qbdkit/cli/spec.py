@@ -1,0 +1,57 @@
+"""`qbdkit spec …` commands: specifications (spec).
+
+``qbdkit spec tolerance FILE --column C [--batch B] [--coverage 0.99] [--confidence 0.95]
+[--sides 1|2] [--method normal|nonparametric|random-effects] [--factor exact|howe]
+[--json] [--out FILE.html]`` — a tolerance interval from a column of values (with
+``--batch``: the batch random-effect interval); ``qbdkit spec tolerance --n N --coverage P
+--confidence G --sides 1|2 [--json]`` — the factor k alone.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from qbdkit.cli.common import JSON_OPTION, emit, info
+
+app = typer.Typer(no_args_is_help=True)
+
+
+def write_html(out: Path, title: str, body: str, lang: str) -> None:
+    """Write one report page (``--out``)."""
+    from qbdkit.report.html import page
+
+    Path(out).write_text(page(title, [body], lang="zh-CN" if lang == "zh" else "en"),
+                         encoding="utf-8")
+    info(f"wrote {out}")
+
+
+@app.command("tolerance")
+def tolerance(
+    file: Path = typer.Argument(None, help="Values (CSV/XLSX); omit with --n for the factor alone."),
+    column: str = typer.Option(None, "--column", help="Column of values (default: the only numeric column)."),
+    batch: str = typer.Option(None, "--batch", help="Batch column: interval with a batch random effect."),
+    n: float = typer.Option(None, "--n", help="Sample size for the factor alone (no FILE)."),
+    coverage: float = typer.Option(0.99, "--coverage", help="Proportion of the population covered (0–1)."),
+    confidence: float = typer.Option(0.95, "--confidence", help="Confidence level (0–1)."),
+    sides: int = typer.Option(2, "--sides", help="2: interval; 1: one-sided bounds."),
+    method: str = typer.Option("normal", "--method", help="normal | nonparametric | random-effects."),
+    factor: str = typer.Option("exact", "--factor", help="Two-sided normal factor: exact | howe."),
+    out: Path = typer.Option(None, "--out", help="Write an HTML page here."),
+    lang: str = typer.Option("en", "--lang", help="Language of --out: en | zh."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Statistical tolerance interval (normal exact/Howe, nonparametric, batch random effect) or the factor k."""
+    from qbdkit.services.ppq import ToleranceRequest
+    from qbdkit.services.ppq import tolerance as run
+
+    result = run(ToleranceRequest(file=file, column=column, batch_column=batch, n=n,
+                                  coverage=coverage, confidence=confidence, sides=sides,
+                                  method=method, factor=factor))
+    if out is not None:
+        from qbdkit.i18n import t
+        from qbdkit.report.ppq import render
+
+        write_html(out, t("Tolerance interval", lang, "spec"), render(result, lang), lang)
+    emit(result, as_json)

@@ -1,0 +1,464 @@
+"""Use cases of specifications (spec) and process performance qualification (ppq).
+
+One function per use case, each taking a typed request (:class:`~qbdkit.services.base.
+Request`) and returning a core result; registered as record kinds so the programme record
+can store, re-run and render them:
+
+=================  ============================  ==========================================
+kind               function                      result
+=================  ============================  ==========================================
+``spec.tolerance`` :func:`tolerance`             ToleranceInterval / RandomEffectsInterval /
+                                                 ToleranceFactor (``n`` without a file)
+``spec.proposal``  :func:`spec_proposal`         SpecProposal
+``ppq.protocol``   :func:`ppq_protocol`          PPQProtocol
+``ppq.evaluation`` :func:`ppq_evaluate`          PPQEvaluation
+``ppq.clearance``  :func:`clearance`             ClearanceResult
+=================  ============================  ==========================================
+
+Input tables (CSV/XLSX; English or Chinese headers, see the ``*_ALIASES`` maps):
+
+* values for a tolerance interval: any column named by ``column`` (+ optional batch column);
+* attributes: ``name, kind (cqa|ipc), unit_operation, lower, upper, unit, method,
+  sample_point, samples_per_batch``;
+* parameters: ``name, unit_operation, class (CPP|WC-CPP|KPP|GPP), set_point, nor_low,
+  nor_high, par_low, par_high, unit``;
+* studies (optional): ``id, owner, status (open|in progress|done|not applicable), due``;
+* PPQ results: ``batch, item, value`` (long format, one row per value);
+* clearance: ``step, mechanism, virus, load_titre, load_volume, output_titre,
+  output_volume, below_lod`` (titres log₁₀ by default).
+
+Bad input raises :class:`~qbdkit.errors.QbdInputError` naming file, row and column.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from qbdkit.errors import Problem, QbdInputError
+from qbdkit.services.base import Context, Request, input_file
+from qbdkit.services.kinds import Kind, register
+
+__all__ = [
+    "ClearanceRequest",
+    "PPQEvaluateRequest",
+    "PPQProtocolRequest",
+    "SpecProposalRequest",
+    "ToleranceRequest",
+    "clearance",
+    "ppq_evaluate",
+    "ppq_protocol",
+    "spec_proposal",
+    "tolerance",
+]
+
+ATTRIBUTE_ALIASES: dict[str, tuple[str, ...]] = {
+    "name": ("attribute", "cqa", "item", "质量属性", "属性", "名称", "检测项目"),
+    "kind": ("type", "类型"),
+    "unit_operation": ("unit operation", "step", "工序", "单元操作", "工艺步骤"),
+    "lower": ("lsl", "lower limit", "min", "下限"),
+    "upper": ("usl", "upper limit", "max", "上限"),
+    "unit": ("units", "单位"),
+    "method": ("test", "analytical method", "检测方法", "方法"),
+    "sample_point": ("sample point", "取样点"),
+    "samples_per_batch": ("samples per batch", "每批样品数"),
+}
+PARAMETER_ALIASES: dict[str, tuple[str, ...]] = {
+    "name": ("parameter", "参数", "工艺参数", "名称"),
+    "unit_operation": ATTRIBUTE_ALIASES["unit_operation"],
+    "class": ("classification", "category", "分类", "类别", "参数分类"),
+    "set_point": ("set point", "target", "设定值", "目标值"),
+    "nor_low": ("nor low", "NOR下限"),
+    "nor_high": ("nor high", "NOR上限"),
+    "par_low": ("par low", "PAR下限"),
+    "par_high": ("par high", "PAR上限"),
+    "unit": ("units", "单位"),
+}
+STUDY_ALIASES: dict[str, tuple[str, ...]] = {
+    "id": ("study id", "编号"), "owner": ("responsible", "负责人"), "status": ("状态",),
+    "due": ("due date", "计划完成", "截止日期"), "study": ("验证项目",), "content": ("验证内容",),
+}
+RESULT_ALIASES: dict[str, tuple[str, ...]] = {
+    "batch": ("lot", "batch id", "批号", "批次"),
+    "item": ("attribute", "parameter", "项目", "检测项目", "参数"),
+    "value": ("result", "结果", "数值", "值"),
+}
+CLEARANCE_ALIASES: dict[str, tuple[str, ...]] = {
+    "step": ("unit operation", "process step", "工序", "步骤"),
+    "mechanism": ("机制", "清除机制"),
+    "virus": ("model virus", "病毒", "指示病毒", "模型病毒"),
+    "load_titre": ("load titer", "load_titer", "load log10 titre", "load_log10_titre",
+                   "上样滴度"),
+    "load_volume": ("load volume", "上样体积"),
+    "output_titre": ("output titer", "output_titer", "output log10 titre",
+                     "output_log10_titre", "product titre", "产物滴度", "收集液滴度"),
+    "output_volume": ("output volume", "product volume", "产物体积", "收集液体积"),
+    "below_lod": ("below lod", "<lod", "低于检测限"),
+}
+
+
+def _table(path: Path, required: list[str], aliases: dict[str, tuple[str, ...]],
+           optional: list[str] | None = None):
+    from qbdkit.io import read_table, require_columns
+
+    return require_columns(read_table(path), required, aliases, optional or [])
+
+
+def _numbers_frame(table, columns: list[str]) -> pd.DataFrame:
+    """The table's frame with ``columns`` parsed as numbers (blank → NaN) and ``_row``."""
+    frame = table.frame.copy()
+    for col in columns:
+        if col in frame.columns:
+            frame[col] = [table.number(i, col, allow_blank=True) for i in range(len(frame))]
+            frame[col] = frame[col].astype(float)
+    frame["_row"] = [table.row_of(i) for i in range(len(frame))]
+    return frame
+
+
+def _level(value: float, name: str) -> float:
+    from qbdkit.core.stats.tolerance import check_level
+
+    return check_level(value, name)
+
+
+def _choice(value: str, name: str, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise QbdInputError(f"unknown {name}", column=name, expected=" | ".join(allowed),
+                            found=value)
+    return value
+
+
+def _column_values(table, column: str | None, *, batch_column: str | None = None
+                   ) -> tuple[list[float], list[str] | None, list[int]]:
+    """Numbers of ``column`` (blank cells skipped) with their batch and file row."""
+    if column is None:
+        numeric = [c for c in table.columns
+                   if pd.api.types.is_numeric_dtype(table.frame[c]) and c != batch_column]
+        if len(numeric) != 1:
+            raise QbdInputError("which column?", file=table.file, row=1, column="column",
+                                expected="the column of values (--column)",
+                                found=", ".join(table.columns))
+        column = numeric[0]
+    for col in (column, batch_column):
+        if col is not None and col not in table.columns:
+            raise QbdInputError("no such column", file=table.file, row=1, column=col,
+                                expected="one of " + ", ".join(table.columns), found=col)
+    values, batches, rows = [], [], []
+    for i in range(len(table.frame)):
+        v = table.number(i, column, allow_blank=True)
+        if v is None:
+            continue
+        if batch_column is not None:
+            b = table.text(i, batch_column)
+            if not b:
+                raise table.error(i, batch_column, "blank batch", expected="the batch id",
+                                  found="")
+            batches.append(b)
+        values.append(v)
+        rows.append(table.row_of(i))
+    if len(values) < 2:
+        raise QbdInputError("fewer than 2 values", file=table.file, row=1, column=column,
+                            expected="at least 2 values for a tolerance interval",
+                            found=len(values))
+    return values, (batches if batch_column is not None else None), rows
+
+
+# --- spec.tolerance ---------------------------------------------------------------------------
+
+class ToleranceRequest(Request):
+    """A tolerance interval from a file's column, or the factor alone for ``n``.
+
+    ``method``: ``normal`` | ``nonparametric`` | ``random-effects`` (needs
+    ``batch_column``); ``factor``: ``exact`` | ``howe`` (two-sided normal only).
+    """
+
+    file: Path | None = input_file(None, description="values (CSV/XLSX)")
+    column: str | None = None
+    batch_column: str | None = None
+    n: float | None = None
+    coverage: float = 0.99
+    confidence: float = 0.95
+    sides: int = 2
+    method: str = "normal"
+    factor: str = "exact"
+
+
+def tolerance(req: ToleranceRequest, ctx: Context | None = None):
+    from qbdkit.core.stats.tolerance import (
+        nonparametric_interval,
+        normal_interval,
+        random_effects_interval,
+        tolerance_factor,
+    )
+
+    p, g = _level(req.coverage, "coverage"), _level(req.confidence, "confidence")
+    if req.sides not in (1, 2):
+        raise QbdInputError("sides must be 1 or 2", column="sides", expected="1 | 2",
+                            found=req.sides)
+    _choice(req.method, "method", ("normal", "nonparametric", "random-effects"))
+    _choice(req.factor, "factor", ("exact", "howe"))
+    if req.file is None:
+        if req.n is None:
+            raise QbdInputError("nothing to compute", column="file",
+                                expected="a data file with --column, or --n for the factor alone",
+                                found="neither")
+        if req.method != "normal":
+            raise QbdInputError("the factor alone is for the normal method", column="method",
+                                expected="normal", found=req.method)
+        return tolerance_factor(req.n, p, g, sides=req.sides, method=req.factor)
+    if req.n is not None:
+        raise QbdInputError("give a file or n, not both", column="n",
+                            expected="no --n with a data file", found=req.n)
+    method = "random-effects" if req.batch_column and req.method == "normal" else req.method
+    if method == "random-effects" and not req.batch_column:
+        raise QbdInputError("no batch column", column="batch_column",
+                            expected="the column with the batch of each value (--batch)",
+                            found="none")
+    from qbdkit.io import read_table
+
+    table = read_table(req.file)
+    values, batches, _ = _column_values(table, req.column,
+                                        batch_column=req.batch_column)
+    if method == "random-effects":
+        try:
+            return random_effects_interval(values, batches, p, g, sides=req.sides)
+        except QbdInputError as exc:
+            prob = exc.first
+            raise QbdInputError(prob.message, file=table.file, row=1,
+                                column=req.batch_column if prob.column == "batch"
+                                else req.column, expected=prob.expected,
+                                found=prob.found) from None
+    if method == "nonparametric":
+        return nonparametric_interval(values, p, g, sides=req.sides)
+    return normal_interval(values, p, g, sides=req.sides, method=req.factor)
+
+
+# --- spec.proposal ----------------------------------------------------------------------------
+
+class SpecProposalRequest(Request):
+    """Specification proposal for one attribute (column) from release data.
+
+    Clinical lots: a separate file (``clinical``, same column name unless
+    ``clinical_column``) or a yes/no column ``clinical_flag`` in the release file.
+    """
+
+    release: Path = input_file(description="release results (CSV/XLSX)")
+    column: str
+    batch_column: str | None = None
+    direction: str = "two-sided"
+    coverage: float = 0.99
+    confidence: float = 0.95
+    method: str = "auto"
+    clinical: Path | None = input_file(None, description="clinical lots (CSV/XLSX)")
+    clinical_column: str | None = None
+    clinical_flag: str | None = None
+    stability: Path | None = input_file(None, description="stability results (CSV/XLSX)")
+    stability_column: str | None = None
+    stability_batch_column: str | None = None
+    guidance_lower: float | None = None
+    guidance_upper: float | None = None
+    guidance_source: str = ""
+    unit: str = ""
+    decimals: int | None = None
+
+
+_YES = {"1", "1.0", "true", "yes", "y", "x", "是", "临床", "✓"}
+
+
+def spec_proposal(req: SpecProposalRequest, ctx: Context | None = None):
+    from qbdkit.core.spec import propose_specification
+    from qbdkit.io import read_table
+
+    p, g = _level(req.coverage, "coverage"), _level(req.confidence, "confidence")
+    table = read_table(req.release)
+    values, batches, rows = _column_values(table, req.column, batch_column=req.batch_column)
+    clinical_values = clinical_lots = None
+    if req.clinical is not None:
+        ct = read_table(req.clinical)
+        clinical_values, clinical_lots, _ = _column_values(
+            ct, req.clinical_column or req.column,
+            batch_column=req.batch_column if req.batch_column in ct.columns else None)
+    elif req.clinical_flag is not None:
+        if req.clinical_flag not in table.columns:
+            raise QbdInputError("no such column", file=table.file, row=1,
+                                column=req.clinical_flag,
+                                expected="one of " + ", ".join(table.columns),
+                                found=req.clinical_flag)
+        flag_rows = {table.row_of(i) for i in range(len(table.frame))
+                     if table.text(i, req.clinical_flag).strip().lower() in _YES}
+        clinical_values = [v for v, r in zip(values, rows, strict=True) if r in flag_rows]
+        if batches is not None:
+            clinical_lots = [b for b, r in zip(batches, rows, strict=True) if r in flag_rows]
+    stability_values = stability_batches = None
+    if req.stability is not None:
+        st = read_table(req.stability)
+        sb = req.stability_batch_column or (req.batch_column if req.batch_column in st.columns
+                                            else None)
+        stability_values, stability_batches, _ = _column_values(
+            st, req.stability_column or req.column, batch_column=sb)
+    try:
+        return propose_specification(
+            req.column, values, release_batches=batches, direction=req.direction,
+            coverage=p, confidence=g, method=req.method, clinical_values=clinical_values,
+            clinical_lots=clinical_lots, guidance_lower=req.guidance_lower,
+            guidance_upper=req.guidance_upper, guidance_source=req.guidance_source,
+            stability_values=stability_values, stability_batches=stability_batches,
+            unit=req.unit, decimals=req.decimals)
+    except QbdInputError as exc:
+        prob = exc.first
+        if prob.column in ("batch", "values"):
+            raise QbdInputError(prob.message, file=table.file, row=1,
+                                column=req.batch_column if prob.column == "batch"
+                                else req.column, expected=prob.expected,
+                                found=prob.found) from None
+        raise
+
+
+# --- ppq.protocol / ppq.evaluation ------------------------------------------------------------
+
+class PPQProtocolRequest(Request):
+    """PPQ protocol content from the attribute and parameter tables."""
+
+    attributes: Path = input_file(description="CQAs and IPCs with limits (CSV/XLSX)")
+    parameters: Path = input_file(description="process parameters with class, NOR, PAR")
+    studies: Path | None = input_file(None, description="study owners and status")
+    unit_operations: list[str] | None = None
+    batches: int | None = None
+    target_coverage: float | None = None
+    expected_ppk: float | None = None
+    ppk_target: float = 1.0
+
+
+def _attributes_frame(path: Path) -> pd.DataFrame:
+    t = _table(path, ["name"], ATTRIBUTE_ALIASES,
+               ["kind", "unit_operation", "lower", "upper", "unit", "method", "sample_point",
+                "samples_per_batch"])
+    missing = [c for c in ("lower", "upper") if c not in t.frame.columns]
+    if len(missing) == 2:
+        raise QbdInputError("missing column", file=t.file, row=1, column="lower/upper",
+                            expected="a 'lower' and/or 'upper' limit column",
+                            found=", ".join(t.columns))
+    return _numbers_frame(t, ["lower", "upper", "samples_per_batch"])
+
+
+def _parameters_frame(path: Path) -> pd.DataFrame:
+    t = _table(path, ["name", "unit_operation", "class"], PARAMETER_ALIASES,
+               ["set_point", "nor_low", "nor_high", "par_low", "par_high", "unit"])
+    return _numbers_frame(t, ["set_point", "nor_low", "nor_high", "par_low", "par_high"])
+
+
+def _protocol(req: PPQProtocolRequest):
+    from qbdkit.core.ppq import ppq_batch_count
+    from qbdkit.core.ppq import ppq_protocol as make
+
+    studies = None
+    if req.studies is not None:
+        st = _table(req.studies, ["id"], STUDY_ALIASES, ["owner", "status", "due", "study",
+                                                         "content"])
+        studies = st.frame.assign(_row=[st.row_of(i) for i in range(len(st.frame))])
+    bc = ppq_batch_count(requested=req.batches, target_coverage=req.target_coverage,
+                         expected_ppk=req.expected_ppk, ppk_target=req.ppk_target)
+    return make(_attributes_frame(req.attributes), _parameters_frame(req.parameters),
+                unit_operations=req.unit_operations, batch_count=bc, studies=studies,
+                files={"attributes": str(req.attributes), "parameters": str(req.parameters),
+                       "studies": str(req.studies) if req.studies else None})
+
+
+def ppq_protocol(req: PPQProtocolRequest, ctx: Context | None = None):
+    return _protocol(req)
+
+
+class PPQEvaluateRequest(Request):
+    """Evaluate PPQ results (long table ``batch, item, value``) against the acceptance
+    criteria derived from the attribute and parameter tables."""
+
+    results: Path = input_file(description="PPQ results: batch, item, value (CSV/XLSX)")
+    attributes: Path = input_file(description="CQAs and IPCs with limits (CSV/XLSX)")
+    parameters: Path = input_file(description="process parameters with class, NOR, PAR")
+    batches: list[str] | None = None
+    confidence: float = 0.95
+    min_values_ppk: int = 10
+
+
+def ppq_evaluate(req: PPQEvaluateRequest, ctx: Context | None = None):
+    from qbdkit.core.ppq import evaluate_ppq
+
+    g = _level(req.confidence, "confidence")
+    if req.min_values_ppk < 2:
+        raise QbdInputError("min_values_ppk out of range", column="min_values_ppk",
+                            expected="a whole number ≥ 2", found=req.min_values_ppk)
+    protocol = _protocol(PPQProtocolRequest(attributes=req.attributes,
+                                            parameters=req.parameters))
+    t = _table(req.results, ["batch", "item", "value"], RESULT_ALIASES)
+    frame = t.frame.copy()
+    problems = []
+    vals = []
+    for i in range(len(frame)):
+        try:
+            v = t.number(i, "value")
+        except QbdInputError as exc:
+            problems.extend(exc.problems)
+            v = float("nan")
+        vals.append(v)
+    if problems:
+        raise QbdInputError(problems=problems[:20])
+    frame = pd.DataFrame({"batch": [t.text(i, "batch") for i in range(len(frame))],
+                          "item": [t.text(i, "item") for i in range(len(frame))],
+                          "value": vals, "_row": [t.row_of(i) for i in range(len(frame))]})
+    blank = [Problem("blank cell", t.file, int(r._row), col, f"the {col}", "")
+             for r in frame.itertuples() for col in ("batch", "item") if not getattr(r, col)]
+    if blank:
+        raise QbdInputError(problems=blank[:20])
+    return evaluate_ppq(frame, protocol.criteria(), batches=req.batches, confidence=g,
+                        min_values_ppk=req.min_values_ppk, file=t.file)
+
+
+# --- ppq.clearance ----------------------------------------------------------------------------
+
+class ClearanceRequest(Request):
+    """Viral clearance from a spiking-study table; ``titre_scale`` ``log10`` | ``linear``."""
+
+    file: Path = input_file(description="spiking studies (CSV/XLSX)")
+    titre_scale: str = "log10"
+    replicates: str = "min"
+    particles_per_ml: float | None = None
+    volume_per_dose_ml: float | None = None
+    retrovirus: str | None = None
+    target_log10: float = -6.0
+
+
+def clearance(req: ClearanceRequest, ctx: Context | None = None):
+    from qbdkit.core.ppq import viral_clearance
+
+    t = _table(req.file, ["step", "virus", "load_titre", "load_volume", "output_titre",
+                          "output_volume"], CLEARANCE_ALIASES, ["mechanism", "below_lod"])
+    frame = _numbers_frame(t, ["load_titre", "load_volume", "output_titre", "output_volume"])
+    return viral_clearance(frame, titre_scale=req.titre_scale, replicates=req.replicates,
+                           particles_per_ml=req.particles_per_ml,
+                           volume_per_dose_ml=req.volume_per_dose_ml,
+                           retrovirus=req.retrovirus, target_log10=req.target_log10,
+                           file=t.file)
+
+
+# --- record kinds -----------------------------------------------------------------------------
+
+def _register() -> None:
+    from qbdkit.core.ppq import ClearanceResult, PPQEvaluation, PPQProtocol
+    from qbdkit.core.spec import SpecProposal
+    from qbdkit.core.stats.tolerance import ToleranceInterval
+    from qbdkit.i18n import both
+
+    register(Kind("spec.tolerance", ToleranceRequest, tolerance, ToleranceInterval,
+                  title=both("Tolerance interval", "spec"), stage="spec"))
+    register(Kind("spec.proposal", SpecProposalRequest, spec_proposal, SpecProposal,
+                  title=both("Specification proposal", "spec"), stage="spec"))
+    register(Kind("ppq.protocol", PPQProtocolRequest, ppq_protocol, PPQProtocol,
+                  title=both("PPQ protocol", "ppq"), stage="ppq"))
+    register(Kind("ppq.evaluation", PPQEvaluateRequest, ppq_evaluate, PPQEvaluation,
+                  title=both("PPQ evaluation", "ppq"), stage="ppq"))
+    register(Kind("ppq.clearance", ClearanceRequest, clearance, ClearanceResult,
+                  title=both("Viral clearance", "ppq"), stage="ppq"))
+
+
+_register()
