@@ -13,4 +13,5 @@ AREAS: list[tuple[str | None, str, str]] = [
     ("doe", "doe", "Design of experiments: design, evaluate, analyze, optimize, design space."),
     ("sdm", "sdm", "Scale-down model qualification: at-scale vs small-scale comparability."),
     ("mvda", "mvda", "Multivariate data analysis: PCA, PLS, batch models."),
+    ("ops", "operations", "Operations: working-day due dates, service KPIs, cleaning limits, timelines."),
 ]

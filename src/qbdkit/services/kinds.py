@@ -81,7 +81,7 @@ def all_kinds() -> list[Kind]:
 
 
 #: Service modules that register kinds when imported (each area adds its module here).
-KIND_MODULES: list[str] = []
+KIND_MODULES: list[str] = ["qbdkit.services.operations"]
 
 
 def load_all() -> None:

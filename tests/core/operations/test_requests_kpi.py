@@ -86,7 +86,12 @@ def test_quarterly_kpis_by_hand():
     assert (q1.scale_ups, q1.scale_up_successes, q1.scale_up_success_rate) == (2, 1, 0.5)
     # exceptions on completed requests: 1 + 2 + 0 over 3; one still open (R2)
     assert q1.exceptions_per_request == pytest.approx(1.0) and q1.exceptions_open == 1
+    # cycle (receipt → acceptance, working days): R1 35 (above); R2 20 Jan → 31 Mar: 46;
+    # R3 10 Feb → 25 Mar: 31 → median 35. R4 3 Mar → 9 May (Qingming, 1–5 May off, Sun 27 Apr
+    # worked): 46
+    assert q1.median_cycle_working_days == 35
     q2 = rep.row("2025-Q2")
+    assert q2.median_cycle_working_days == 46
     assert (q2.received, q2.completed, q2.on_time_rate, q2.intake_rate) == (0, 1, 1.0, None)
     assert rep.open_requests == 1 and rep.overdue_requests == ["R5"]
 
