@@ -119,7 +119,8 @@ def kpi(
     from qbdkit.services.operations import kpi as run
 
     req = _build(KpiRequest, {"period": "--period", "as_of": "--as-of", "year": "--year"},
-                 requests=requests, period=period, as_of=_date(as_of, "--as-of"),
+                 requests=requests, period=period,
+                 as_of=_date(as_of, "--as-of") or dt.date.today(),  # stored, so a re-run agrees
                  targets=_targets(target), year=year, calendar=calendar)
     result = run(req)
     _write_html(out, "Service KPIs", lambda: kpi_dashboard(result, lang), lang)

@@ -147,6 +147,9 @@ def due_date(req: DueRequest, ctx: Context | None = None) -> DueResult:
 # ---- KPI report ---------------------------------------------------------------------------
 
 class KpiRequest(Request):
+    """``as_of`` dates the overdue flags; leave it None only for a one-off look (today is
+    used, so a stored record would not re-run identically — the CLI always fills it)."""
+
     requests: Path = input_file(description="service requests, one row each (CSV/XLSX)")
     period: Literal["month", "quarter", "year"] = "month"
     as_of: dt.date | None = None
