@@ -506,7 +506,7 @@ def test_init_refuses_a_non_empty_folder(cli, tmp_path):
 def test_init_unknown_modality_and_language(cli, tmp_path):
     err = only_error(cli("init", tmp_path / "y", "--modality", "vaccine"))
     assert err == ("error: --modality: unknown modality: expected one of mab, adc, car-t, aav, "
-                   "lentivirus, mrna-lnp, found 'vaccine'")
+                   "adenovirus, lentivirus, mrna-lnp, found 'vaccine'")
     err = only_error(cli("init", tmp_path / "y", "--modality", "mab", "--lang", "fr"))
     assert err == "error: --lang: unknown language: expected zh or en, found 'fr'"
     assert not (tmp_path / "y").exists()

@@ -133,7 +133,7 @@ def projects(draw) -> Project:
     return Project(
         name=draw(text), label=draw(label), description=draw(opt_text),
         language=draw(st.sampled_from(["en", "zh"])), template=draw(st.sampled_from([None, "mab"])),
-        product=Product(name=draw(text), modality=draw(st.sampled_from(["mab", "adc", "car-t", "aav", "lentivirus", "mrna-lnp"])),
+        product=Product(name=draw(text), modality=draw(st.sampled_from(["mab", "adc", "car-t", "aav", "adenovirus", "lentivirus", "mrna-lnp"])),
                         dosage_form=draw(opt_text), route=draw(opt_text), dose=draw(opt_text)),
         qtpp=qtpp, quality_attributes=qas, process=Process(unit_operations=uos), materials=materials,
         studies=studies, batches=batches, measurements=measurements)

@@ -10,11 +10,11 @@ import pytest
 from qbdkit.model import check_project
 from qbdkit.templates import TEMPLATES, available, load_template, new_project
 
-MODALITIES = ["mab", "adc", "car-t", "aav", "lentivirus", "mrna-lnp"]
+MODALITIES = ["mab", "adc", "car-t", "aav", "adenovirus", "lentivirus", "mrna-lnp"]
 REFERENCE = (Path(__file__).parents[1] / "data" / "model" / "modalities.md").read_text("utf-8")
 
 
-def test_all_six_templates_exist():
+def test_all_templates_exist():
     assert sorted(available()) == sorted(MODALITIES) == sorted(TEMPLATES)
 
 
@@ -120,14 +120,14 @@ def test_mab_acceptance_matches_a_mab(attr, stage, low, high, unit):
     assert "A-Mab" in c.source and not c.typical
 
 
-@pytest.mark.parametrize("modality", ["aav", "lentivirus"])
+@pytest.mark.parametrize("modality", ["aav", "adenovirus", "lentivirus"])
 def test_gene_therapy_host_dna_limits_match_seed_003(modality):
     assert "residual host DNA ≤ 10\n  ng/dose and fragments ≤ 200 bp" in REFERENCE
     dna = _crit(modality, "host_dna")
     frag = _crit(modality, "host_dna_fragment")
     assert (dna.high, load_template(modality).attribute("host_dna").unit) == (10, "ng/dose")
     assert (frag.high, load_template(modality).attribute("host_dna_fragment").unit) == (200, "bp")
-    assert dna.source == frag.source == "seed 003 §8 [G]"
+    assert dna.source == frag.source == "seed 003 §8.1.3.2 [G]"
 
 
 def test_lentivirus_rcl_not_detected():
@@ -137,7 +137,9 @@ def test_lentivirus_rcl_not_detected():
 def test_car_t_published_and_typical_values():
     assert _crit("car-t", "viability").low == 70
     assert _crit("car-t", "vcn").high == 5
+    # endotoxin per kg body weight: K = 5 EU/kg per hour (USP <85>, ChP 1143)
     assert _crit("car-t", "endotoxin").high == 5
+    assert load_template("car-t").attribute("endotoxin").unit == "EU/kg"
     moi = _par("car-t", "transduction", "moi")
     assert (moi.studied.low, moi.studied.high, moi.typical) == (1, 10, True)
     il2 = _par("car-t", "expansion", "il2")

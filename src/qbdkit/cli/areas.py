@@ -20,4 +20,5 @@ AREAS: list[tuple[str | None, str, str]] = [
     ("change", "change", "Change control: class a change and give its comparability protocol."),
     ("spec", "spec", "Specifications: tolerance intervals (normal exact/Howe, nonparametric, batch random effect)."),
     ("ppq", "ppq", "Process performance qualification: viral clearance (LRV, safety margin)."),
+    ("ops", "operations", "Operations: working-day due dates, service KPIs, cleaning limits, timelines."),
 ]

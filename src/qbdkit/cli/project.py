@@ -1,6 +1,6 @@
 """Top-level project commands: ``init`` and ``validate`` (plus ``version``).
 
-``qbdkit init DIR --modality mab|adc|car-t|aav|lentivirus|mrna-lnp [--lang zh|en] [--name NAME]``
+``qbdkit init DIR --modality mab|adc|car-t|aav|adenovirus|lentivirus|mrna-lnp [--lang zh|en] [--name NAME]``
 creates a project folder from a modality template (:mod:`qbdkit.templates`);
 ``qbdkit validate DIR`` reports every problem of a project folder at once, one
 line each ``file:line: field: message: expected …, found …`` (exit 2 if any),
@@ -34,7 +34,7 @@ def register(app: typer.Typer) -> None:
         directory: Path = typer.Argument(..., help="New (or empty) project folder."),
         modality: str = typer.Option(
             ..., "--modality", "-m",
-            help="Template: mab, adc, car-t, aav, lentivirus or mrna-lnp."),
+            help="Template: mab, adc, car-t, aav, adenovirus, lentivirus or mrna-lnp."),
         lang: str = typer.Option("en", "--lang", help="Labels to show: zh or en (both are kept)."),
         name: str | None = typer.Option(None, "--name", help="Project name."),
         as_json: bool = JSON_OPTION,

@@ -45,12 +45,13 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from qbdkit.model.units import normalize_unit
 
-MODALITIES: tuple[str, ...] = ("mab", "adc", "car-t", "aav", "lentivirus", "mrna-lnp", "other")
+MODALITIES: tuple[str, ...] = ("mab", "adc", "car-t", "aav", "adenovirus", "lentivirus", "mrna-lnp",
+                                "other")
 STUDY_KINDS: tuple[str, ...] = ("risk", "sdm", "doe", "ppq", "stability", "cpv")
 BATCH_KINDS: tuple[str, ...] = ("at-scale", "small-scale", "clinical", "PPQ")
 PARAMETER_CLASSES: tuple[str, ...] = ("CPP", "WC-CPP", "KPP", "GPP")
 
-Modality = Literal["mab", "adc", "car-t", "aav", "lentivirus", "mrna-lnp", "other"]
+Modality = Literal["mab", "adc", "car-t", "aav", "adenovirus", "lentivirus", "mrna-lnp", "other"]
 StudyKind = Literal["risk", "sdm", "doe", "ppq", "stability", "cpv"]
 BatchKind = Literal["at-scale", "small-scale", "clinical", "PPQ"]
 ParameterClass = Literal["CPP", "WC-CPP", "KPP", "GPP"]
@@ -71,7 +72,8 @@ _BATCH_KIND_ALIASES = {
 _MODALITY_ALIASES = {
     "mab": "mab", "monoclonal antibody": "mab", "antibody": "mab", "单抗": "mab", "单克隆抗体": "mab",
     "adc": "adc", "抗体偶联药物": "adc", "car-t": "car-t", "cart": "car-t", "car t": "car-t",
-    "immune cell": "car-t", "aav": "aav", "lentivirus": "lentivirus", "lv": "lentivirus",
+    "immune cell": "car-t", "aav": "aav", "adenovirus": "adenovirus", "adv": "adenovirus",
+    "ad5": "adenovirus", "腺病毒": "adenovirus", "lentivirus": "lentivirus", "lv": "lentivirus",
     "lentiviral vector": "lentivirus", "慢病毒": "lentivirus", "mrna-lnp": "mrna-lnp",
     "mrna": "mrna-lnp", "mrna lnp": "mrna-lnp", "other": "other",
 }

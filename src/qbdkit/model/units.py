@@ -85,6 +85,9 @@ UNITS: tuple[Unit, ...] = (
     _u("EU/mL", "endotoxin", "EU/ml", "eu/mL"),
     _u("EU/mg", "endotoxin per mass", "eu/mg"),
     _u("EU/kg", "endotoxin per body mass"),
+    # health-based exposure limits (PDE / ADE)
+    _u("mg/day", "daily exposure", "mg/d"),
+    _u("µg/day", "daily exposure", "ug/day", "μg/day", "µg/d", "ug/d"),
     _u("CFU/mL", "bioburden", "cfu/mL", "CFU/ml"),
     _u("CFU/10 mL", "bioburden per 10 mL", "cfu/10 mL", "CFU/10mL"),
     _u("CFU/100 mL", "bioburden per 100 mL", "cfu/100 mL", "CFU/100mL"),

@@ -86,6 +86,7 @@ KIND_MODULES: list[str] = [
     "qbdkit.services.stability",
     "qbdkit.services.comparability",
     "qbdkit.services.ppq",
+    "qbdkit.services.operations",
 ]
 
 

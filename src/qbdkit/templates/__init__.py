@@ -1,5 +1,5 @@
-"""Modality templates: YAML data for mAb, ADC, CAR-T (immune cell), AAV, lentiviral
-vector and mRNA-LNP projects.
+"""Modality templates: YAML data for mAb, ADC, CAR-T (immune cell), AAV, adenovirus vector,
+lentiviral vector and mRNA-LNP projects.
 
 Each template is a project document in the :mod:`qbdkit.model` schema (QTPP —
 quality target product profile; QA — quality attribute; CQA — critical QA;
@@ -29,6 +29,7 @@ TEMPLATES: dict[str, str] = {
     "adc": "adc.yaml",
     "car-t": "car_t.yaml",
     "aav": "aav.yaml",
+    "adenovirus": "adenovirus.yaml",
     "lentivirus": "lentivirus.yaml",
     "mrna-lnp": "mrna_lnp.yaml",
 }

@@ -1,0 +1,214 @@
+"""`qbdkit ops …` commands: working-day due dates, service KPIs, cleaning limits,
+containment band, project timelines (:mod:`qbdkit.services.operations`).
+
+``qbdkit ops due START --working-days N [--calendar FILE] [--json]`` → ``{"due": …}``;
+``qbdkit ops kpi REQUESTS.csv [--period month|quarter|year] [--as-of DATE]
+[--target on_time_rate=0.9 …] [--out report.html]``;
+``qbdkit ops maco --pde MG_PER_DAY --next-batch-size N --next-max-daily-dose N
+--shared-area CM2 [--next-batch-kg KG] [--swab-area 25] [--recovery 0.8] …``;
+``qbdkit ops containment --oel UG_M3 [--scheme oeb|niosh] [--cytotoxic]``;
+``qbdkit ops timeline --start DATE [--template pcpv-17|pc-standard-7|pc-fast-4 | --file F]``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import typer
+from pydantic import ValidationError
+
+from qbdkit.cli.common import JSON_OPTION, emit, info
+from qbdkit.errors import Problem, QbdInputError
+
+app = typer.Typer(no_args_is_help=True)
+
+CALENDAR_OPTION = typer.Option(
+    None, "--calendar", help="Extra holidays / adjusted working days (CSV/XLSX: date,type; YAML).")
+OUT_OPTION = typer.Option(None, "--out", help="Write an HTML page (.html).")
+LANG_OPTION = typer.Option("en", "--lang", help="Language of the HTML page: en or zh.")
+
+
+def _date(text: str | None, option: str) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise QbdInputError("not a date", column=option, expected="YYYY-MM-DD",
+                            found=text) from None
+
+
+def _build(cls: type, options: dict[str, str], **values: Any) -> Any:
+    """``cls(**values)``; pydantic errors become one QbdInputError naming the option."""
+    try:
+        return cls(**values)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            name = str(err["loc"][0]) if err["loc"] else ""
+            problems.append(Problem(err["msg"], column=options.get(name, name),
+                                    found=err.get("input")))
+        raise QbdInputError(problems=problems) from None
+
+
+def _write_html(out: Path | None, title: str, body: Any, lang: str) -> None:
+    """Write ``body()`` (an HTML fragment, rendered only when ``out`` is given) as a page."""
+    if out is None:
+        return
+    if out.suffix.lower() not in (".html", ".htm"):
+        raise QbdInputError("unsupported output file type", file=str(out), column="--out",
+                            expected=".html", found=out.suffix or "(none)")
+    if not (out.parent if str(out.parent) else Path(".")).is_dir():
+        raise QbdInputError("output folder does not exist", file=str(out), column="--out")
+    from qbdkit.report.html import page, section
+    from qbdkit.report.operations import _t
+
+    out.write_text(page(_t(title, lang), [section(_t(title, lang), body())], lang=lang),
+                   encoding="utf-8")
+    info(f"wrote {out}")
+
+
+@app.command()
+def due(
+    start: str = typer.Argument(..., help="Start date YYYY-MM-DD (not counted)."),
+    working_days: int = typer.Option(..., "--working-days", "-n", help="Working days to add."),
+    calendar: Path = CALENDAR_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """The Nth working day after START in the Chinese calendar (holidays, adjusted weekends)."""
+    from qbdkit.services.operations import DueRequest, due_date
+
+    req = _build(DueRequest, {"start": "START", "working_days": "--working-days",
+                              "calendar": "--calendar"},
+                 start=_date(start, "START"), working_days=working_days, calendar=calendar)
+    emit(due_date(req), as_json)
+
+
+def _targets(values: list[str] | None) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for text in values or []:
+        name, sep, value = text.partition("=")
+        try:
+            if not sep:
+                raise ValueError
+            out[name.strip()] = float(value.rstrip("%")) / (100 if value.endswith("%") else 1)
+        except ValueError:
+            raise QbdInputError("bad target", column="--target",
+                                expected="KPI=VALUE, e.g. on_time_rate=0.9 or on_time_rate=90%",
+                                found=text) from None
+    return out
+
+
+@app.command()
+def kpi(
+    requests: Path = typer.Argument(..., help="Service requests (CSV/XLSX), one row each."),
+    period: str = typer.Option("month", "--period", help="month | quarter | year"),
+    as_of: str = typer.Option(None, "--as-of", help="Date for overdue flags (default today)."),
+    target: list[str] = typer.Option(None, "--target", help="KPI target, e.g. on_time_rate=0.9."),
+    year: int = typer.Option(None, "--year", help="Year of the evaluation (default latest)."),
+    calendar: Path = CALENDAR_OPTION,
+    out: Path = OUT_OPTION,
+    lang: str = LANG_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """KPIs of service requests per month / quarter / year (seed 001), with overdue flags."""
+    from qbdkit.report.operations import kpi_dashboard
+    from qbdkit.services.operations import KpiRequest
+    from qbdkit.services.operations import kpi as run
+
+    req = _build(KpiRequest, {"period": "--period", "as_of": "--as-of", "year": "--year"},
+                 requests=requests, period=period,
+                 as_of=_date(as_of, "--as-of") or dt.date.today(),  # stored, so a re-run agrees
+                 targets=_targets(target), year=year, calendar=calendar)
+    result = run(req)
+    _write_html(out, "Service KPIs", lambda: kpi_dashboard(result, lang), lang)
+    emit(result, as_json)
+
+
+@app.command()
+def maco(
+    pde: float = typer.Option(None, "--pde", help="PDE/HBEL of the residue, mg/day."),
+    therapeutic_dose: float = typer.Option(None, "--therapeutic-dose",
+                                           help="Smallest daily therapeutic dose, mg/day."),
+    safety_factor: float = typer.Option(1000.0, "--safety-factor"),
+    ld50: float = typer.Option(None, "--ld50", help="LD50, mg/kg."),
+    next_batch_size: float = typer.Option(..., "--next-batch-size",
+                                          help="Smallest batch of the next product (mg, mL "
+                                               "or units — same unit as the daily dose)."),
+    next_max_daily_dose: float = typer.Option(..., "--next-max-daily-dose"),
+    next_batch_kg: float = typer.Option(None, "--next-batch-kg",
+                                        help="Next batch in kg (for the ppm criterion)."),
+    ppm: float = typer.Option(10.0, "--ppm"),
+    shared_area: float = typer.Option(..., "--shared-area", help="Shared surface, cm²."),
+    swab_area: float = typer.Option(25.0, "--swab-area", help="Swab area, cm²."),
+    recovery: float = typer.Option(1.0, "--recovery", help="Swab recovery, 0–1."),
+    extraction_volume: float = typer.Option(None, "--extraction-volume", help="mL."),
+    visual_limit: float = typer.Option(None, "--visual-limit", help="µg/cm²."),
+    residue: str = typer.Option("", "--residue", help="Name of the residue (payload, protein)."),
+    out: Path = OUT_OPTION,
+    lang: str = LANG_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Cleaning-validation limits (MACO, surface and swab limits) of one residue."""
+    from qbdkit.report.operations import maco_table
+    from qbdkit.services.operations import MacoRequest
+    from qbdkit.services.operations import maco as run
+
+    options = {"pde_mg_per_day": "--pde", "next_batch_size": "--next-batch-size",
+               "shared_area_cm2": "--shared-area", "swab_area_cm2": "--swab-area"}
+    req = _build(MacoRequest, options, residue=residue, pde_mg_per_day=pde,
+                 therapeutic_dose_mg_per_day=therapeutic_dose, safety_factor=safety_factor,
+                 ld50_mg_per_kg=ld50, next_batch_size=next_batch_size,
+                 next_max_daily_dose=next_max_daily_dose, next_batch_kg=next_batch_kg, ppm=ppm,
+                 shared_area_cm2=shared_area, swab_area_cm2=swab_area, recovery=recovery,
+                 extraction_volume_ml=extraction_volume, visual_limit_ug_cm2=visual_limit)
+    try:
+        result = run(req)
+    except QbdInputError as exc:
+        names = {"pde": "--pde", **{k: v for k, v in options.items()}}
+        raise QbdInputError(problems=[Problem(p.message, p.file, p.row,
+                                              names.get(p.column or "", p.column), p.expected,
+                                              p.found) for p in exc.problems]) from None
+    _write_html(out, "Cleaning limits (MACO)", lambda: maco_table(result, lang), lang)
+    emit(result, as_json)
+
+
+@app.command()
+def containment(
+    oel: float = typer.Option(..., "--oel", help="Occupational exposure limit, µg/m³."),
+    scheme: str = typer.Option("oeb", "--scheme", help="oeb (typical 6 bands) | niosh"),
+    cytotoxic: bool = typer.Option(False, "--cytotoxic", help="Add seed 002 §2 measures."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Containment band of a compound from its OEL."""
+    from qbdkit.services.operations import ContainmentRequest
+    from qbdkit.services.operations import containment as run
+
+    req = _build(ContainmentRequest, {"oel_ug_m3": "--oel", "scheme": "--scheme"},
+                 oel_ug_m3=oel, scheme=scheme, cytotoxic=cytotoxic)
+    emit(run(req), as_json)
+
+
+@app.command()
+def timeline(
+    start: str = typer.Option(..., "--start", help="Project start date YYYY-MM-DD."),
+    template: str = typer.Option("pcpv-17", "--template",
+                                 help="pcpv-17 | pc-standard-7 | pc-fast-4"),
+    file: Path = typer.Option(None, "--file", help="A timeline YAML instead of a template."),
+    calendar: Path = CALENDAR_OPTION,
+    out: Path = OUT_OPTION,
+    lang: str = LANG_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """A plan scheduled in Chinese working days from START (Gantt chart with --out)."""
+    from qbdkit.report.operations import gantt
+    from qbdkit.services.operations import TimelineRequest
+    from qbdkit.services.operations import timeline as run
+
+    req = _build(TimelineRequest, {"start": "--start", "template": "--template"},
+                 start=_date(start, "--start"), template=template, file=file, calendar=calendar)
+    result = run(req)
+    _write_html(out, "Project timeline", lambda: gantt(result, lang), lang)
+    emit(result, as_json)
