@@ -38,6 +38,11 @@ class Kind:
     * ``title`` — ``{"en": …, "zh": …}``; ``stage`` — one of :data:`STAGES`.
     * ``accepts`` — optional: what accepting this record changes in the project
       (``accepts(result_dict) -> list of changes``), e.g. PAR/NOR from a design space.
+    * ``example`` — ``example(folder) -> request``: writes small, realistic input files into
+      ``folder`` and returns a request using them. The kind contract test
+      (``tests/services/test_kind_contract.py``) runs it, round-trips the result through
+      ``to_dict``/``from_dict``, renders it as text and HTML (en, zh), stores it and re-runs
+      it on SQLite and PostgreSQL, expecting byte-identical JSON.
     """
 
     name: str
@@ -47,6 +52,7 @@ class Kind:
     title: dict[str, str] = field(default_factory=dict)
     stage: str = "other"
     accepts: Callable[..., Any] | None = None
+    example: Callable[..., Any] | None = None
 
     def display(self, lang: str = "en") -> str:
         return self.title.get(lang) or self.title.get("en") or self.name

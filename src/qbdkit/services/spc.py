@@ -171,8 +171,24 @@ def review(req: ReviewRequest, ctx: Context | None = None) -> CpvReview:
 
 register(Kind("cpv.chart", ChartRequest, chart, ChartResult,
               title={"en": "Control chart", "zh": "控制图"}, stage="cpv"))
+def _capability_example(folder: Path) -> CapabilityRequest:
+    """Montgomery, Introduction to Statistical Quality Control, Example 8.x style data: 25
+    subgroups of 5 hard-bake flow widths (a small deterministic stand-in)."""
+    import numpy as np
+
+    rng = np.random.default_rng(20261201)
+    values = np.round(1.5 + 0.14 * rng.standard_normal(50), 4)
+    path = Path(folder) / "widths.csv"
+    path.write_text("subgroup,width\n" + "".join(f"{i // 5 + 1},{v}\n"
+                                                  for i, v in enumerate(values)),
+                    encoding="utf-8")
+    return CapabilityRequest(file=path, value="width", subgroup="subgroup", lsl=1.0, usl=2.0,
+                             target=1.5)
+
+
 register(Kind("cpv.capability", CapabilityRequest, capability, CapabilityResult,
-              title={"en": "Process capability", "zh": "过程能力"}, stage="cpv"))
+              title={"en": "Process capability", "zh": "过程能力"}, stage="cpv",
+              example=_capability_example))
 register(Kind("cpv.t2", T2Request, t2, T2Result,
               title={"en": "Hotelling T² chart", "zh": "Hotelling T² 控制图"}, stage="cpv"))
 register(Kind("cpv.review", ReviewRequest, review, CpvReview,
