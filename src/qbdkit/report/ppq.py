@@ -214,3 +214,25 @@ def render(result: Any, lang: str = "en") -> str:
     if isinstance(result, ClearanceResult):
         return clearance_section(result, lang)
     raise TypeError(f"no PPQ/spec section for {type(result).__name__}")
+
+
+def _by_kind(rebuild: Any) -> Any:
+    """A renderer for one record kind: rebuilds a stored dict with ``rebuild`` first."""
+
+    def fn(result: Any, lang: str = "en") -> str:
+        return render(rebuild(result) if isinstance(result, dict) else result, lang)
+
+    return fn
+
+
+def _register() -> None:
+    from qbdkit.report.sections import register_renderer
+    from qbdkit.services.ppq import ToleranceResult
+
+    for kind, cls in (("spec.tolerance", ToleranceResult), ("spec.proposal", SpecProposal),
+                      ("ppq.protocol", PPQProtocol), ("ppq.evaluation", PPQEvaluation),
+                      ("ppq.clearance", ClearanceResult)):
+        register_renderer(kind, _by_kind(cls.from_dict))
+
+
+_register()

@@ -24,7 +24,10 @@ Renderer = Callable[[Any, str], str]
 _RENDERERS: dict[str, Renderer] = {}
 
 #: Report modules that register renderers when imported (each area adds its module here).
-RENDER_MODULES: list[str] = []
+RENDER_MODULES: list[str] = [
+    "qbdkit.report.spc",
+    "qbdkit.report.ppq",
+]
 
 
 def register_renderer(kind: str, fn: Renderer) -> Renderer:

@@ -179,3 +179,23 @@ def render(result: Any, lang: str = "en") -> str:
     if isinstance(result, CpvReview):
         return _review_html(result, lang)
     raise TypeError(f"not a cpv result: {type(result).__name__}")
+
+
+def _by_kind(cls: type) -> Any:
+    """A renderer for one record kind: rebuilds a stored dict as ``cls`` first."""
+
+    def fn(result: Any, lang: str = "en") -> str:
+        return render(cls.from_dict(result) if isinstance(result, dict) else result, lang)
+
+    return fn
+
+
+def _register() -> None:
+    from qbdkit.report.sections import register_renderer
+
+    for kind, cls in (("cpv.chart", ChartResult), ("cpv.capability", CapabilityResult),
+                      ("cpv.t2", T2Result), ("cpv.review", CpvReview)):
+        register_renderer(kind, _by_kind(cls))
+
+
+_register()

@@ -441,24 +441,130 @@ def clearance(req: ClearanceRequest, ctx: Context | None = None):
                            file=t.file)
 
 
-# --- record kinds -----------------------------------------------------------------------------
+# --- record kinds ---------------------------------------------------------------------------
+
+class ToleranceResult:
+    """``from_dict`` for ``spec.tolerance``, whose result is one of three classes: the batch
+    random-effect interval (has ``n_batches``), a tolerance interval (has ``lower``) or the
+    factor alone."""
+
+    @staticmethod
+    def from_dict(d: dict):
+        from qbdkit.core.stats.tolerance import (
+            RandomEffectsInterval,
+            ToleranceFactor,
+            ToleranceInterval,
+        )
+
+        if "n_batches" in d:
+            return RandomEffectsInterval.from_dict(d)
+        if "lower" in d:
+            return ToleranceInterval.from_dict(d)
+        return ToleranceFactor.from_dict(d)
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _tolerance_example(folder: Path) -> ToleranceRequest:
+    """Release purity (SEC monomer %) of 8 batches in duplicate: the batch random-effect
+    (Hoffman–Kringle) interval."""
+    path = _write(Path(folder) / "release.csv", "batch,monomer\n" + "".join(
+        f"B{i // 2 + 1},{v}\n" for i, v in enumerate(
+            (98.1, 98.3, 97.9, 98.0, 98.6, 98.4, 98.2, 98.1, 97.7, 97.9, 98.5, 98.6, 98.0,
+             98.2, 98.3, 98.3))))
+    return ToleranceRequest(file=path, column="monomer", batch_column="batch", coverage=0.99,
+                            confidence=0.95)
+
+
+def _spec_proposal_example(folder: Path) -> SpecProposalRequest:
+    """Aggregates (HMW %, not more than) from 12 release results, 3 of them clinical lots,
+    against the guidance limit ≤ 3 %."""
+    rows = [("C01", 1.62, "yes"), ("C02", 1.85, "yes"), ("C03", 1.71, "yes"),
+            ("P01", 1.78, ""), ("P02", 1.69, ""), ("P03", 1.90, ""), ("L01", 1.74, ""),
+            ("L02", 1.81, ""), ("L03", 1.66, ""), ("L04", 1.93, ""), ("L05", 1.72, ""),
+            ("L06", 1.84, "")]
+    path = _write(Path(folder) / "release.csv", "batch,aggregates,clinical\n" + "".join(
+        f"{b},{v},{c}\n" for b, v, c in rows))
+    return SpecProposalRequest(release=path, column="aggregates", batch_column="batch",
+                               clinical_flag="clinical", direction="upper",
+                               guidance_upper=3.0, guidance_source="DS release (template)",
+                               unit="%", decimals=1)
+
+
+_ATTRIBUTES_EXAMPLE = (
+    "name,kind,unit_operation,lower,upper,unit,method,sample_point,samples_per_batch\n"
+    "aggregates,cqa,release,,3.0,%,SEC-HPLC,DS release sample,1\n"
+    "afucosylation,cqa,release,5.0,11.0,%,HILIC-FLD,DS release sample,1\n"
+    "bioburden,ipc,protein_a,,10,CFU/10 mL,membrane filtration,eluate pool,1\n")
+_PARAMETERS_EXAMPLE = (
+    "name,unit_operation,class,set_point,nor_low,nor_high,par_low,par_high,unit\n"
+    "temperature,production_bioreactor,CPP,36.0,35.5,36.5,35.0,37.0,°C\n"
+    "ph,production_bioreactor,CPP,7.0,6.9,7.1,6.8,7.2,\n"
+    "elution_ph,protein_a,WC-CPP,3.6,3.5,3.7,3.4,3.8,\n"
+    "agitation,production_bioreactor,GPP,110,100,120,90,130,rpm\n")
+
+
+def _protocol_example(folder: Path) -> PPQProtocolRequest:
+    """Three CQA/IPC rows, four parameters and two study owners."""
+    attrs = _write(Path(folder) / "attributes.csv", _ATTRIBUTES_EXAMPLE)
+    params = _write(Path(folder) / "parameters.csv", _PARAMETERS_EXAMPLE)
+    studies = _write(Path(folder) / "studies.csv",
+                     "id,owner,status,due\nviral-clearance,Virology,done,2026-03-31\n"
+                     "resin-lifetime,DSP,in progress,2026-09-30\n")
+    return PPQProtocolRequest(attributes=attrs, parameters=params, studies=studies)
+
+
+def _evaluation_example(folder: Path) -> PPQEvaluateRequest:
+    """Three PPQ batches: release CQAs once, bioburden three times (start/middle/end of the
+    eluate pool), parameters as run."""
+    attrs = _write(Path(folder) / "attributes.csv", _ATTRIBUTES_EXAMPLE)
+    params = _write(Path(folder) / "parameters.csv", _PARAMETERS_EXAMPLE)
+    values = {"aggregates": (1.71, 1.84, 1.77), "afucosylation": (7.9, 8.4, 8.1),
+              "temperature": (36.02, 35.96, 36.05), "ph": (7.01, 6.98, 7.02),
+              "elution_ph": (3.61, 3.58, 3.60), "agitation": (110, 111, 109)}
+    lines = ["batch,item,value"]
+    for j in range(3):
+        for item, vals in values.items():
+            lines.append(f"PPQ{j + 1},{item},{vals[j]}")
+        lines += [f"PPQ{j + 1},bioburden,{v}" for v in ((0, 1, 0), (0, 0, 2), (1, 0, 0))[j]]
+    results = _write(Path(folder) / "results.csv", "\n".join(lines) + "\n")
+    return PPQEvaluateRequest(results=results, attributes=attrs, parameters=params)
+
+
+def _clearance_example(folder: Path) -> ClearanceRequest:
+    """Spiking studies of a mAb platform (XMuLV and MVM) with the retrovirus safety margin."""
+    path = _write(Path(folder) / "clearance.csv",
+                  "step,mechanism,virus,load_titre,load_volume,output_titre,output_volume\n"
+                  "low_ph_vi,low pH inactivation,XMuLV,6.2,110,1.1,115\n"
+                  "aex,anion exchange,XMuLV,6.3,120,1.0,150\n"
+                  "aex,anion exchange,MVM,6.5,120,3.1,150\n"
+                  "virus_filtration,size exclusion,XMuLV,6.4,140,1.0,160\n"
+                  "virus_filtration,size exclusion,MVM,6.6,140,1.2,160\n")
+    return ClearanceRequest(file=path, particles_per_ml=1e6, volume_per_dose_ml=1.0)
+
 
 def _register() -> None:
     from qbdkit.core.ppq import ClearanceResult, PPQEvaluation, PPQProtocol
     from qbdkit.core.spec import SpecProposal
-    from qbdkit.core.stats.tolerance import ToleranceInterval
     from qbdkit.i18n import both
 
-    register(Kind("spec.tolerance", ToleranceRequest, tolerance, ToleranceInterval,
-                  title=both("Tolerance interval", "spec"), stage="spec"))
+    register(Kind("spec.tolerance", ToleranceRequest, tolerance, ToleranceResult,
+                  title=both("Tolerance interval", "spec"), stage="spec",
+                  example=_tolerance_example))
     register(Kind("spec.proposal", SpecProposalRequest, spec_proposal, SpecProposal,
-                  title=both("Specification proposal", "spec"), stage="spec"))
+                  title=both("Specification proposal", "spec"), stage="spec",
+                  example=_spec_proposal_example))
     register(Kind("ppq.protocol", PPQProtocolRequest, ppq_protocol, PPQProtocol,
-                  title=both("PPQ protocol", "ppq"), stage="ppq"))
+                  title=both("PPQ protocol", "ppq"), stage="ppq", example=_protocol_example))
     register(Kind("ppq.evaluation", PPQEvaluateRequest, ppq_evaluate, PPQEvaluation,
-                  title=both("PPQ evaluation", "ppq"), stage="ppq"))
+                  title=both("PPQ evaluation", "ppq"), stage="ppq",
+                  example=_evaluation_example))
     register(Kind("ppq.clearance", ClearanceRequest, clearance, ClearanceResult,
-                  title=both("Viral clearance", "ppq"), stage="ppq"))
+                  title=both("Viral clearance", "ppq"), stage="ppq",
+                  example=_clearance_example))
 
 
 _register()

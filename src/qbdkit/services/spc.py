@@ -169,8 +169,21 @@ def review(req: ReviewRequest, ctx: Context | None = None) -> CpvReview:
                       rules=req.rules, data_file=data.file, limits_file=limits.file)
 
 
-register(Kind("cpv.chart", ChartRequest, chart, ChartResult,
-              title={"en": "Control chart", "zh": "控制图"}, stage="cpv"))
+def _chart_example(folder: Path) -> ChartRequest:
+    """Thirty batches of a drug-substance assay (I-MR, limits from the first 20 batches, a
+    shift of +1.5 σ from batch 24 on that the run rules catch); deterministic."""
+    import numpy as np
+
+    rng = np.random.default_rng(20261202)
+    values = 98.0 + 0.6 * rng.standard_normal(30)
+    values[23:] += 0.9
+    path = Path(folder) / "assay.csv"
+    path.write_text("batch,assay\n" + "".join(f"B{i + 1:03d},{v:.2f}\n"
+                                               for i, v in enumerate(values)), encoding="utf-8")
+    return ChartRequest(file=path, value="assay", batch="batch", type="imr", baseline=20,
+                        rules="nelson")
+
+
 def _capability_example(folder: Path) -> CapabilityRequest:
     """Montgomery, Introduction to Statistical Quality Control, Example 8.x style data: 25
     subgroups of 5 hard-bake flow widths (a small deterministic stand-in)."""
@@ -186,11 +199,63 @@ def _capability_example(folder: Path) -> CapabilityRequest:
                              target=1.5)
 
 
+def _t2_example(folder: Path) -> T2Request:
+    """Forty batches of three correlated bioreactor end-points (titre, viability, lactate);
+    Phase I limits from the first 25, a shifted batch at the end; deterministic."""
+    import numpy as np
+
+    rng = np.random.default_rng(20261203)
+    cov = np.array([[0.04, 0.6, -0.02], [0.6, 16.0, -0.3], [-0.02, -0.3, 0.09]])
+    x = rng.multivariate_normal([5.0, 90.0, 1.2], cov, size=40)
+    x[-1] += [0.3, -6.0, 0.5]
+    path = Path(folder) / "endpoints.csv"
+    path.write_text("batch,titre,viability,lactate\n" + "".join(
+        f"B{i + 1:03d},{a:.3f},{b:.2f},{c:.3f}\n" for i, (a, b, c) in enumerate(x)),
+        encoding="utf-8")
+    return T2Request(file=path, vars=["titre", "viability", "lactate"], baseline=25)
+
+
+def _review_example(folder: Path) -> ReviewRequest:
+    """A small periodic review: 12 batches × (two CPPs, one KPP, two CQAs) with their
+    specifications, PAR and NOR; one batch out of the NOR, one aggregate result out of
+    specification; deterministic."""
+    import numpy as np
+
+    rng = np.random.default_rng(20261204)
+    items = {"temperature": (36.0, 0.12), "ph": (7.0, 0.03), "titre": (5.0, 0.2),
+             "aggregates": (1.8, 0.2), "afucosylation": (8.0, 0.4)}
+    lines = ["batch,time,item,value"]
+    for j in range(12):
+        day = f"2026-{1 + j // 2:02d}-{1 + 14 * (j % 2):02d}"
+        for item, (mean, sd) in items.items():
+            v = mean + sd * rng.standard_normal()
+            if item == "temperature" and j == 7:
+                v = 36.6
+            if item == "aggregates" and j == 10:
+                v = 3.2
+            lines.append(f"P{j + 1:03d},{day},{item},{v:.3f}")
+    data = Path(folder) / "batches.csv"
+    data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    limits = Path(folder) / "limits.csv"
+    limits.write_text(
+        "item,kind,lsl,usl,par_low,par_high,nor_low,nor_high\n"
+        "temperature,CPP,,,35.0,37.0,35.5,36.5\n"
+        "ph,CPP,,,6.8,7.2,6.9,7.1\n"
+        "titre,KPP,,,,,,\n"
+        "aggregates,CQA,,3.0,,,,\n"
+        "afucosylation,CQA,5.0,11.0,,,,\n", encoding="utf-8")
+    return ReviewRequest(data=data, limits=limits, baseline=8)
+
+
+register(Kind("cpv.chart", ChartRequest, chart, ChartResult,
+              title={"en": "Control chart", "zh": "控制图"}, stage="cpv",
+              example=_chart_example))
 register(Kind("cpv.capability", CapabilityRequest, capability, CapabilityResult,
               title={"en": "Process capability", "zh": "过程能力"}, stage="cpv",
               example=_capability_example))
 register(Kind("cpv.t2", T2Request, t2, T2Result,
-              title={"en": "Hotelling T² chart", "zh": "Hotelling T² 控制图"}, stage="cpv"))
+              title={"en": "Hotelling T² chart", "zh": "Hotelling T² 控制图"}, stage="cpv",
+              example=_t2_example))
 register(Kind("cpv.review", ReviewRequest, review, CpvReview,
               title={"en": "Continued process verification review", "zh": "持续工艺确认回顾"},
-              stage="cpv"))
+              stage="cpv", example=_review_example))
