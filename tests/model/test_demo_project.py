@@ -21,7 +21,7 @@ def test_demo_project_content():
     assert p.product.modality == "mab"
     assert [u.name for u in p.process.unit_operations][:2] == ["seed_train", "production_bioreactor"]
     kinds = {b.kind for b in p.batches}
-    assert kinds == {"at-scale", "small-scale", "clinical"}
+    assert kinds == {"at-scale", "small-scale", "clinical", "PPQ"}
     t = p.parameter("temperature", "production_bioreactor")
     assert (t.set_point, t.nor.low, t.nor.high, t.par.low, t.par.high) == (36.0, 35.5, 36.5, 35.0, 37.0)
     assert {a.name for a in p.cqas()} >= {"aggregates", "afucosylation", "hcp"}
@@ -50,7 +50,7 @@ def test_demo_batches_cover_the_sdm_batches():
 
 def test_overview_tables():
     ov = project_overview(load_project(DEMO_DIR))
-    assert ov.counts["batches"] == 21
+    assert ov.counts["batches"] == 54  # 21 development + 3 PPQ + 30 commercial (synth_cpv)
     row = next(r for r in ov.parameters if r[1] == "Temperature" and r[0].startswith("Production"))
     assert row[2:7] == ["°C", "36", "35.5–36.5", "35–37", "35–37"]
     agg = next(r for r in ov.attributes if r[0] == "Aggregates (HMW)")
@@ -67,3 +67,23 @@ def test_criterion_text_forms():
     assert criterion_text(Criterion(low=2, high=13), "%") == "2–13 %"
     assert criterion_text(Criterion(low=70, typical=True), "%") == "≥ 70 % (typical, confirm)"
     assert criterion_text(Criterion(text="not detected"), None) == "not detected"
+
+
+def test_demo_ppq_and_commercial_batches_come_from_the_generator(tmp_path):
+    # the PPQ/commercial tables are what the seeded generator writes, and the project's
+    # data files carry exactly those batches and results
+    from qbdkit.demo import synth_cpv
+
+    for rel, frame in synth_cpv.generate().items():
+        with (DEMO_DIR / rel).open(encoding="utf-8", newline="") as f:
+            rows = list(csv.DictReader(f))
+        assert len(rows) == len(frame), rel
+        assert list(rows[0]) == list(frame.columns), rel
+    p = load_project(DEMO_DIR)
+    ppq = [b for b in p.batches if b.kind == "PPQ"]
+    assert [b.id for b in ppq] == ["PPQ01", "PPQ02", "PPQ03"]
+    assert all(b.scale == 2000.0 and b.study == "ppq" for b in ppq)
+    commercial = [b for b in p.batches if b.notes == "commercial"]
+    assert len(commercial) == 30 and all(b.date > ppq[-1].date for b in commercial)
+    d024 = [m.value for m in p.measurements if m.batch == "D024" and m.name == "aggregates"]
+    assert d024 == [3.12]  # the planted out-of-specification result

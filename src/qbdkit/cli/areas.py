@@ -8,6 +8,7 @@ AREAS: list[tuple[str | None, str, str]] = [
     (None, "project", ""),      # init, validate            (qbdkit.model / templates)
     (None, "transfer", ""),     # import, export, user      (qbdkit.store / services)
     (None, "demo", ""),         # demo                      (qbdkit.demo)
+    (None, "control", ""),      # control-strategy          (qbdkit.services.control)
     (None, "identity", ""),     # login, logout, passwd, sign, rerun, store, records
     ("audit", "audit", "Audit trail: show and verify the tamper-evident log."),
     ("risk", "risk", "Risk assessment: CQA criticality, FMEA (RPN, AP), C&E matrix, parameter classes."),

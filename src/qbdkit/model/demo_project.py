@@ -15,7 +15,9 @@ DO 30–50 %, feed 2–4 %, centre = set point); the at-scale (L01–L10) and
 small-scale (S01–S08) batches are the scale-down-model batches of
 ``demo/mab/sdm`` and their end-point quality results are copied from
 ``sdm/at_scale.csv`` / ``sdm/small_scale.csv`` when those files exist (else
-drawn from the same means); clinical batches C01–C03 are drawn with the seed.
+drawn from the same means); clinical batches C01–C03 are drawn with the seed. The
+three PPQ batches and thirty commercial batches after PPQ, with their results, come from
+the tables of :mod:`qbdkit.demo.synth_cpv` (``demo/mab/ppq``, ``demo/mab/cpv``).
 """
 
 from __future__ import annotations
@@ -84,8 +86,35 @@ def _read_endpoints(path: Path) -> dict[str, dict[str, str]]:
         return {row["batch"]: row for row in csv.DictReader(f)}
 
 
-def build_demo_project(seed: int = SEED, sdm_dir: Path | None = None) -> Project:
-    """The demo project (deterministic for a given ``seed`` and sdm end-point files)."""
+def _read_rows(path: Path) -> list[dict[str, str]]:
+    if not path.is_file():
+        return []
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def _validation_batches(mab_dir: Path) -> tuple[list[Batch], list[Measurement]]:
+    """The PPQ and commercial batches with their results, from the tables that
+    :mod:`qbdkit.demo.synth_cpv` writes into ``ppq/`` and ``cpv/`` (none when absent)."""
+    batches: list[Batch] = []
+    meas: list[Measurement] = []
+    for area in ("ppq", "cpv"):
+        for r in _read_rows(mab_dir / area / "batches.csv"):
+            batches.append(Batch(id=r["batch"], kind=r["kind"], scale=float(r["scale"]),
+                                 scale_unit=r["scale_unit"], site=r["site"],
+                                 date=dt.date.fromisoformat(r["date"]),
+                                 study=r["study"] or None, notes=r["notes"] or None,
+                                 extra={"vessel": r["vessel"]} if r.get("vessel") else {}))
+        for r in _read_rows(mab_dir / area / "measurements.csv"):
+            meas.append(Measurement(batch=r["batch"], unit_operation=r["unit_operation"],
+                                    name=r["name"], value=r["value"], unit=r["unit"] or None))
+    return batches, meas
+
+
+def build_demo_project(seed: int = SEED, sdm_dir: Path | None = None,
+                       mab_dir: Path | None = None) -> Project:
+    """The demo project (deterministic for a given ``seed``, the sdm end-point files and
+    the PPQ/commercial batch tables under ``mab_dir``, default the demo folder)."""
     from qbdkit.templates import load_template
 
     rng = np.random.default_rng(seed)
@@ -183,10 +212,13 @@ def build_demo_project(seed: int = SEED, sdm_dir: Path | None = None) -> Project
             meas.append(Measurement(batch=bid, unit_operation="production_bioreactor",
                                     name="osmolality", time=float(day), time_unit="d",
                                     value=round(float(osm), 1), unit="mOsm/kg"))
-    p.measurements = meas
+    # PPQ and commercial batches (qbdkit.demo.synth_cpv), after everything drawn above
+    more_batches, more_meas = _validation_batches(mab_dir if mab_dir is not None else DEMO_DIR)
+    p.batches = batches + more_batches
+    p.measurements = meas + more_meas
     return Project.model_validate(p.model_dump())
 
 
 def write_demo_project(directory: Path = DEMO_DIR, seed: int = SEED) -> list[Path]:
     """Write the demo project files (project.yaml, process.yaml, data/*.csv) into ``directory``."""
-    return save_project(build_demo_project(seed), directory)
+    return save_project(build_demo_project(seed, mab_dir=directory), directory)

@@ -27,6 +27,7 @@ _RENDERERS: dict[str, Renderer] = {}
 RENDER_MODULES: list[str] = [
     "qbdkit.report.spc",
     "qbdkit.report.ppq",
+    "qbdkit.report.control",
 ]
 
 

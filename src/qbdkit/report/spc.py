@@ -150,22 +150,147 @@ def _t2_html(res: T2Result, lang: str) -> str:
     return figure_svg(fig) + lim + sig
 
 
+def _item_axes(ax: Any, it: Any, lang: str, new_from: int | None) -> None:
+    """One item's individuals chart: values by batch, centre and control limits (dashed
+    when given, e.g. handed over from PPQ), specification (red) and PAR (orange) limits,
+    signals circled (filled when new)."""
+    x = np.arange(len(it.values))
+    ax.plot(x, it.values, "-o", ms=2.5, lw=0.7, color="#34495e")
+    ls = "--" if it.limits == "given" else "-"
+    for y, color, style in ((it.center, "#2c3e50", ":"), (it.lcl, "#2980b9", ls),
+                            (it.ucl, "#2980b9", ls), (it.lsl, "#c0392b", "-"),
+                            (it.usl, "#c0392b", "-"), (it.par[0], "#e67e22", "-."),
+                            (it.par[1], "#e67e22", "-.")):
+        if y is not None:
+            ax.axhline(y, color=color, ls=style, lw=0.8)
+    for sgl in it.signals:
+        j = sgl["point"]
+        if 0 <= j < len(it.values):
+            ax.plot([j], [it.values[j]], "o", ms=6, mew=1.2, color="#e74c3c",
+                    mfc="#e74c3c" if sgl.get("new") else "none")
+    if new_from is not None and 0 < new_from < len(it.values):
+        ax.axvspan(new_from - 0.5, len(it.values) - 0.5, color="#fff3cd", zorder=0)
+    ax.set_title(f"{it.item} ({it.kind})" if it.kind else it.item, fontsize=8)
+    ax.tick_params(labelsize=6)
+    ax.set_xticks([])
+
+
+def _new_from(res: CpvReview, it: Any) -> int | None:
+    if not res.since:
+        return None
+    new = {d["batch"] for d in res.disposition if d["new"]}
+    for j, b in enumerate(it.batches):
+        if b in new:
+            return j
+    return None
+
+
+def review_figure(res: CpvReview, lang: str = "en", items: list[Any] | None = None,
+                  columns: int = 3) -> Any:
+    """Small multiples: the individuals chart of every item (a matplotlib figure)."""
+    items = [it for it in (items if items is not None else res.items) if it.n]
+    rows = max(1, -(-len(items) // columns))
+    fig, _ = new_figure(3.3 * columns, 2.0 * rows)
+    fig.clf()
+    for k, it in enumerate(items):
+        ax = fig.add_subplot(rows, columns, k + 1)
+        _item_axes(ax, it, lang, _new_from(res, it))
+    fig.tight_layout()
+    return fig
+
+
 def _review_html(res: CpvReview, lang: str) -> str:
-    summ = table([_t("Item", lang), _t("Kind", lang), "n", _t("Mean", lang), "Cpk", "Ppk",
-                  _t("Signals", lang), _t("New", lang), "OOS", "PAR", "NOR", _t("Status", lang)],
-                 [[r["item"], r["kind"], r["n"], r["mean"], r["cpk"], r["ppk"], r["signals"],
-                   r["new_signals"], r["oos"], r["outside_par"], r["outside_nor"],
+    head = f"<p>{esc(_t('{items} items × {batches} batches ({first} … {last}); {signals} signals, {new} new.', lang, items=len(res.items), batches=len(res.batches), first=res.batches[0] if res.batches else '', last=res.batches[-1] if res.batches else '', signals=len(res.signals), new=sum(1 for x in res.signals if x['new'])))}</p>"
+    if res.since:
+        head += f'<p class="note">{esc(_t("New since", lang))}: {esc(res.since)}</p>'
+    if res.built_from:
+        head += (f'<p class="note">{esc(_t("Built from", lang))}: '
+                 + esc("; ".join(res.built_from)) + "</p>")
+    summ = table([_t("Item", lang), _t("Kind", lang), "n", _t("Mean", lang), "LSL", "USL",
+                  "Cpk", "Ppk", _t("Signals", lang), _t("New", lang), "OOS", "PAR", "NOR",
+                  _t("Limits", lang), _t("Status", lang)],
+                 [[r["item"], r["kind"], r["n"], r["mean"], r["lsl"], r["usl"], r["cpk"],
+                   r["ppk"], r["signals"], r["new_signals"], r["oos"], r["outside_par"],
+                   r["outside_nor"], _t(r.get("limits", "estimated"), lang),
                    _t(r["status"], lang)] for r in res.summary_rows],
                  row_classes=["good" if r["status"] == "ok" else "bad" if r["status"] in
-                              ("OOS", "not capable") else "warn" for r in res.summary_rows])
+                              ("OOS", "not capable") else "warn" for r in res.summary_rows],
+                 caption=_t("Periodic product review summary", lang))
+    charts = figure_svg(review_figure(res, lang)) if res.items else ""
     bad = [d for d in res.disposition if d["status"] != "ok"]
-    disp = table([_t("Batch", lang), _t("Status", lang), "OOS", "OOT", "PAR", "NOR"],
-                 [[d["batch"], _t(d["status"], lang), ", ".join(d["oos"]), ", ".join(d["oot"]),
-                   ", ".join(d["outside_par"]), ", ".join(d["outside_nor"])] for d in bad],
-                 row_classes=["bad" if d["status"] == "OOS" else "warn" for d in bad])
-    sig = table([_t("Item", lang), _t("Batch", lang), _t("Rule", lang), _t("New", lang)],
-                [[s["item"], s["batch"], s["rule"], s["new"]] for s in res.signals])
-    return summ + disp + sig
+    disp = table([_t("Batch", lang), _t("Date", lang), _t("Status", lang), "OOS", "OOT", "PAR",
+                  "NOR", _t("New", lang)],
+                 [[d["batch"], d.get("time") or "", _t(d["status"], lang), ", ".join(d["oos"]),
+                   ", ".join(d["oot"]), ", ".join(d["outside_par"]),
+                   ", ".join(d["outside_nor"]), _t("yes", lang) if d["new"] else ""]
+                  for d in bad],
+                 row_classes=["bad" if d["status"] in ("OOS", "PAR excursion") else "warn"
+                              for d in bad],
+                 caption=_t("Batch disposition: batches with findings ({n} of {m})", lang,
+                            n=len(bad), m=len(res.disposition)))
+    sig = table([_t("Item", lang), _t("Batch", lang), _t("Rule", lang), _t("Description", lang),
+                 _t("New", lang)],
+                [[x["item"], x["batch"], x["rule"], x.get("description", ""),
+                  _t("yes", lang) if x["new"] else ""] for x in res.signals],
+                row_classes=["warn" if x["new"] else "" for x in res.signals],
+                caption=_t("Signals", lang))
+    notes = "".join(f'<p class="note">{esc(n)}</p>' for n in res.notes)
+    return head + summ + charts + disp + sig + notes
+
+
+def write_review_xlsx(result: Any, path: Any, lang: str = "en") -> Any:
+    """The review as a workbook for the review meeting: summary, disposition of every
+    batch, signals, the data (batch × item) with limits, and the charts (PNG)."""
+    import io
+
+    from qbdkit.report.control import write_workbook
+
+    res = CpvReview.from_dict(result) if isinstance(result, dict) else result
+    yes = _t("yes", lang)
+    summary = [[r["item"], r["kind"], r["n"], r["mean"], r["sd"], r["min"], r["max"], r["lsl"],
+                r["usl"], r["cpk"], r["ppk"], r["signals"], r["new_signals"], r["oos"],
+                r["outside_par"], r["outside_nor"], _t(r.get("limits", "estimated"), lang),
+                _t(r["status"], lang)] for r in res.summary_rows]
+    disp = [[d["batch"], d.get("time") or "", d.get("site") or "", _t(d["status"], lang),
+             ", ".join(d["oos"]), ", ".join(d["oot"]), ", ".join(d["outside_par"]),
+             ", ".join(d["outside_nor"]), yes if d["new"] else ""] for d in res.disposition]
+    sig = [[x["item"], x["kind"], x["batch"], x["rule"], x.get("description", ""),
+            yes if x["new"] else ""] for x in res.signals]
+    value = {(it.item, b): v for it in res.items for b, v in zip(it.batches, it.values,
+                                                                   strict=True)}
+    data = [[b, *[value.get((it.item, b)) for it in res.items]] for b in res.batches]
+    limits = [[it.item, it.kind, it.center, it.sigma, it.lcl, it.ucl, it.mr_ucl,
+               _t(it.limits, lang), it.lsl, it.usl, it.par[0], it.par[1], it.nor[0],
+               it.nor[1]] for it in res.items]
+    pics = []
+    for k, it in enumerate(x for x in res.items if x.n):
+        fig, ax = new_figure(6.0, 2.6)
+        _item_axes(ax, it, lang, _new_from(res, it))
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=80, bbox_inches="tight")
+        import matplotlib.pyplot as plt
+
+        plt.close(fig)
+        pics.append((f"A{1 + 15 * k}", buf.getvalue()))
+    item_h = [_t(h, lang) for h in ("Item", "Kind")]
+    return write_workbook(path, [
+        (_t("Summary", lang), [*item_h, "n", _t("Mean", lang), "SD", "Min", "Max", "LSL",
+                               "USL", "Cpk", "Ppk", _t("Signals", lang), _t("New", lang),
+                               "OOS", "PAR", "NOR", _t("Limits", lang), _t("Status", lang)],
+         summary),
+        (_t("Disposition", lang), [_t("Batch", lang), _t("Date", lang), _t("Site", lang),
+                                   _t("Status", lang), "OOS", "OOT", "PAR", "NOR",
+                                   _t("New", lang)], disp),
+        (_t("Signals", lang), [*item_h, _t("Batch", lang), _t("Rule", lang),
+                               _t("Description", lang), _t("New", lang)], sig),
+        (_t("Data", lang), [_t("Batch", lang), *[it.item for it in res.items]], data),
+        (_t("Limits", lang), [*item_h, _t("Centre", lang), "σ", "LCL", "UCL", "MR UCL",
+                              _t("Limits", lang), "LSL", "USL", _t("PAR low", lang),
+                              _t("PAR high", lang), _t("NOR low", lang), _t("NOR high", lang)],
+         limits),
+        (_t("Basis", lang), [_t("Built from", lang)],
+         [[b] for b in res.built_from] + [[n] for n in res.notes]),
+    ], images={_t("Charts", lang): pics})
 
 
 def render(result: Any, lang: str = "en") -> str:

@@ -33,8 +33,10 @@ Bad input raises :class:`~qbdkit.errors.QbdInputError` naming file, row and colu
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
+from pydantic import Field
 
 from qbdkit.errors import Problem, QbdInputError
 from qbdkit.services.base import Context, Request, input_file
@@ -63,6 +65,7 @@ ATTRIBUTE_ALIASES: dict[str, tuple[str, ...]] = {
     "method": ("test", "analytical method", "检测方法", "方法"),
     "sample_point": ("sample point", "取样点"),
     "samples_per_batch": ("samples per batch", "每批样品数"),
+    "criterion": ("acceptance criterion", "可接受标准", "标准"),
 }
 PARAMETER_ALIASES: dict[str, tuple[str, ...]] = {
     "name": ("parameter", "参数", "工艺参数", "名称"),
@@ -114,6 +117,12 @@ def _numbers_frame(table, columns: list[str]) -> pd.DataFrame:
             frame[col] = frame[col].astype(float)
     frame["_row"] = [table.row_of(i) for i in range(len(frame))]
     return frame
+
+
+def criterion_text(lower: float | None, upper: float | None, unit: str = "") -> str:
+    from qbdkit.core.ppq import criterion_text as text
+
+    return text(lower, upper, unit)
 
 
 def _level(value: float, name: str) -> float:
@@ -261,6 +270,7 @@ class SpecProposalRequest(Request):
     guidance_source: str = ""
     unit: str = ""
     decimals: int | None = None
+    built_from: list[str] = Field(default_factory=list)
 
 
 _YES = {"1", "1.0", "true", "yes", "y", "x", "是", "临床", "✓"}
@@ -304,7 +314,7 @@ def spec_proposal(req: SpecProposalRequest, ctx: Context | None = None):
             clinical_lots=clinical_lots, guidance_lower=req.guidance_lower,
             guidance_upper=req.guidance_upper, guidance_source=req.guidance_source,
             stability_values=stability_values, stability_batches=stability_batches,
-            unit=req.unit, decimals=req.decimals)
+            unit=req.unit, decimals=req.decimals, built_from=req.built_from)
     except QbdInputError as exc:
         prob = exc.first
         if prob.column in ("batch", "values"):
@@ -328,14 +338,15 @@ class PPQProtocolRequest(Request):
     target_coverage: float | None = None
     expected_ppk: float | None = None
     ppk_target: float = 1.0
+    built_from: list[str] = Field(default_factory=list)
 
 
 def _attributes_frame(path: Path) -> pd.DataFrame:
     t = _table(path, ["name"], ATTRIBUTE_ALIASES,
                ["kind", "unit_operation", "lower", "upper", "unit", "method", "sample_point",
-                "samples_per_batch"])
+                "samples_per_batch", "criterion"])
     missing = [c for c in ("lower", "upper") if c not in t.frame.columns]
-    if len(missing) == 2:
+    if len(missing) == 2 and "criterion" not in t.frame.columns:
         raise QbdInputError("missing column", file=t.file, row=1, column="lower/upper",
                             expected="a 'lower' and/or 'upper' limit column",
                             found=", ".join(t.columns))
@@ -362,7 +373,8 @@ def _protocol(req: PPQProtocolRequest):
     return make(_attributes_frame(req.attributes), _parameters_frame(req.parameters),
                 unit_operations=req.unit_operations, batch_count=bc, studies=studies,
                 files={"attributes": str(req.attributes), "parameters": str(req.parameters),
-                       "studies": str(req.studies) if req.studies else None})
+                       "studies": str(req.studies) if req.studies else None},
+                built_from=req.built_from)
 
 
 def ppq_protocol(req: PPQProtocolRequest, ctx: Context | None = None):
@@ -371,14 +383,58 @@ def ppq_protocol(req: PPQProtocolRequest, ctx: Context | None = None):
 
 class PPQEvaluateRequest(Request):
     """Evaluate PPQ results (long table ``batch, item, value``) against the acceptance
-    criteria derived from the attribute and parameter tables."""
+    criteria: a ``criteria`` table (``item, kind, unit_operation, lower, upper, unit,
+    criterion`` — the acceptance table of a PPQ protocol) or those derived from the
+    attribute and parameter tables. ``known_batches``: the project's batches (a result for
+    another batch is an input error naming its row); ``batches``: the PPQ batches evaluated
+    (a result for another batch is an error too)."""
 
     results: Path = input_file(description="PPQ results: batch, item, value (CSV/XLSX)")
-    attributes: Path = input_file(description="CQAs and IPCs with limits (CSV/XLSX)")
-    parameters: Path = input_file(description="process parameters with class, NOR, PAR")
+    attributes: Path | None = input_file(None, description="CQAs and IPCs with limits")
+    parameters: Path | None = input_file(None, description="parameters with class, NOR, PAR")
+    criteria: Path | None = input_file(None, description="acceptance criteria of a protocol")
     batches: list[str] | None = None
+    known_batches: list[str] | None = None
     confidence: float = 0.95
     min_values_ppk: int = 10
+    built_from: list[str] = Field(default_factory=list)
+
+
+CRITERIA_ALIASES: dict[str, tuple[str, ...]] = {
+    "item": ("name", "attribute", "parameter", "项目"), "kind": ("type", "类型"),
+    "unit_operation": ATTRIBUTE_ALIASES["unit_operation"], "lower": ("lsl", "下限"),
+    "upper": ("usl", "上限"), "unit": ("单位",), "criterion": ("acceptance criterion", "标准"),
+}
+CRITERIA_COLUMNS = ["item", "kind", "unit_operation", "lower", "upper", "unit", "criterion"]
+
+
+def _criteria(req: PPQEvaluateRequest) -> list[dict[str, Any]]:
+    if req.criteria is not None:
+        t = _table(req.criteria, ["item"], CRITERIA_ALIASES,
+                   ["kind", "unit_operation", "lower", "upper", "unit", "criterion"])
+        frame = _numbers_frame(t, ["lower", "upper"])
+        out = []
+        for i, r in enumerate(frame.to_dict(orient="records")):
+            lo = None if pd.isna(r.get("lower")) else float(r["lower"])
+            hi = None if pd.isna(r.get("upper")) else float(r["upper"])
+            if lo is None and hi is None:
+                raise t.error(i, "lower/upper", "no acceptance criterion",
+                              expected="a lower and/or upper limit", found="both blank")
+            out.append({"item": t.text(i, "item"),
+                        "kind": t.text(i, "kind") if "kind" in t.columns else "",
+                        "unit_operation": t.text(i, "unit_operation")
+                        if "unit_operation" in t.columns else "",
+                        "lower": lo, "upper": hi,
+                        "unit": t.text(i, "unit") if "unit" in t.columns else "",
+                        "criterion": (t.text(i, "criterion") if "criterion" in t.columns
+                                      else "") or criterion_text(lo, hi, "")})
+        return out
+    if req.attributes is None or req.parameters is None:
+        raise QbdInputError("no acceptance criteria", column="criteria",
+                            expected="a criteria table, or both the attribute and the "
+                                     "parameter tables", found="neither")
+    return _protocol(PPQProtocolRequest(attributes=req.attributes,
+                                        parameters=req.parameters)).criteria()
 
 
 def ppq_evaluate(req: PPQEvaluateRequest, ctx: Context | None = None):
@@ -388,8 +444,7 @@ def ppq_evaluate(req: PPQEvaluateRequest, ctx: Context | None = None):
     if req.min_values_ppk < 2:
         raise QbdInputError("min_values_ppk out of range", column="min_values_ppk",
                             expected="a whole number ≥ 2", found=req.min_values_ppk)
-    protocol = _protocol(PPQProtocolRequest(attributes=req.attributes,
-                                            parameters=req.parameters))
+    criteria = _criteria(req)
     t = _table(req.results, ["batch", "item", "value"], RESULT_ALIASES)
     frame = t.frame.copy()
     problems = []
@@ -410,8 +465,17 @@ def ppq_evaluate(req: PPQEvaluateRequest, ctx: Context | None = None):
              for r in frame.itertuples() for col in ("batch", "item") if not getattr(r, col)]
     if blank:
         raise QbdInputError(problems=blank[:20])
-    return evaluate_ppq(frame, protocol.criteria(), batches=req.batches, confidence=g,
-                        min_values_ppk=req.min_values_ppk, file=t.file)
+    if req.known_batches is not None:
+        known = set(req.known_batches)
+        strangers = [Problem("result for a batch that is not in the project", t.file,
+                             int(r._row), "batch", "a batch of the project (add it to the "
+                             "project's batch table first)", r.batch)
+                     for r in frame.itertuples() if r.batch not in known]
+        if strangers:
+            raise QbdInputError(problems=strangers[:20])
+    return evaluate_ppq(frame, criteria, batches=req.batches, confidence=g,
+                        min_values_ppk=req.min_values_ppk, file=t.file,
+                        built_from=req.built_from)
 
 
 # --- ppq.clearance ----------------------------------------------------------------------------
@@ -439,6 +503,209 @@ def clearance(req: ClearanceRequest, ctx: Context | None = None):
                            volume_per_dose_ml=req.volume_per_dose_ml,
                            retrovirus=req.retrovirus, target_log10=req.target_log10,
                            file=t.file)
+
+
+# --- on a project in the store ----------------------------------------------------------------
+#
+# Each reads the store, writes what it read as small tables into a temporary folder and runs
+# the kind on them (see :mod:`qbdkit.services.control`): the record keeps those tables, so it
+# re-runs identically after the project has changed.
+
+#: batch kinds whose release results a specification proposal uses by default
+RELEASE_KINDS = ("at-scale", "clinical", "PPQ")
+STUDIES_FILES = ("ppq/studies.csv", "ppq/studies.xlsx")
+
+
+def _release_guidance(model: Any, attr: Any) -> tuple[float | None, float | None, str]:
+    """The guidance limit of an attribute: its first release criterion with a number in the
+    project, else in the project's modality template."""
+    def first(a: Any) -> Any:
+        crit = [c for c in a.acceptance if (c.low is not None or c.high is not None)]
+        rel = [c for c in crit if "release" in (c.stage or "").lower()]
+        return (rel or crit or [None])[0]
+
+    c = first(attr)
+    if c is not None:
+        return c.low, c.high, f"project: {c.stage or 'acceptance criterion'}" + (
+            f" ({c.source})" if c.source else "")
+    if model.template:
+        from qbdkit.templates import load_template
+
+        try:
+            tmpl = load_template(model.template)
+        except Exception:  # an unknown template name: no guidance
+            return None, None, ""
+        ta = tmpl.attribute(attr.name)
+        c = first(ta) if ta is not None else None
+        if c is not None:
+            return c.low, c.high, f"template {model.template}: {c.stage or ''}" + (
+                f" ({c.source})" if c.source else "")
+    return None, None, ""
+
+
+def spec_proposal_for_project(project: str, attribute: str, ctx: Context, *,
+                              name: str | None = None, reason: str = "", store: bool = True,
+                              kinds: list[str] | None = None, until: str | None = None,
+                              direction: str | None = None, coverage: float = 0.99,
+                              confidence: float = 0.95, method: str = "auto",
+                              decimals: int | None = None, stability: Path | None = None,
+                              stability_column: str | None = None):
+    """A specification proposal for ``attribute`` from the project's release results.
+
+    Release data: the end-point results of the attribute for the batches of ``kinds``
+    (default :data:`RELEASE_KINDS`) made on or before ``until``; the clinical lots are the
+    batches of kind ``clinical``. Guidance limit: the attribute's first numeric release
+    criterion in the project, else in its modality template; ``direction`` follows it
+    (both limits → two-sided, only an upper → upper …) unless given. Stored as
+    ``spec.proposal/NAME`` (default: the attribute's name) unless ``store`` is False.
+    """
+    import tempfile
+
+    from qbdkit.services.control import ProjectSnapshot, write_csv
+    from qbdkit.services.records import run_and_store
+
+    snap = ProjectSnapshot(project, ctx)
+    attr = snap.model.find_attribute(attribute)
+    if attr is None:
+        raise QbdInputError("unknown attribute", column="attribute",
+                            expected="one of " + ", ".join(a.name for a in
+                                                           snap.model.quality_attributes),
+                            found=attribute)
+    kinds = list(kinds or RELEASE_KINDS)
+    batches = snap.batches(kinds, until=until)
+    kind_of = {b.id: b.kind for b in batches}
+    values = snap.values(attr.name, None, set(kind_of))
+    if len(values) < 2:
+        raise QbdInputError("fewer than 2 release results", column=attr.name,
+                            expected=f"results of at least 2 batches of kind {', '.join(kinds)}"
+                            + (f" made on or before {until}" if until else ""),
+                            found=len(values))
+    lo, hi, source = _release_guidance(snap.model, attr)
+    if direction is None:
+        direction = "upper" if lo is None and hi is not None else \
+            "lower" if hi is None and lo is not None else "two-sided"
+    built_from = [f"project {project} v{snap.version}: {len(values)} results of "
+                  f"{len({b for b, _ in values})} batches ({', '.join(kinds)})"]
+    with tempfile.TemporaryDirectory(prefix="qbdkit-spec-") as tmp:
+        release = write_csv(Path(tmp) / "release.csv", ["batch", "kind", attr.name, "clinical"],
+                            [[b, kind_of[b], v, kind_of[b] == "clinical"] for b, v in values])
+        req = SpecProposalRequest(
+            release=release, column=attr.name, batch_column="batch",
+            clinical_flag="clinical" if any(k == "clinical" for k in kind_of.values()) else None,
+            direction=direction, coverage=coverage, confidence=confidence, method=method,
+            guidance_lower=lo if direction != "upper" else None,
+            guidance_upper=hi if direction != "lower" else None, guidance_source=source,
+            stability=stability, stability_column=stability_column, unit=attr.unit or "",
+            decimals=decimals, built_from=built_from)
+        if not store:
+            return spec_proposal(req, ctx), None
+        return run_and_store("spec.proposal", req, ctx, project=project,
+                             name=name or attr.name, reason=reason)
+
+
+def _strategy_problems(snap: Any, row: dict[str, Any], cs: dict[str, Any]) -> list[Problem]:
+    """What a PPQ protocol cannot be made without: a criterion for every CQA, a PAR for
+    every CPP, WC-CPP and KPP."""
+    where = f"{snap.project}: {snap.ref(row)}"
+    out = []
+    for a in cs["attributes"]:
+        if a["cqa"] and not any(c["element"] in ("release", "ipc", "stability")
+                                for c in a["controls"]):
+            out.append(Problem("CQA has no acceptance criterion", where, None, a["name"],
+                               "a release, IPC or stability criterion in the project", "none"))
+    for p in cs["parameters"]:
+        if p["class"] in ("CPP", "WC-CPP", "KPP") and not p["par"]:
+            out.append(Problem(f"{p['class']} has no PAR", where, None, p["item"],
+                               "the proven acceptable range in the project", "none"))
+    return out
+
+
+def ppq_protocol_for_project(project: str, ctx: Context, *, name: str | None = None,
+                             reason: str = "", store: bool = True, strategy: str | None = None,
+                             batches: int | None = None, target_coverage: float | None = None,
+                             expected_ppk: float | None = None, ppk_target: float = 1.0,
+                             studies: Path | None = None):
+    """The PPQ protocol generated from the project's control strategy (the approved one
+    saved last, else the newest; ``strategy`` names one): its CQAs with their
+    specification, its IPCs, its classified parameters with NOR/PAR; supporting studies
+    from ``studies`` or the project's ``ppq/studies.csv``. Stored as ``ppq.protocol/NAME``
+    (default ``protocol``) unless ``store`` is False."""
+    import tempfile
+
+    from qbdkit.core.control import ppq_tables
+    from qbdkit.services.control import ProjectSnapshot, require_strategy, write_csv
+    from qbdkit.services.records import run_and_store
+
+    snap = ProjectSnapshot(project, ctx)
+    row, cs = require_strategy(snap, strategy)
+    problems = _strategy_problems(snap, row, cs)
+    if problems:
+        raise QbdInputError(problems=problems)
+    built_from = [f"project {project} v{snap.version}", snap.ref(row)
+                  + ("" if cs.get("passed", True) else " (consistency checks failed)")]
+    attrs, params = ppq_tables(cs)
+    order = list(cs["unit_operations"])
+    if any(u not in order and u != "release" for u in attrs["unit_operation"]):
+        order = None  # tests at steps outside the process table: order of appearance
+    with tempfile.TemporaryDirectory(prefix="qbdkit-ppq-") as tmp:
+        folder = Path(tmp)
+        study_file = studies
+        if study_file is None:
+            for rel in STUDIES_FILES:
+                if rel in snap.files:
+                    study_file = folder / "project" / Path(rel).name
+                    study_file.parent.mkdir(parents=True, exist_ok=True)
+                    study_file.write_bytes(snap.files[rel])
+                    built_from.append(f"project {project} v{snap.version}: {rel}")
+                    break
+        req = PPQProtocolRequest(
+            attributes=write_csv(folder / "attributes.csv", list(attrs.columns),
+                                 attrs.to_dict(orient="records")),
+            parameters=write_csv(folder / "parameters.csv", list(params.columns),
+                                 params.to_dict(orient="records")),
+            studies=study_file, unit_operations=order, batches=batches,
+            target_coverage=target_coverage, expected_ppk=expected_ppk,
+            ppk_target=ppk_target, built_from=built_from)
+        if not store:
+            return ppq_protocol(req, ctx), None
+        return run_and_store("ppq.protocol", req, ctx, project=project,
+                             name=name or "protocol", reason=reason)
+
+
+def ppq_evaluate_for_project(project: str, results: Path, ctx: Context, *,
+                             name: str | None = None, reason: str = "", store: bool = True,
+                             protocol: str | None = None, confidence: float = 0.95,
+                             min_values_ppk: int = 10):
+    """Evaluate PPQ ``results`` against the acceptance criteria of the project's PPQ
+    protocol (the approved one saved last, else the newest; ``protocol`` names one); a
+    result for a batch the project does not have is an input error naming its row. Stored
+    as ``ppq.evaluation/NAME`` (default ``evaluation``) unless ``store`` is False."""
+    import tempfile
+
+    from qbdkit.services.control import ProjectSnapshot, latest_result, write_csv
+    from qbdkit.services.records import run_and_store
+
+    snap = ProjectSnapshot(project, ctx)
+    found = latest_result(snap, "ppq.protocol", protocol)
+    if found is None:
+        raise QbdInputError("no PPQ protocol in the project", column="ppq.protocol"
+                            + (f"/{protocol}" if protocol else ""),
+                            expected=f"a ppq.protocol record (qbdkit ppq protocol {project})",
+                            found="none")
+    row, prot = found
+    crit = [a for a in prot.get("acceptance", [])
+            if a.get("lower") is not None or a.get("upper") is not None]
+    with tempfile.TemporaryDirectory(prefix="qbdkit-ppq-") as tmp:
+        req = PPQEvaluateRequest(
+            results=results,
+            criteria=write_csv(Path(tmp) / "criteria.csv", CRITERIA_COLUMNS, crit),
+            known_batches=[b.id for b in snap.model.batches],
+            confidence=confidence, min_values_ppk=min_values_ppk,
+            built_from=[f"project {project} v{snap.version}", snap.ref(row)])
+        if not store:
+            return ppq_evaluate(req, ctx), None
+        return run_and_store("ppq.evaluation", req, ctx, project=project,
+                             name=name or "evaluation", reason=reason)
 
 
 # --- record kinds ---------------------------------------------------------------------------

@@ -10,6 +10,7 @@ as the user sees it (header = row 1) and the column.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from pydantic import Field
 
@@ -78,6 +79,7 @@ class ReviewRequest(Request):
     since: str | None = None
     baseline: int | None = None
     rules: str = "nelson"
+    built_from: list[str] = Field(default_factory=list)
 
 
 def _column(table: Table, name: str | None, role: str) -> str | None:
@@ -166,7 +168,133 @@ def review(req: ReviewRequest, ctx: Context | None = None) -> CpvReview:
     data = read_table(req.data)
     limits = read_table(req.limits)
     return cpv_review(data.frame, limits.frame, since=req.since, baseline=req.baseline,
-                      rules=req.rules, data_file=data.file, limits_file=limits.file)
+                      rules=req.rules, data_file=Path(data.file).name,
+                      limits_file=Path(limits.file).name, built_from=req.built_from)
+
+
+# ---- the review of a project ------------------------------------------------------------------
+
+#: batches behind recomputed limits (PDA TR 60: 20–30 batches; until then the preliminary
+#: limits handed over from PPQ)
+REVIEW_LIMIT_BATCHES = 20
+LIMIT_MODES = ("auto", "ppq", "baseline")
+DATA_COLUMNS = ["batch", "time", "site", "item", "value"]
+REVIEW_LIMIT_COLUMNS = ["item", "kind", "lsl", "usl", "par_low", "par_high", "nor_low",
+                        "nor_high", "center", "sigma", "initial_lcl", "initial_ucl"]
+
+
+def gather_review(project: str, folder: Path, *, ctx: Context, strategy: str | None = None,
+                  since: str | None = None, until: str | None = None,
+                  kinds: list[str] | None = None, limits: str = "auto",
+                  baseline: int | None = None, rules: str = "nelson"
+                  ) -> tuple[ReviewRequest, str]:
+    """Write the review tables of ``project`` into ``folder``; returns the request and a
+    default record name (``review-<date of the last batch>``).
+
+    Items: every CPP, KPP and CQA of the control strategy (:func:`qbdkit.core.control.
+    cpv_items`) with its specification, PAR and NOR. Batches: ``kinds`` (default: the PPQ
+    batches and every at-scale batch from the first PPQ batch on), made on or before
+    ``until``; values: the end-point measurements of each item. Limits (``limits``):
+    ``baseline`` (and ``auto``) — estimated from the first ``baseline`` batches (default
+    :data:`REVIEW_LIMIT_BATCHES`, PDA TR 60's 20–30, or all when fewer); ``ppq`` — the
+    initial limits handed over by the PPQ evaluation (centre and σ). The hand-over limits
+    (the approved PPQ evaluation saved last, else the newest) are always listed beside the
+    charted ones (``initial_lcl/ucl``): preliminary limits from three batches are often too
+    narrow, which the review shows. ``since`` defaults to the last batch of the project's
+    newest review, so signals count as new only after it.
+    """
+    from qbdkit.core.control import cpv_items
+    from qbdkit.services.control import (
+        ProjectSnapshot,
+        latest_result,
+        require_strategy,
+        write_csv,
+    )
+
+    if limits not in LIMIT_MODES:
+        raise QbdInputError("unknown limits", column="limits", expected=" | ".join(LIMIT_MODES),
+                            found=limits)
+    snap = ProjectSnapshot(project, ctx)
+    row, cs = require_strategy(snap, strategy)
+    built_from = [f"project {project} v{snap.version}", snap.ref(row)]
+    items = cpv_items(cs)
+    bs = (snap.batches(kinds, until=until) if kinds
+          else snap.batches(["PPQ", "at-scale"], until=until, after_first_ppq=True))
+    if len(bs) < 2:
+        raise QbdInputError("fewer than 2 batches to review", column="batches",
+                            expected="at least 2 batches of kind "
+                                     + ", ".join(kinds or ["PPQ", "at-scale"])
+                            + (f" made on or before {until}" if until else ""), found=len(bs))
+    ids = {b.id for b in bs}
+    values: dict[str, dict[str, list[float]]] = {}
+    for it in items.to_dict(orient="records"):
+        got: dict[str, list[float]] = {}
+        for batch, v in snap.values(it["name"], it["unit_operation"] or None, ids):
+            got.setdefault(batch, []).append(v)
+        values[it["item"]] = got
+    data = [[b.id, b.date.isoformat() if b.date else None, b.site, item, v]
+            for b in bs for item, got in values.items() for v in got.get(b.id, [])]
+    if not data:
+        raise QbdInputError("no results of the control strategy's items", column="measurements",
+                            expected="measurements of its CPPs, KPPs or CQAs for the batches "
+                                     "reviewed", found="none")
+    handover: dict[str, dict] = {}
+    ppq = latest_result(snap, "ppq.evaluation")
+    if limits == "ppq" and ppq is None:
+        raise QbdInputError("no PPQ evaluation in the project", column="limits",
+                            expected="a ppq.evaluation record (qbdkit ppq evaluate "
+                                     f"{project} RESULTS) for --limits ppq", found="none")
+    if ppq is not None:
+        handover = {c["item"]: c for c in ppq[1].get("cpv_limits", [])
+                    if c.get("sigma") and c.get("centre") is not None}
+    use_ppq = limits == "ppq"
+    if use_ppq:
+        assert ppq is not None
+        built_from.append(snap.ref(ppq[0]) + " (initial CPV limits charted)")
+        baseline = None
+    else:
+        if ppq is not None:
+            built_from.append(snap.ref(ppq[0]) + " (initial CPV limits for comparison)")
+        if baseline is None and len(bs) >= REVIEW_LIMIT_BATCHES:
+            baseline = REVIEW_LIMIT_BATCHES
+    lim_rows = []
+    for it in items.to_dict(orient="records"):
+        h = handover.get(it["item"], {})
+        lim_rows.append({**{k: it[k] for k in REVIEW_LIMIT_COLUMNS[:8]},
+                         "center": h.get("centre") if use_ppq else None,
+                         "sigma": h.get("sigma") if use_ppq else None,
+                         "initial_lcl": h.get("lcl"), "initial_ucl": h.get("ucl")})
+    if since is None:
+        previous = [r for r in snap.of_kind("cpv.review")]
+        if previous:
+            last = snap.result(previous[-1])
+            done = (last or {}).get("batches") or [] if isinstance(last, dict) else []
+            if done and done[-1] in ids:
+                since = done[-1]
+                built_from.append(snap.ref(previous[-1]) + f" (new since {since})")
+    folder = Path(folder)
+    req = ReviewRequest(
+        data=write_csv(folder / "data.csv", DATA_COLUMNS, data),
+        limits=write_csv(folder / "limits.csv", REVIEW_LIMIT_COLUMNS, lim_rows),
+        since=since, baseline=baseline, rules=rules, built_from=built_from)
+    last = bs[-1]
+    return req, f"review-{last.date.isoformat() if last.date else last.id}"
+
+
+def review_for_project(project: str, ctx: Context, *, name: str | None = None,
+                       reason: str = "", store: bool = True, **options) -> tuple[CpvReview, Any]:
+    """Gather, review and (unless ``store`` is False) store as ``cpv.review/NAME`` (default
+    ``review-<date of the last batch>``); ``options`` as :func:`gather_review`."""
+    import tempfile
+
+    from qbdkit.services.records import run_and_store
+
+    with tempfile.TemporaryDirectory(prefix="qbdkit-cpv-") as tmp:
+        req, default = gather_review(project, Path(tmp), ctx=ctx, **options)
+        if not store:
+            return review(req, ctx), None
+        return run_and_store("cpv.review", req, ctx, project=project, name=name or default,
+                             reason=reason)
 
 
 def _chart_example(folder: Path) -> ChartRequest:

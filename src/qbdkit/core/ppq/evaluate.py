@@ -75,6 +75,7 @@ class PPQEvaluation(Result):
     confidence: float
     min_values_ppk: int
     conclusion: list[dict[str, Any]] = field(default_factory=list)
+    built_from: list[str] = field(default_factory=list)
 
     def conclusion_text(self, lang: str | None = "en") -> list[str]:
         return render_all(self.conclusion, lang, "ppq")
@@ -104,7 +105,8 @@ def _row_of(df: pd.DataFrame, i: int) -> int:
 def evaluate_ppq(results: pd.DataFrame, criteria: list[dict[str, Any]], *,
                  batches: list[str] | None = None, confidence: float = 0.95,
                  min_values_ppk: int = 10, variance_method: str = "anova",
-                 file: str | None = None) -> PPQEvaluation:
+                 file: str | None = None, built_from: list[str] | None = None
+                 ) -> PPQEvaluation:
     """Evaluate PPQ ``results`` against ``criteria`` (see the module docstring)."""
     if not 0 < confidence < 1:
         raise QbdInputError("confidence out of range", column="confidence",
@@ -216,4 +218,4 @@ def evaluate_ppq(results: pd.DataFrame, criteria: list[dict[str, Any]], *,
         conclusion.append(message(MSG_CPV_PRELIMINARY, n=len(batch_ids)))
     return PPQEvaluation(batches=batch_ids, passed=all_pass, checks=checks, items=items,
                          cpv_limits=limits, confidence=confidence, min_values_ppk=min_values_ppk,
-                         conclusion=conclusion)
+                         conclusion=conclusion, built_from=list(built_from or []))

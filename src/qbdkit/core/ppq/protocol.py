@@ -5,8 +5,10 @@ Inputs (data frames; the service reads them from CSV/XLSX):
 * ``attributes`` — one row per quality attribute tested in PPQ: ``name``, ``kind``
   (``cqa`` — a critical quality attribute with its specification; ``ipc`` — an in-process
   control with its limits), ``unit_operation`` (where the sample is taken; ``release``
-  for drug-substance/product release), ``lower``, ``upper`` (at least one), ``unit``,
-  optional ``method`` (analytical method), ``sample_point``, ``samples_per_batch``.
+  for drug-substance/product release), ``lower``, ``upper`` (at least one, or a text
+  ``criterion`` such as ``conforms to reference standard`` — listed in the protocol, not
+  evaluated numerically), ``unit``, optional ``method`` (analytical method),
+  ``sample_point``, ``samples_per_batch``.
 * ``parameters`` — one row per process parameter: ``name``, ``unit_operation``, ``class``
   (``CPP``, ``WC-CPP``, ``KPP``, ``GPP`` — seed 000 fig. 6), ``set_point``, ``nor_low``,
   ``nor_high``, ``par_low``, ``par_high``, ``unit``. CPP, WC-CPP and KPP need a PAR.
@@ -165,6 +167,7 @@ class PPQProtocol(Result):
     sampling: list[dict[str, Any]]
     studies: list[dict[str, Any]]
     warnings: list[str] = field(default_factory=list)
+    built_from: list[str] = field(default_factory=list)
 
     def criteria(self) -> list[dict[str, Any]]:
         """The acceptance rows that have a numeric criterion (what evaluation checks)."""
@@ -213,7 +216,8 @@ def _acceptance_from_attributes(df: pd.DataFrame, file: str | None
                                     " | ".join(ATTRIBUTE_KINDS), kind))
             continue
         lower, upper = _num(r.get("lower")), _num(r.get("upper"))
-        if lower is None and upper is None:
+        text = _text(r.get("criterion"))
+        if lower is None and upper is None and not text:
             problems.append(Problem(f"{kind.upper()} {name!r} has no acceptance criterion", file,
                                     where, "lower/upper",
                                     "a lower and/or upper limit (specification or IPC limit)",
@@ -233,7 +237,9 @@ def _acceptance_from_attributes(df: pd.DataFrame, file: str | None
         rows.append({"item": name, "kind": kind, "unit_operation": uo, "lower": lower,
                      "upper": upper, "unit": unit,
                      "basis": "specification" if kind == "cqa" else "IPC limit",
-                     "criterion": criterion_text(lower, upper, unit), "set_point": None,
+                     "criterion": (criterion_text(lower, upper, unit)
+                                   if lower is not None or upper is not None else text),
+                     "set_point": None,
                      "_method": _text(r.get("method")),
                      "_sample_point": _text(r.get("sample_point")),
                      "_samples_per_batch": int(spb) if spb is not None else 1})
@@ -328,12 +334,15 @@ def ppq_protocol(attributes: pd.DataFrame, parameters: pd.DataFrame, *,
                  unit_operations: list[str] | None = None,
                  batch_count: BatchCount | None = None,
                  studies: pd.DataFrame | None = None,
-                 files: dict[str, str] | None = None) -> PPQProtocol:
+                 files: dict[str, str] | None = None,
+                 built_from: list[str] | None = None) -> PPQProtocol:
     """Protocol content: batches and rationale, acceptance criteria, sampling plan,
     supporting-study checklist (see the module docstring for the input columns).
 
     ``batch_count`` defaults to :func:`ppq_batch_count` (three batches); ``files`` names the
-    files behind ``attributes``/``parameters``/``studies`` for error messages.
+    files behind ``attributes``/``parameters``/``studies`` for error messages;
+    ``built_from`` (kept in the result) says where the tables came from (e.g. the control
+    strategy record).
     """
     files = files or {}
     bc = batch_count or ppq_batch_count()
@@ -381,4 +390,5 @@ def ppq_protocol(attributes: pd.DataFrame, parameters: pd.DataFrame, *,
                 acceptance.append({k: v for k, v in r.items() if not k.startswith("_")})
     return PPQProtocol(n_batches=n, batch_rationale=bc, unit_operations=order,
                        acceptance=acceptance, sampling=sampling,
-                       studies=_studies(studies, files.get("studies")), warnings=warnings)
+                       studies=_studies(studies, files.get("studies")), warnings=warnings,
+                       built_from=list(built_from or []))

@@ -12,6 +12,7 @@ of all observed values, Cpk/Ppk as in :mod:`qbdkit.core.spc.capability`.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -39,6 +40,13 @@ class PortfolioCharts:
     pp: np.ndarray
 
 
+def center_est(base_vals: np.ndarray) -> np.ndarray:
+    """Mean of each row's baseline values (NaN outside the baseline)."""
+    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a row without values → NaN
+        return np.nanmean(base_vals, axis=1)
+
+
 def pack_left(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(packed, order): ``packed[i, j] = X[i, order[i, j]]``, observed values first."""
     order = np.argsort(np.isnan(X), axis=1, kind="stable")
@@ -47,9 +55,15 @@ def pack_left(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def imr_portfolio(X: np.ndarray, *, baseline: int | None = None,
                   rules: str | list[str] | None = "nelson", nsigmas: float = 3.0,
-                  lsl: np.ndarray | None = None, usl: np.ndarray | None = None
+                  lsl: np.ndarray | None = None, usl: np.ndarray | None = None,
+                  center: np.ndarray | None = None, sigma: np.ndarray | None = None
                   ) -> PortfolioCharts:
-    """I-MR limits, run-rule flags and Cp/Cpk/Pp/Ppk of every row of ``X``."""
+    """I-MR limits, run-rule flags and Cp/Cpk/Pp/Ppk of every row of ``X``.
+
+    ``center`` / ``sigma`` (per row, NaN = estimate): known or handed-over values used
+    instead of the baseline estimates, as ``control_chart(center=, sigma=)`` does; the
+    within σ of Cp/Cpk is then the given σ too.
+    """
     X = np.asarray(X, dtype=float)
     if X.ndim != 2:
         raise ValueError("X must be parameters × batches")
@@ -62,11 +76,20 @@ def imr_portfolio(X: np.ndarray, *, baseline: int | None = None,
     in_base = col[None, :] < nb[:, None]
     base_vals = np.where(in_base, packed, np.nan)
     with np.errstate(invalid="ignore", divide="ignore"):
-        center = np.nanmean(base_vals, axis=1)
         mr = np.abs(np.diff(packed, axis=1))                       # (P, N−1)
         mr_base = np.where(in_base[:, 1:], mr, np.nan)
         mrbar = np.nanmean(mr_base, axis=1)
-    sigma = mrbar / d2(2)
+    sigma_hat = mrbar / d2(2)
+    if center is not None:
+        given = np.asarray(center, dtype=float)
+        center = np.where(np.isfinite(given), given, center_est(base_vals))
+    else:
+        center = center_est(base_vals)
+    if sigma is not None:
+        given = np.asarray(sigma, dtype=float)
+        sigma = np.where(np.isfinite(given), given, sigma_hat)
+    else:
+        sigma = sigma_hat
     L = float(nsigmas)
     lcl, ucl = center - L * sigma, center + L * sigma
     mr_ucl = (d2(2) + L * d3(2)) * sigma

@@ -34,7 +34,8 @@ from qbdkit.core.spc.portfolio import imr_portfolio
 from qbdkit.errors import QbdInputError
 
 KINDS = ("CPP", "KPP", "CQA", "")
-LIMIT_COLUMNS = ("lsl", "usl", "target", "par_low", "par_high", "nor_low", "nor_high")
+LIMIT_COLUMNS = ("lsl", "usl", "target", "par_low", "par_high", "nor_low", "nor_high",
+                 "center", "sigma", "initial_lcl", "initial_ucl")
 #: Ppk below this → "not capable"; below MARGINAL → "marginal" (seed 000; PDA TR-60)
 CAPABLE, MARGINAL = 1.0, 1.33
 STATUS_ORDER = ("OOS", "PAR excursion", "out of trend", "NOR excursion", "ok")
@@ -68,6 +69,8 @@ class ItemReview(Result):
     n_outside_par: int
     n_outside_nor: int
     status: str
+    limits: str = "estimated"
+    initial: list[float | None] = field(default_factory=lambda: [None, None])
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,7 @@ class CpvReview(Result):
     rules: list[str]
     baseline: int | None
     notes: list[str] = field(default_factory=list)
+    built_from: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         new = sum(1 for s in self.signals if s["new"])
@@ -160,12 +164,17 @@ def _check_limits(limits: pd.DataFrame, file: str | None) -> pd.DataFrame:
 
 def cpv_review(data: pd.DataFrame, limits: pd.DataFrame, *, since: str | None = None,
                baseline: int | None = None, rules: str | list[str] | None = "nelson",
-               data_file: str | None = None, limits_file: str | None = None) -> CpvReview:
+               data_file: str | None = None, limits_file: str | None = None,
+               built_from: list[str] | None = None) -> CpvReview:
     """Review every item of ``limits`` found in ``data`` (see the module docstring).
 
     ``data`` columns: ``batch``, ``item``, ``value`` and optionally ``time`` (dates) and
     ``site``; ``limits`` columns: ``item``, ``kind`` and any of ``lsl``, ``usl``,
-    ``target``, ``par_low``, ``par_high``, ``nor_low``, ``nor_high``. Items in ``data`` that
+    ``target``, ``par_low``, ``par_high``, ``nor_low``, ``nor_high`` and ``center`` with
+    ``sigma`` (given I-chart limits centre ± 3σ, e.g. the initial limits handed over from
+    PPQ, instead of estimates from the baseline), ``initial_lcl``/``initial_ucl`` (earlier
+    limits shown beside the current ones, e.g. PPQ's preliminary limits). ``built_from`` says what the review was built
+    from (kept in the result). Items in ``data`` that
     ``limits`` does not list are charted too (kind blank). Row numbers in errors assume the
     header is row 1.
     """
@@ -225,7 +234,19 @@ def cpv_review(data: pd.DataFrame, limits: pd.DataFrame, *, since: str | None = 
     X = wide.to_numpy(float)
     lrow = lim.reindex(items)
     lsl, usl = lrow["lsl"].to_numpy(float), lrow["usl"].to_numpy(float)
-    pc = imr_portfolio(X, baseline=baseline, rules=rule_ids, lsl=lsl, usl=usl)
+    given_c, given_s = lrow["center"].to_numpy(float), lrow["sigma"].to_numpy(float)
+    for i, item in enumerate(items):
+        if np.isfinite(given_s[i]) and not given_s[i] > 0:
+            raise QbdInputError("sigma out of range", file=limits_file,
+                                row=int(np.flatnonzero(lim.index == item)[0]) + 2,
+                                column="sigma", expected="a number > 0", found=given_s[i])
+    known = np.isfinite(given_c) & np.isfinite(given_s)
+    if known.any():
+        notes.append(f"{int(known.sum())} items charted against given limits (centre and σ "
+                     "of the limits table, e.g. handed over from PPQ)")
+    pc = imr_portfolio(X, baseline=baseline, rules=rule_ids, lsl=lsl, usl=usl,
+                       center=np.where(known, given_c, np.nan),
+                       sigma=np.where(known, given_s, np.nan))
     # where a new signal starts
     since_pos = None
     if since:
@@ -312,7 +333,9 @@ def cpv_review(data: pd.DataFrame, limits: pd.DataFrame, *, since: str | None = 
             cp=_opt(pc.cp[i]), cpk=_opt(pc.cpk[i]), pp=_opt(pc.pp[i]), ppk=ppk,
             signals=[dict(s, point=int(np.sum(obs[: s["point"]]))) for s in per_item_sig[i]],
             n_oos=int(oos[i].sum()), n_outside_par=int(out_par[i].sum()),
-            n_outside_nor=int(out_nor[i].sum()), status=status)
+            n_outside_nor=int(out_nor[i].sum()), status=status,
+            limits="given" if known[i] else "estimated",
+            initial=[_opt(lrow["initial_lcl"].iloc[i]), _opt(lrow["initial_ucl"].iloc[i])])
         reviews.append(rev)
         rows.append({"item": item, "kind": rev.kind, "n": rev.n, "mean": _opt(pc.mean[i]),
                      "sd": _opt(pc.sd[i]), "min": float(np.nanmin(X[i])) if rev.n else None,
@@ -320,7 +343,8 @@ def cpv_review(data: pd.DataFrame, limits: pd.DataFrame, *, since: str | None = 
                      "usl": rev.usl, "cpk": rev.cpk, "ppk": rev.ppk,
                      "signals": len(per_item_sig[i]), "new_signals": n_new, "oos": rev.n_oos,
                      "outside_par": rev.n_outside_par, "outside_nor": rev.n_outside_nor,
-                     "status": status})
+                     "status": status, "limits": rev.limits, "lcl": rev.lcl, "ucl": rev.ucl,
+                     "initial_lcl": rev.initial[0], "initial_ucl": rev.initial[1]})
     return CpvReview(items=reviews, signals=signals, disposition=disposition,
                      summary_rows=rows, batches=batch_order, since=since, rules=rule_ids,
-                     baseline=baseline, notes=notes)
+                     baseline=baseline, notes=notes, built_from=list(built_from or []))

@@ -95,6 +95,7 @@ class SpecProposal(Result):
     guidance: dict[str, Any] | None = None
     stability_interval: dict[str, Any] | None = None
     rationale: list[dict[str, Any]] = field(default_factory=list)
+    built_from: list[str] = field(default_factory=list)
 
     def rationale_text(self, lang: str | None = "en") -> list[str]:
         return render_all(self.rationale, lang, "spec")
@@ -146,7 +147,8 @@ def propose_specification(attribute: str, release_values, *, release_batches=Non
                           guidance_lower: float | None = None,
                           guidance_upper: float | None = None, guidance_source: str = "",
                           stability_values=None, stability_batches=None, unit: str = "",
-                          decimals: int | None = None) -> SpecProposal:
+                          decimals: int | None = None,
+                          built_from: list[str] | None = None) -> SpecProposal:
     """Propose an acceptance criterion for ``attribute`` (see the module docstring)."""
     if direction not in DIRECTIONS:
         raise QbdInputError("unknown direction", column="direction",
@@ -246,4 +248,4 @@ def propose_specification(attribute: str, release_values, *, release_batches=Non
         proposed_lower=proposed["lower"], proposed_upper=proposed["upper"],
         basis_lower=basis["lower"], basis_upper=basis["upper"], criterion=crit,
         sources=sources, flags=flags, clinical=clinical, guidance=guidance,
-        stability_interval=stab, rationale=rationale)
+        stability_interval=stab, rationale=rationale, built_from=list(built_from or []))
