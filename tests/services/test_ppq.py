@@ -100,3 +100,47 @@ def test_clearance_chinese_headers(files):
     res = svc.clearance(svc.ClearanceRequest(file=files["clearance"], particles_per_ml=1e6,
                                              volume_per_dose_ml=1e3))
     assert res.safety.meets_target and len(res.viruses[0]["counted_steps"]) == 3
+
+
+def test_evaluation_against_a_criteria_table_and_known_batches(files, tmp_path):
+    crit = _write(tmp_path / "criteria.csv",
+                  "item,kind,unit_operation,lower,upper,unit,criterion\n"
+                  "SEC monomer,cqa,release,95,,%,≥ 95 %\nBioburden,ipc,Protein A,,10,CFU/10 mL,\n"
+                  "Elution pH,cpp,Protein A,3.4,3.8,,\n")
+    ev = svc.ppq_evaluate(svc.PPQEvaluateRequest(results=files["results"], criteria=crit,
+                                                 known_batches=["P1", "P2", "P3", "P4"]))
+    assert ev.passed and ev.batches == ["P1", "P2", "P3"]
+    assert {i["item"]: i["criterion"] for i in ev.items}["Elution pH"] == "3.4 – 3.8"
+    with pytest.raises(QbdInputError) as e:
+        svc.ppq_evaluate(svc.PPQEvaluateRequest(results=files["results"], criteria=crit,
+                                                known_batches=["P1", "P3"]))
+    assert [(p.row, p.column, p.found) for p in e.value.problems] == [
+        (3, "batch", "P2"), (6, "batch", "P2"), (9, "batch", "P2")]
+    blank = _write(tmp_path / "blank.csv", "batch,item,value\nP1,SEC monomer,99\n,SEC monomer,98\n")
+    with pytest.raises(QbdInputError) as e:
+        svc.ppq_evaluate(svc.PPQEvaluateRequest(results=blank, criteria=crit))
+    assert (e.value.first.row, e.value.first.column) == (3, "batch")
+    with pytest.raises(QbdInputError, match="no acceptance criteria"):
+        svc.ppq_evaluate(svc.PPQEvaluateRequest(results=files["results"]))
+    no_limit = _write(tmp_path / "c2.csv", "item,lower,upper\nSEC monomer,,\n")
+    with pytest.raises(QbdInputError) as e:
+        svc.ppq_evaluate(svc.PPQEvaluateRequest(results=files["results"], criteria=no_limit))
+    assert (e.value.first.row, e.value.first.column) == (2, "lower/upper")
+
+
+def test_protocol_accepts_a_text_criterion(files, tmp_path):
+    attrs = _write(tmp_path / "a.csv", "name,kind,unit_operation,lower,upper,criterion\n"
+                   "Identity,cqa,release,,,conforms to reference standard\n"
+                   "Purity,cqa,release,95,,\nPotency,cqa,release,,,\n")
+    with pytest.raises(QbdInputError) as e:
+        svc.ppq_protocol(svc.PPQProtocolRequest(attributes=attrs,
+                                                parameters=files["parameters"]))
+    assert e.value.first.row == 4 and "no acceptance criterion" in e.value.first.message
+    attrs.write_text("name,kind,unit_operation,lower,upper,criterion\n"
+                     "Identity,cqa,release,,,conforms to reference standard\n"
+                     "Purity,cqa,release,95,,\n", encoding="utf-8")
+    prot = svc.ppq_protocol(svc.PPQProtocolRequest(attributes=attrs,
+                                                   parameters=files["parameters"]))
+    ident = next(a for a in prot.acceptance if a["item"] == "Identity")
+    assert ident["criterion"] == "conforms to reference standard" and ident["lower"] is None
+    assert "Identity" not in {c["item"] for c in prot.criteria()}

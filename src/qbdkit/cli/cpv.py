@@ -189,6 +189,8 @@ def review_cmd(
         info(stored.summary())
     for note in result.notes:
         info(f"note: {note}")
-    write_out(out, result, title="CPV review", subtitle=project, lang=lang, html=render,
-              xlsx=write_review_xlsx)
+    from qbdkit.i18n import t
+
+    write_out(out, result, title=t("Continued process verification review", lang, "spc"),
+              subtitle=project, lang=lang, html=render, xlsx=write_review_xlsx)
     emit(result, as_json)

@@ -37,6 +37,13 @@ def _yes(value: bool, lang: str) -> str:
     return _p("yes" if value else "no", lang)
 
 
+def _built_from(items: list[str], lang: str) -> str:
+    """Where a result's tables came from (project, records), as a note."""
+    if not items:
+        return ""
+    return f'<p class="note">{esc(_p("Built from", lang))}: {esc("; ".join(items))}</p>'
+
+
 def tolerance_section(result: ToleranceInterval | RandomEffectsInterval | ToleranceFactor,
                       lang: str = "en") -> str:
     """A tolerance interval (or the factor alone) as a two-column table."""
@@ -99,8 +106,9 @@ def spec_proposal_section(result: SpecProposal, lang: str = "en") -> str:
                    rows, row_classes=[""] * len(result.sources) + ["good"]),
              _spec_figure(result, lang),
              f"<h4>{esc(s('Rationale'))}</h4>",
-             _ul(render_all(result.rationale, lang, "spec"))]
-    return "\n".join(parts)
+             _ul(render_all(result.rationale, lang, "spec")),
+             _built_from(result.built_from, lang)]
+    return "\n".join(p for p in parts if p)
 
 
 def protocol_section(result: PPQProtocol, lang: str = "en") -> str:
@@ -127,7 +135,8 @@ def protocol_section(result: PPQProtocol, lang: str = "en") -> str:
              f"<h3>{esc(p('Supporting studies'))}</h3>", std]
     if result.warnings:
         parts.append(_ul(result.warnings))
-    return "\n".join(parts)
+    parts.append(_built_from(result.built_from, lang))
+    return "\n".join(p for p in parts if p)
 
 
 def evaluation_section(result: PPQEvaluation, lang: str = "en") -> str:
@@ -158,7 +167,8 @@ def evaluation_section(result: PPQEvaluation, lang: str = "en") -> str:
     return "\n".join([f"<h3>{esc(head)}</h3>", _ul(result.conclusion_text(lang)),
                       f"<h3>{esc(p('Conclusion table'))}</h3>", items,
                       f"<h3>{esc(p('Batch results'))}</h3>", checks,
-                      f"<h3>{esc(p('Initial CPV limits'))}</h3>", cpv])
+                      f"<h3>{esc(p('Initial CPV limits'))}</h3>", cpv,
+                      _built_from(result.built_from, lang)])
 
 
 def clearance_section(result: ClearanceResult, lang: str = "en") -> str:

@@ -157,12 +157,24 @@ def _item_axes(ax: Any, it: Any, lang: str, new_from: int | None) -> None:
     x = np.arange(len(it.values))
     ax.plot(x, it.values, "-o", ms=2.5, lw=0.7, color="#34495e")
     ls = "--" if it.limits == "given" else "-"
-    for y, color, style in ((it.center, "#2c3e50", ":"), (it.lcl, "#2980b9", ls),
-                            (it.ucl, "#2980b9", ls), (it.lsl, "#c0392b", "-"),
-                            (it.usl, "#c0392b", "-"), (it.par[0], "#e67e22", "-."),
-                            (it.par[1], "#e67e22", "-.")):
-        if y is not None:
-            ax.axhline(y, color=color, ls=style, lw=0.8)
+    near = [v for v in (*it.values, it.lcl, it.ucl) if v is not None]
+    lo, hi = min(near), max(near)
+    span = (hi - lo) or abs(hi) or 1.0
+    off = []
+    for y, color, style, name in ((it.center, "#2c3e50", ":", ""),
+                                  (it.lcl, "#2980b9", ls, ""), (it.ucl, "#2980b9", ls, ""),
+                                  (it.lsl, "#c0392b", "-", "LSL"), (it.usl, "#c0392b", "-", "USL"),
+                                  (it.par[0], "#e67e22", "-.", "PAR"),
+                                  (it.par[1], "#e67e22", "-.", "PAR")):
+        if y is None:
+            continue
+        if name and not lo - span <= y <= hi + span:  # far off: say so instead of squashing
+            off.append(f"{name} {fmt(y, 4)}")
+            continue
+        ax.axhline(y, color=color, ls=style, lw=0.8)
+    if off:
+        ax.text(0.99, 0.02, "; ".join(off) + " " + _t("(off scale)", lang),
+                transform=ax.transAxes, ha="right", va="bottom", fontsize=6, color="#7f8c8d")
     for sgl in it.signals:
         j = sgl["point"]
         if 0 <= j < len(it.values):

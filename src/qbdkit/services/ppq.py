@@ -461,16 +461,17 @@ def ppq_evaluate(req: PPQEvaluateRequest, ctx: Context | None = None):
     frame = pd.DataFrame({"batch": [t.text(i, "batch") for i in range(len(frame))],
                           "item": [t.text(i, "item") for i in range(len(frame))],
                           "value": vals, "_row": [t.row_of(i) for i in range(len(frame))]})
-    blank = [Problem("blank cell", t.file, int(r._row), col, f"the {col}", "")
-             for r in frame.itertuples() for col in ("batch", "item") if not getattr(r, col)]
+    rows = frame.to_dict(orient="records")  # (itertuples renames the '_row' field)
+    blank = [Problem("blank cell", t.file, int(r["_row"]), col, f"the {col}", "")
+             for r in rows for col in ("batch", "item") if not r[col]]
     if blank:
         raise QbdInputError(problems=blank[:20])
     if req.known_batches is not None:
         known = set(req.known_batches)
         strangers = [Problem("result for a batch that is not in the project", t.file,
-                             int(r._row), "batch", "a batch of the project (add it to the "
-                             "project's batch table first)", r.batch)
-                     for r in frame.itertuples() if r.batch not in known]
+                             int(r["_row"]), "batch", "a batch of the project (add it to the "
+                             "project's batch table first)", r["batch"])
+                     for r in rows if r["batch"] not in known]
         if strangers:
             raise QbdInputError(problems=strangers[:20])
     return evaluate_ppq(frame, criteria, batches=req.batches, confidence=g,

@@ -79,3 +79,41 @@ def test_review_bad_limits_and_since():
     bad.loc[1, "kind"] = "XYZ"
     with pytest.raises(QbdInputError, match="unknown item kind"):
         cpv_review(_data(), bad)
+
+
+def test_portfolio_with_given_centre_and_sigma_equals_single_charts():
+    # known/handed-over limits: the same as control_chart(center=, sigma=), whose known-value
+    # limits are checked against the published examples in test_charts.py; NaN = estimate
+    rng = np.random.default_rng(11)
+    X = rng.normal(10, 1, (6, 40))
+    centre = np.array([10.0, np.nan, 9.5, 10.2, np.nan, 10.0])
+    sigma = np.array([1.1, np.nan, 0.8, 1.0, np.nan, 0.9])
+    pc = imr_portfolio(X, baseline=20, center=centre, sigma=sigma)
+    for i in range(6):
+        known = not np.isnan(centre[i])
+        c = control_chart(X[i], chart="imr", baseline=20,
+                          center=centre[i] if known else None,
+                          sigma=sigma[i] if known else None)
+        assert pc.center[i] == pytest.approx(c.center)
+        assert pc.sigma[i] == pytest.approx(c.sigma)
+        assert pc.ucl[i] == pytest.approx(c.ucl[0]) and pc.lcl[i] == pytest.approx(c.lcl[0])
+        flagged = sorted({p for s in c.signals if s.chart != "dispersion" for p in s.points})
+        ours = sorted({int(j) for r, f in pc.flags.items() if r != "mr"
+                       for j in np.flatnonzero(f[i])})
+        assert ours == flagged
+
+
+def test_review_with_given_limits_and_initial_limits():
+    lim = _limits().assign(center=[5.0, np.nan], sigma=[0.05, np.nan],
+                           initial_lcl=[4.8, 36.9], initial_ucl=[5.2, 37.1])
+    r = cpv_review(_data(), lim, baseline=20)
+    titer = next(i for i in r.items if i.item == "titer")
+    temp = next(i for i in r.items if i.item == "temp")
+    assert (titer.limits, titer.center, titer.sigma) == ("given", 5.0, 0.05)
+    assert titer.ucl == pytest.approx(5.15) and titer.lcl == pytest.approx(4.85)
+    assert temp.limits == "estimated" and temp.initial == [36.9, 37.1]
+    assert any("given limits" in n for n in r.notes)
+    row = next(s for s in r.summary_rows if s["item"] == "titer")
+    assert (row["limits"], row["initial_lcl"], row["initial_ucl"]) == ("given", 4.8, 5.2)
+    with pytest.raises(QbdInputError, match="sigma"):
+        cpv_review(_data(), _limits().assign(center=[5.0, 1.0], sigma=[0.0, 1.0]))
