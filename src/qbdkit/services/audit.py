@@ -92,10 +92,20 @@ def changes_text(old: str | None, new: str | None) -> str:
     a = None if old is None else json.loads(old)
     b = None if new is None else json.loads(new)
     if a is None:
-        if isinstance(b, dict):
-            return "; ".join(f"{k}: {_value(v)}" for k, v in b.items())
-        return _value(b)
+        return "; ".join(f"{path}: {_value(v)}" if path else _value(v) for path, v in _leaves(b))
     return "; ".join(c.summary() for c in diff(a, b)) or "no change"
+
+
+def _leaves(value: Any, path: str = "") -> list[tuple[str, Any]]:
+    """``(path, value)`` of every non-empty leaf (dicts walked; lists kept whole)."""
+    if isinstance(value, dict) and value:
+        out = []
+        for k, v in value.items():
+            out += _leaves(v, f"{path}.{k}" if path else str(k))
+        return out
+    if value in ({}, None):
+        return []
+    return [(path, value)]
 
 
 def _value(v: Any) -> str:
