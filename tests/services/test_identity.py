@@ -260,7 +260,7 @@ def test_password_policy_reuse_and_forced_change(team):
         history.append(new)
     for old in history[-5:]:
         with pytest.raises(QbdInputError, match="used recently"):
-            auth.change_password("sci", history[-1], old if old != history[-1] else old)
+            auth.change_password("sci", history[-1], old)
     auth.change_password("sci", history[-1], history[0])  # six back: allowed again
     auth.reset_password("sci", "Temporary-pass-77", user="admin", reason="forgot it")
     with pytest.raises(auth.PasswordChangeRequired):
