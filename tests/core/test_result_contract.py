@@ -158,6 +158,8 @@ NOT_COVERED: dict[str, str] = {
                     "ReceiptResult", "ReleaseDecision", "RequestSchedule", "RiskClassResult",
                     "StageStatus", "TemperatureCheck", "TimelineResult", "TimelineTask",
                     "YearlyEvaluation")},
+    "ControlStrategy": "checked by the kind contract (control.strategy) and "
+                       "tests/core/control",
     "Change": "one line of a diff (qbdkit.core.diff); never stored on its own",
     "CppAssessment": "custom to_dict; classes are risk ParameterClassification objects",
     "Prediction": "custom to_dict drops the settings frame",

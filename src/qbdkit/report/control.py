@@ -90,7 +90,10 @@ def _ranges_figure(cs: ControlStrategy, lang: str) -> str:
 def render(result: Any, lang: str = "en") -> str:
     """The control strategy as an HTML fragment."""
     cs = ControlStrategy.from_dict(result) if isinstance(result, dict) else result
-    parts = [f"<p>{esc(_t('{cqas} CQAs, {parameters} parameters; checks: {state}.', lang, cqas=len(cs.cqas()), parameters=len(cs.parameters), state=_t('passed' if cs.passed else 'failed', lang)))}</p>"]
+    head = _t("{cqas} CQAs, {parameters} parameters; checks: {state}.", lang,
+              cqas=len(cs.cqas()), parameters=len(cs.parameters),
+              state=_t("passed" if cs.passed else "failed", lang))
+    parts = [f"<p>{esc(head)}</p>"]
     if cs.built_from:
         parts.append(f'<p class="note">{esc(_t("Built from", lang))}: '
                      + esc("; ".join(cs.built_from)) + "</p>")

@@ -212,7 +212,12 @@ def review_figure(res: CpvReview, lang: str = "en", items: list[Any] | None = No
 
 
 def _review_html(res: CpvReview, lang: str) -> str:
-    head = f"<p>{esc(_t('{items} items × {batches} batches ({first} … {last}); {signals} signals, {new} new.', lang, items=len(res.items), batches=len(res.batches), first=res.batches[0] if res.batches else '', last=res.batches[-1] if res.batches else '', signals=len(res.signals), new=sum(1 for x in res.signals if x['new'])))}</p>"
+    text = _t("{items} items × {batches} batches ({first} … {last}); {signals} signals, "
+              "{new} new.", lang, items=len(res.items), batches=len(res.batches),
+              first=res.batches[0] if res.batches else "",
+              last=res.batches[-1] if res.batches else "", signals=len(res.signals),
+              new=sum(1 for x in res.signals if x["new"]))
+    head = f"<p>{esc(text)}</p>"
     if res.since:
         head += f'<p class="note">{esc(_t("New since", lang))}: {esc(res.since)}</p>'
     if res.built_from:
