@@ -23,7 +23,8 @@ SPC = {"(off scale)", "Basis", "Batch disposition: batches with findings ({n} of
        "Summary", "estimated", "given", "yes", "Continued process verification review",
        "{items} items × {batches} batches ({first} … {last}); {signals} signals, {new} new.",
        "ok", "OOS", "PAR excursion", "out of trend", "NOR excursion", "not capable",
-       "new signals", "marginal capability", "too few results"}
+       "new signals", "marginal capability", "too few results", "Initial limits",
+       "Initial LCL", "Initial UCL"}
 
 
 @pytest.mark.parametrize(("domain", "ids"), [("control", CONTROL), ("spc", SPC)])

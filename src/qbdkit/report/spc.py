@@ -211,6 +211,10 @@ def review_figure(res: CpvReview, lang: str = "en", items: list[Any] | None = No
     return fig
 
 
+def _pair(lo: float | None, hi: float | None) -> str:
+    return "" if lo is None and hi is None else f"{fmt(lo, 4)} – {fmt(hi, 4)}"
+
+
 def _review_html(res: CpvReview, lang: str) -> str:
     text = _t("{items} items × {batches} batches ({first} … {last}); {signals} signals, "
               "{new} new.", lang, items=len(res.items), batches=len(res.batches),
@@ -225,10 +229,13 @@ def _review_html(res: CpvReview, lang: str) -> str:
                  + esc("; ".join(res.built_from)) + "</p>")
     summ = table([_t("Item", lang), _t("Kind", lang), "n", _t("Mean", lang), "LSL", "USL",
                   "Cpk", "Ppk", _t("Signals", lang), _t("New", lang), "OOS", "PAR", "NOR",
-                  _t("Limits", lang), _t("Status", lang)],
+                  _t("Limits", lang), "LCL – UCL", _t("Initial limits", lang),
+                  _t("Status", lang)],
                  [[r["item"], r["kind"], r["n"], r["mean"], r["lsl"], r["usl"], r["cpk"],
                    r["ppk"], r["signals"], r["new_signals"], r["oos"], r["outside_par"],
                    r["outside_nor"], _t(r.get("limits", "estimated"), lang),
+                   _pair(r.get("lcl"), r.get("ucl")),
+                   _pair(r.get("initial_lcl"), r.get("initial_ucl")),
                    _t(r["status"], lang)] for r in res.summary_rows],
                  row_classes=["good" if r["status"] == "ok" else "bad" if r["status"] in
                               ("OOS", "not capable") else "warn" for r in res.summary_rows],
@@ -277,8 +284,8 @@ def write_review_xlsx(result: Any, path: Any, lang: str = "en") -> Any:
                                                                    strict=True)}
     data = [[b, *[value.get((it.item, b)) for it in res.items]] for b in res.batches]
     limits = [[it.item, it.kind, it.center, it.sigma, it.lcl, it.ucl, it.mr_ucl,
-               _t(it.limits, lang), it.lsl, it.usl, it.par[0], it.par[1], it.nor[0],
-               it.nor[1]] for it in res.items]
+               _t(it.limits, lang), it.initial[0], it.initial[1], it.lsl, it.usl, it.par[0],
+               it.par[1], it.nor[0], it.nor[1]] for it in res.items]
     pics = []
     for k, it in enumerate(x for x in res.items if x.n):
         fig, ax = new_figure(6.0, 2.6)
@@ -302,7 +309,8 @@ def write_review_xlsx(result: Any, path: Any, lang: str = "en") -> Any:
                                _t("Description", lang), _t("New", lang)], sig),
         (_t("Data", lang), [_t("Batch", lang), *[it.item for it in res.items]], data),
         (_t("Limits", lang), [*item_h, _t("Centre", lang), "σ", "LCL", "UCL", "MR UCL",
-                              _t("Limits", lang), "LSL", "USL", _t("PAR low", lang),
+                              _t("Limits", lang), _t("Initial LCL", lang),
+                              _t("Initial UCL", lang), "LSL", "USL", _t("PAR low", lang),
                               _t("PAR high", lang), _t("NOR low", lang), _t("NOR high", lang)],
          limits),
         (_t("Basis", lang), [_t("Built from", lang)],
