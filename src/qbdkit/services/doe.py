@@ -487,6 +487,14 @@ def _multiresponse(sheet: _Sheet, responses: list[str], model: str, *,
                                file=sheet.table.file, rows=sheet.table.rows)
 
 
+def multiresponse_from_file(file: Path, responses: list[str], model: str = "quadratic", *,
+                            factors_file: Path | None = None, levels: dict[str, Any] | None = None):
+    """The multi-response model of a run sheet (its factor definitions: ``factors_file``, else
+    the XLSX factors sheet, else the sidecar beside a CSV) — for reports and notebooks."""
+    sheet = _load(Path(file), factors_file if factors_file is not None else sidecar_for(file))
+    return _multiresponse(sheet, list(responses), model, levels=levels)
+
+
 def _goal_name(text: str) -> str:
     head = text.split(";", 1)[0].replace("：", ":")
     if ":" not in head:
@@ -664,6 +672,38 @@ def design_space(req: DesignSpaceRequest, ctx: Context | None = None) -> DesignS
     res = dataclasses.replace(res, notes=[*notes, *mr.notes, *res.notes], coding=list(mr.coding),
                               parameters=params)
     return dataclasses.replace(res, proposal=propose(res, params, units))
+
+
+def project_setpoints(req: DesignSpaceRequest, project: str, *, url: str | None = None
+                      ) -> tuple[DesignSpaceRequest, list[str]]:
+    """``req`` with the set point of every factor that studies a project parameter (per the run
+    sheet's definitions) and has none given taken from the stored project; and notes saying so.
+    Called before the run, so the stored request holds the set points it used."""
+    from qbdkit.model import Project as ProjectModel
+    from qbdkit.services.doe_project import resolve_parameter
+    from qbdkit.services.projects import project_document
+
+    defs = definitions_for(req.file, req.factors_file)
+    if defs is None or not defs.parameters:
+        return req, []
+    given = {str(k).strip().casefold() for k in req.setpoint}
+    stored = project_document(project, url=url)
+    model = ProjectModel.model_validate(stored["document"])
+    added: dict[str, str] = {}
+    for factor, ref in defs.parameters.items():
+        if factor.casefold() in given:
+            continue
+        try:
+            _uo, prm = resolve_parameter(model, ref, factor)
+        except QbdInputError:
+            continue
+        if isinstance(prm.set_point, int | float) and not isinstance(prm.set_point, bool):
+            added[factor] = repr(float(prm.set_point))
+    if not added:
+        return req, []
+    return req.model_copy(update={"setpoint": {**req.setpoint, **added}}), [
+        f"set points from project {project} v{stored['version']}: "
+        + ", ".join(f"{k} = {v}" for k, v in added.items())]
 
 
 def reassess(req: ReassessRequest, ctx: Context | None = None) -> CppAssessment:

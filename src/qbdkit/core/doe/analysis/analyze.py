@@ -152,8 +152,19 @@ class Analysis(Result):
                 ["factor", "low", "high", "centre", "half-range", "from"],
                 [[c["factor"], c["low"], c["high"], c["centre"], c["half_range"], c["from"]]
                  for c in self.coding]))
-        for r in self.responses:
-            block = [r.summary()]
+        from qbdkit.core.doe.analysis.fit import influence_table
+
+        for i, r in enumerate(self.responses):
+            block = [r.summary(), f"equation ({r.coding} units): "
+                     + equation(r.response, r.term_rows())]
+            act = self.actual[i] if i < len(self.actual) else None
+            if act is not None:
+                block.append("equation (actual units): " + equation(r.response, act.term_rows()))
+            flagged = influence_table(r) if len(r.diagnostics) else None
+            if flagged is not None and len(flagged):
+                block.append("Outliers and influential runs:\n" + format_table(
+                    ["run", "residual", "ext. studentized", "leverage", "Cook's D", "DFFITS",
+                     "flags"], flagged.values.tolist()))
             for key in ("curvature", "canonical", "ridge", "steepest"):
                 extra = getattr(self, key).get(r.response)
                 if extra is not None:
@@ -167,6 +178,33 @@ class Analysis(Result):
             if r.response == response:
                 return r
         raise KeyError(response)
+
+
+def _pretty_term(term: str) -> str:
+    import re
+
+    t = term.replace("`", "")
+    m = re.fullmatch(r"I\((.+?)\s*\*\*\s*2\)", t)
+    if m:
+        return f"{m.group(1).strip()}²"
+    return t.replace(":", "·")
+
+
+def equation(response: str, rows: Sequence[dict], *, digits: int = 4) -> str:
+    """The fitted model as one line, ``Y = b0 + b1·A − b12·A·B − b11·A²``, from coefficient
+    rows ``{term, coef}`` (coded or actual units, whichever the rows are)."""
+    parts: list[str] = []
+    for r in rows:
+        c = r.get("coef")
+        if c is None or (isinstance(c, float) and c != c):
+            continue
+        text = format(abs(float(c)), f".{digits}g")
+        term = "" if r["term"] == "Intercept" else "·" + _pretty_term(str(r["term"]))
+        if not parts:
+            parts.append(("−" if c < 0 else "") + text + term)
+        else:
+            parts.append(("− " if c < 0 else "+ ") + text + term)
+    return f"{response} = " + (" ".join(parts) if parts else "0")
 
 
 def find_column(columns: Sequence[str], name: str, what: str, file: str | None) -> str:
