@@ -373,6 +373,15 @@ def sheet_definitions(path: str | Path) -> Definitions | None:
         rows = [{c: (None if is_blank(r.cell(i, c)) else r.cell(i, c)) for c in r.frame.columns}
                 for i in range(len(r.frame))]
         responses = _responses(rows, f"{p}:responses")
+    else:
+        # a run sheet's other columns (not factors, not bookkeeping) are its responses
+        from qbdkit.io.tables import normalize_name
+
+        book = {normalize_name(b) for b in BOOKKEEPING}
+        runs = read_table(p)
+        responses = [{"name": c, "low": None, "high": None} for c in runs.columns
+                     if c not in space.names and normalize_name(c) not in book
+                     and c.strip() not in BOOKKEEPING]
     return Definitions(_factor_dicts(space), responses, params, None, f"{p}:factors")
 
 
