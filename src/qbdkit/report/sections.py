@@ -28,6 +28,9 @@ RENDER_MODULES: list[str] = [
     "qbdkit.report.spc",
     "qbdkit.report.ppq",
     "qbdkit.report.control",
+    "qbdkit.report.doe_design",
+    "qbdkit.report.doe_analysis",
+    "qbdkit.report.doe_space",
 ]
 
 
