@@ -1,5 +1,6 @@
-"""The demo stages control, ppq and cpv store their records on the demo project; every
-stored record re-runs identically from what it stored."""
+"""The demo stages control, ppq and cpv — run after the stages before them, as the demo
+runs them — store their records on the demo project; every one of their records re-runs
+identically from what it stored."""
 
 from __future__ import annotations
 
@@ -7,8 +8,7 @@ from qbdkit.model.demo_project import DEMO_DIR
 
 
 def test_control_ppq_cpv_stages(db_url, make_team, tmp_path):
-    from qbdkit.demo import control, cpv, ppq
-    from qbdkit.demo.stages import STAGE_MODULES, DemoContext
+    from qbdkit.demo.stages import STAGE_MODULES, DemoContext, stage_runners
     from qbdkit.services.base import Context
     from qbdkit.services.projects import import_project
     from qbdkit.services.records import list_records, rerun
@@ -21,8 +21,8 @@ def test_control_ppq_cpv_stages(db_url, make_team, tmp_path):
     lines: list[str] = []
     d = DemoContext(ctx=Context(user="sci", url=db_url), project=project,
                     project_dir=DEMO_DIR, out_dir=tmp_path, say=lines.append)
-    for stage in (control, ppq, cpv):
-        stage.run(d)
+    for _name, run in stage_runners():
+        run(d)
     assert "control strategy: 6 CQAs, 15 parameters; checks passed" in lines
     assert "ppq: evaluation of 3 batches: PASS" in lines
     assert (tmp_path / "control-strategy.xlsx").is_file()

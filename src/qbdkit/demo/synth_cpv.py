@@ -12,9 +12,10 @@ which reads the batch and measurement tables written here:
 * ``cpv/batches.csv``, ``cpv/measurements.csv`` — thirty commercial batches D001–D030 made
   every ten days from April 2026.
 
-Model (per batch, independent normal draws; the set points and ranges are the demo
-project's): as-run parameters — temperature 36.0 ± 0.06 °C, pH 7.00 ± 0.015, DO 40 ± 0.8 %,
-feed 3.00 ± 0.04 %, seeding density 1.00 ± 0.03 ×10⁶ cells/mL, culture duration
+Model (per batch, independent normal draws): as-run parameters at the set points the demo's
+DoE stage accepts from its design space (:mod:`qbdkit.demo.doe`: temperature 35.6 °C, feed
+2.8 %; inside the NOR of the project before that stage too) — temperature 35.6 ± 0.04 °C,
+pH 7.00 ± 0.015, DO 40 ± 0.8 %, feed 2.80 ± 0.04 %, seeding density 1.00 ± 0.03 ×10⁶ cells/mL, culture duration
 14.0 ± 0.05 d, agitation 110 ± 3 rpm, protein A load 35 ± 1.2 g/L resin, VI pH
 3.60 ± 0.03, VI time 90 ± 3 min, VI temperature 20 ± 0.5 °C; release results — aggregates
 1.75 ± 0.15 %, afucosylation 8.0 ± 0.3 %, galactosylation 35 ± 1.4 %, HCP 42 ± 4 ng/mg,
@@ -23,7 +24,8 @@ endotoxin 0.15 ± 0.05 EU/mL (at least 0.05, the quantitation limit), potency 10
 
 Events planted for the CPV review (commercial batches): from D018 on a new medium lot
 raises afucosylation by 0.5 % (a run on one side of the centre line); D023 ran at
-36.62 °C (outside the NOR 35.5–36.5, inside the PAR); HCP creeps up by 1.5 ng/mg per batch from
+35.2 °C (below the NOR — 35.5–36.5 in the project, 35.3–35.9 after the DoE stage — inside
+the PAR from 35.0); HCP creeps up by 1.5 ng/mg per batch from
 D021 on (protein A resin ageing); D024 has 3.12 % aggregates (out of the ≤ 3 % DS
 specification). The numbers are plausible in size for a CHO fed-batch mAb but are not
 measurements. The seed was chosen among 60 consecutive seeds as one whose unplanted items
@@ -49,10 +51,10 @@ N_COMMERCIAL = 30
 
 #: (unit operation, parameter, unit, mean, SD, decimals)
 PARAMETERS = (
-    ("production_bioreactor", "temperature", "°C", 36.0, 0.06, 2),
+    ("production_bioreactor", "temperature", "°C", 35.6, 0.04, 2),
     ("production_bioreactor", "ph", None, 7.0, 0.015, 3),
     ("production_bioreactor", "dissolved_oxygen", "%", 40.0, 0.8, 1),
-    ("production_bioreactor", "feed_volume", "%", 3.0, 0.04, 2),
+    ("production_bioreactor", "feed_volume", "%", 2.8, 0.04, 2),
     ("production_bioreactor", "seeding_density", "×10^6 cells/mL", 1.0, 0.03, 3),
     ("production_bioreactor", "culture_duration", "d", 14.0, 0.05, 2),
     ("production_bioreactor", "agitation", "rpm", 110.0, 3.0, 0),
@@ -92,7 +94,7 @@ def _events(batch: str, name: str, value: float) -> float:
         return value
     k = int(batch[1:])
     if name == "temperature" and k == 23:
-        return 36.62
+        return 35.2
     if name == "afucosylation" and k >= 18:
         return value + 0.5
     if name == "hcp" and k >= 21:
