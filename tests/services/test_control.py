@@ -167,6 +167,11 @@ def test_project_errors(demo):
         spec_proposal_for_project(project, "colour", ctx)
     with pytest.raises(QbdInputError, match="fewer than 2 release results"):
         spec_proposal_for_project(project, "aggregates", ctx, until="2024-06-30")
+    with pytest.raises(QbdInputError, match="measured in fill"):
+        spec_proposal_for_project(project, "aggregates", ctx, unit_operation="fill")
+    ds, _ = spec_proposal_for_project(project, "aggregates", ctx, unit_operation="ufdf",
+                                      until="2026-02-28", store=False)
+    assert ds.release_interval["n"] == 16
     with pytest.raises(QbdInputError, match="no PPQ protocol"):
         ppq_evaluate_for_project(project, DEMO_DIR / "ppq" / "results.csv", ctx)
     with pytest.raises(QbdInputError, match="unknown project"):

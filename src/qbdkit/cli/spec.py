@@ -77,6 +77,8 @@ def propose(
     kinds: str = typer.Option(None, "--kinds", help="Batch kinds whose release results count "
                               "(default at-scale,clinical,PPQ)."),
     until: str = typer.Option(None, "--until", help="Only batches made on or before this date."),
+    step: str = typer.Option(None, "--step", help="Only results measured in this unit "
+                             "operation (e.g. ufdf for drug substance)."),
     direction: str = typer.Option(None, "--direction", help="two-sided | upper | lower "
                                   "(default: as the guidance limit)."),
     coverage: float = typer.Option(0.99, "--coverage", help="Proportion covered (0–1)."),
@@ -104,7 +106,8 @@ def propose(
         project, attribute, context(lang=lang), name=name, reason=reason or
         "specification proposal", store=not dry_run, kinds=kinds_option(kinds), until=until,
         direction=direction, coverage=coverage, confidence=confidence, method=method,
-        decimals=decimals, stability=stability, stability_column=stability_column)
+        decimals=decimals, stability=stability, stability_column=stability_column,
+        unit_operation=step)
     if stored is not None:
         info(stored.summary())
     write_out(out, result, title=t("Specification proposal", lang, "spec"), subtitle=project,

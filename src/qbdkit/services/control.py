@@ -297,13 +297,14 @@ class ProjectSnapshot:
 
     def values(self, name: str, unit_operation: str | None, batch_ids: set[str]
                ) -> list[tuple[str, float]]:
-        """Batch values of ``name`` — a parameter of ``unit_operation``, or an attribute
-        measured anywhere when it is None — for the batches ``batch_ids``, in the order of
+        """Batch values of ``name`` — a parameter (or attribute) measured in
+        ``unit_operation``, or an attribute measured anywhere when it is None — for the
+        batches ``batch_ids``, in the order of
         the measurement table. A batch's values are its measurements without a time, else
         those at its only time point (an end-point result, e.g. day 14); a series over
         several time points (a trend) gives no batch value."""
         if unit_operation:
-            hit = self.model.parameter(name, unit_operation)
+            hit = self.model.parameter(name, unit_operation) or self.model.attribute(name)
             spell = _spellings(hit) if hit is not None else {name}
             uo = self.model.unit_operation(unit_operation)
             uo_spell = _spellings(uo) if uo is not None else {unit_operation}

@@ -550,11 +550,13 @@ def spec_proposal_for_project(project: str, attribute: str, ctx: Context, *,
                               direction: str | None = None, coverage: float = 0.99,
                               confidence: float = 0.95, method: str = "auto",
                               decimals: int | None = None, stability: Path | None = None,
-                              stability_column: str | None = None):
+                              stability_column: str | None = None,
+                              unit_operation: str | None = None):
     """A specification proposal for ``attribute`` from the project's release results.
 
     Release data: the end-point results of the attribute for the batches of ``kinds``
-    (default :data:`RELEASE_KINDS`) made on or before ``until``; the clinical lots are the
+    (default :data:`RELEASE_KINDS`) made on or before ``until``, measured in
+    ``unit_operation`` when given (e.g. only drug-substance results); the clinical lots are the
     batches of kind ``clinical``. Guidance limit: the attribute's first numeric release
     criterion in the project, else in its modality template; ``direction`` follows it
     (both limits → two-sided, only an upper → upper …) unless given. Stored as
@@ -575,11 +577,12 @@ def spec_proposal_for_project(project: str, attribute: str, ctx: Context, *,
     kinds = list(kinds or RELEASE_KINDS)
     batches = snap.batches(kinds, until=until)
     kind_of = {b.id: b.kind for b in batches}
-    values = snap.values(attr.name, None, set(kind_of))
+    values = snap.values(attr.name, unit_operation, set(kind_of))
     if len(values) < 2:
         raise QbdInputError("fewer than 2 release results", column=attr.name,
                             expected=f"results of at least 2 batches of kind {', '.join(kinds)}"
-                            + (f" made on or before {until}" if until else ""),
+                            + (f" made on or before {until}" if until else "")
+                            + (f" measured in {unit_operation}" if unit_operation else ""),
                             found=len(values))
     lo, hi, source = _release_guidance(snap.model, attr)
     if direction is None:
