@@ -93,6 +93,7 @@ KIND_MODULES: list[str] = [
     "qbdkit.services.comparability",
     "qbdkit.services.ppq",
     "qbdkit.services.operations",
+    "qbdkit.services.operations_records",
 ]
 
 
