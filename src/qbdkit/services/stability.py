@@ -314,6 +314,39 @@ def run_study(req: StudyRequest, ctx: Context | None = None) -> StudyState:
         out_of_specification=oos, alpha=req.alpha, protocol=req.protocol)
 
 
+def load_study(path: Path, **overrides: object) -> StudyRequest:
+    """A :class:`StudyRequest` from a YAML/JSON study file (a relative ``results_file`` is
+    resolved against the file's folder), with ``overrides`` (None values ignored)."""
+    import json
+
+    import yaml
+    from pydantic import ValidationError
+
+    from qbdkit.errors import Problem
+    from qbdkit.io.tables import read_text
+
+    text, _ = read_text(path)
+    try:
+        data = (json.loads(text) if Path(path).suffix.lower() == ".json"
+                else yaml.safe_load(text)) or {}
+    except (yaml.YAMLError, json.JSONDecodeError):
+        raise QbdInputError("not valid YAML/JSON", file=str(path)) from None
+    if not isinstance(data, dict):
+        raise QbdInputError("not a stability study", file=str(path),
+                            expected="a mapping: name, condition, batches, …")
+    if isinstance(data.get("results_file"), str):
+        data["results_file"] = str(Path(path).resolve().parent / data["results_file"])
+    data.update({k: v for k, v in overrides.items() if v is not None})
+    try:
+        return StudyRequest(**data)
+    except ValidationError as exc:
+        raise QbdInputError(problems=[
+            Problem(e["msg"].removeprefix("Value error, "), str(path), None,
+                    ".".join(str(x) for x in e["loc"]) or None, None,
+                    None if isinstance(e.get("input"), dict | list) or e["type"] == "missing"
+                    else e.get("input")) for e in exc.errors()]) from None
+
+
 # ---- examples (kind contract) ---------------------------------------------------------------
 
 #: a small plausible long-term data set: % monomer (SEC) of three drug-substance lots at
