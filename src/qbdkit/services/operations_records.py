@@ -37,7 +37,6 @@ nothing else; the caller gets a :class:`HandoverRefused` (an input error: exit 2
 from __future__ import annotations
 
 import datetime as dt
-import json
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -69,7 +68,7 @@ from qbdkit.core.operations.quality import (
 from qbdkit.core.operations.requests import RequestSchedule
 from qbdkit.core.operations.shipment import ReceiptResult, TemperatureCheck, temperature_check
 from qbdkit.core.result import Result, format_table
-from qbdkit.errors import Problem, QbdInputError
+from qbdkit.errors import QbdInputError
 from qbdkit.i18n import both
 from qbdkit.model.operations import (
     ChainOfIdentity,
@@ -720,56 +719,12 @@ DOCUMENT_KINDS: dict[str, type] = {
 }
 
 
-def validation_problems(exc: ValidationError, file: str | None = None,
-                        names: dict[str, str] | None = None) -> QbdInputError:
-    """A pydantic error as one input error per problem, naming the field (dotted path)."""
-    problems = []
-    for err in exc.errors():
-        loc = ".".join(str(x) for x in err["loc"]) or None
-        column = (names or {}).get(loc or "", loc)
-        message = err["msg"].removeprefix("Value error, ")
-        found = err.get("input") if err["type"] != "missing" else None
-        if isinstance(found, dict | list):
-            found = None
-        problems.append(Problem(message, file, None, column, None, found))
-    return QbdInputError(problems=problems)
-
-
 def load_document(kind: str, path: Path | None, **overrides: Any) -> Request:
-    """The request of document kind ``kind`` from a YAML/JSON file (relative input-file
-    paths are resolved against the file's folder), with ``overrides`` (options given on the
-    command line; None values are ignored)."""
-    import yaml
+    """The request of document kind ``kind`` from a YAML/JSON file, with ``overrides``
+    (:func:`qbdkit.services.documents.load_request`)."""
+    from qbdkit.services.documents import load_request
 
-    from qbdkit.io.tables import read_text
-
-    cls = DOCUMENT_KINDS[kind]
-    data: dict[str, Any] = {}
-    where = None
-    if path is not None:
-        where = str(path)
-        text, _ = read_text(path)
-        try:
-            data = (json.loads(text) if Path(path).suffix.lower() == ".json"
-                    else yaml.safe_load(text)) or {}
-        except (yaml.YAMLError, json.JSONDecodeError) as exc:
-            mark = getattr(exc, "problem_mark", None)
-            raise QbdInputError("not valid YAML/JSON", file=where,
-                                row=None if mark is None else mark.line + 1) from None
-        if not isinstance(data, dict):
-            raise QbdInputError("not a document", file=where, expected="a mapping of fields")
-        base = Path(path).resolve().parent
-        for name in cls.input_fields():
-            value = data.get(name)
-            if isinstance(value, str):
-                data[name] = str(base / value)
-            elif isinstance(value, list):
-                data[name] = [str(base / str(v)) for v in value]
-    data.update({k: v for k, v in overrides.items() if v is not None})
-    try:
-        return cls(**data)
-    except ValidationError as exc:
-        raise validation_problems(exc, where) from None
+    return load_request(DOCUMENT_KINDS[kind], path, **overrides)
 
 
 # ---- examples (kind contract) ---------------------------------------------------------------

@@ -259,18 +259,24 @@ def _study_results(req: StudyRequest) -> list[dict]:
     return rows
 
 
+#: earlier time points of a batch needed before its new results are checked for trend
+#: (4: the residual SD of the batch's line has at least 2 degrees of freedom)
+MIN_EARLIER = 4
+
+
 def _flag(rows: list[dict], r: dict, alpha: float, spec: tuple | None) -> ResultFlag:
     """Check ``r`` against the earlier results of its own batch (regression-control-chart
-    method; at least 3 earlier time points, else ``oot`` None). Other batches' lines are not
-    used: with batch-to-batch differences in intercept (common in biologics) a pooled line's
-    prediction interval ignores them and flags good early results."""
+    method) once the batch has :data:`MIN_EARLIER` earlier time points (else ``oot`` None).
+    Other batches' lines are not used: with batch-to-batch differences in intercept (common in
+    biologics) a pooled line's prediction interval ignores them and flags good early results;
+    and with 3 points the residual SD has one degree of freedom, too unstable to flag on."""
     history = [x for x in rows if x["attribute"] == r["attribute"]
                and x["batch"] == r["batch"] and x["time"] < r["time"]]
     oos = None
     if spec is not None:
         lo, hi = spec
         oos = bool((lo is not None and r["value"] < lo) or (hi is not None and r["value"] > hi))
-    if len({x["time"] for x in history}) < 3:
+    if len({x["time"] for x in history}) < MIN_EARLIER:
         return ResultFlag(r["batch"], r["time"], r["attribute"], r["value"], oos=oos)
     c = out_of_trend([x["batch"] for x in history], [x["time"] for x in history],
                      [x["value"] for x in history], new_batch=r["batch"], new_time=r["time"],
@@ -317,34 +323,9 @@ def run_study(req: StudyRequest, ctx: Context | None = None) -> StudyState:
 def load_study(path: Path, **overrides: object) -> StudyRequest:
     """A :class:`StudyRequest` from a YAML/JSON study file (a relative ``results_file`` is
     resolved against the file's folder), with ``overrides`` (None values ignored)."""
-    import json
+    from qbdkit.services.documents import load_request
 
-    import yaml
-    from pydantic import ValidationError
-
-    from qbdkit.errors import Problem
-    from qbdkit.io.tables import read_text
-
-    text, _ = read_text(path)
-    try:
-        data = (json.loads(text) if Path(path).suffix.lower() == ".json"
-                else yaml.safe_load(text)) or {}
-    except (yaml.YAMLError, json.JSONDecodeError):
-        raise QbdInputError("not valid YAML/JSON", file=str(path)) from None
-    if not isinstance(data, dict):
-        raise QbdInputError("not a stability study", file=str(path),
-                            expected="a mapping: name, condition, batches, …")
-    if isinstance(data.get("results_file"), str):
-        data["results_file"] = str(Path(path).resolve().parent / data["results_file"])
-    data.update({k: v for k, v in overrides.items() if v is not None})
-    try:
-        return StudyRequest(**data)
-    except ValidationError as exc:
-        raise QbdInputError(problems=[
-            Problem(e["msg"].removeprefix("Value error, "), str(path), None,
-                    ".".join(str(x) for x in e["loc"]) or None, None,
-                    None if isinstance(e.get("input"), dict | list) or e["type"] == "missing"
-                    else e.get("input")) for e in exc.errors()]) from None
+    return load_request(StudyRequest, path, **overrides)
 
 
 # ---- examples (kind contract) ---------------------------------------------------------------
