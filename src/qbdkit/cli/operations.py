@@ -122,6 +122,9 @@ def kpi(
     as_of: str = typer.Option(None, "--as-of", help="Date for overdue flags (default today)."),
     target: list[str] = typer.Option(None, "--target", help="KPI target, e.g. on_time_rate=0.9."),
     year: int = typer.Option(None, "--year", help="Year of the evaluation (default latest)."),
+    evaluation: Path = typer.Option(None, "--evaluation", help="Yearly evaluation (YAML): "
+                                    "actions (kpi, description, owner, due), management_review, "
+                                    "reviewed_by, external_evaluation."),
     calendar: Path = CALENDAR_OPTION,
     out: Path = OUT_OPTION,
     lang: str = LANG_OPTION,
@@ -137,10 +140,26 @@ def kpi(
     req = _build(KpiRequest, {"period": "--period", "as_of": "--as-of", "year": "--year"},
                  requests=requests, period=period,
                  as_of=_date(as_of, "--as-of") or dt.date.today(),  # stored, so a re-run agrees
-                 targets=_targets(target), year=year, calendar=calendar)
+                 targets=_targets(target), year=year, calendar=calendar,
+                 **_evaluation(evaluation))
     result = run_or_store("operations.kpi", req, project, name, reason)
     _write_html(out, "Service KPIs", lambda: kpi_dashboard(result, lang), lang)
     emit(result, as_json)
+
+
+def _evaluation(path: Path | None) -> dict[str, Any]:
+    """The yearly-evaluation fields of a KPI request from a YAML file."""
+    if path is None:
+        return {}
+    from qbdkit.services.documents import read_document
+
+    data = read_document(path)
+    allowed = {"actions", "management_review", "reviewed_by", "external_evaluation"}
+    unknown = sorted(set(data) - allowed)
+    if unknown:
+        raise QbdInputError("unknown field", file=str(path), column=unknown[0],
+                            expected=" | ".join(sorted(allowed)), found=unknown[0])
+    return data
 
 
 @app.command()

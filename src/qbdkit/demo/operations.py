@@ -85,7 +85,8 @@ def _car_t(d: DemoContext) -> None:
     ensure_project(d, p, "car-t")
     kpi = _store(d, p, "operations.kpi", KpiRequest(
         requests=folder / "requests.csv", period="quarter", as_of=AS_OF, year=2026,
-        targets={"on_time_rate": 0.9, "scale_up_success_rate": 0.8}), "KPI-2026")
+        targets={"on_time_rate": 0.9, "scale_up_success_rate": 0.8},
+        **read_document(folder / "evaluation_2026.yaml")), "KPI-2026")
     d.say(f"operations: {p}: KPIs of {len(kpi.schedules)} service requests; overdue: "
           f"{', '.join(s.request for s in kpi.schedules if s.overdue) or 'none'}")
     req = _store(d, p, "operations.request",

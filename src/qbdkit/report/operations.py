@@ -105,6 +105,25 @@ def kpi_dashboard(result: Any, lang: str = "en") -> str:
     ev = getattr(result, "evaluation", None)
     if ev is not None:
         parts.append(evaluation_html(ev, lang))
+    actions = getattr(result, "actions", [])
+    if actions:
+        parts.append(table([_t("KPI", lang), _t("Improvement action", lang), _t("Owner", lang),
+                            _t("Due", lang), _t("Status", lang)],
+                           [[a["kpi"], a["description"], a["owner"], a["due"],
+                             _t(a["status"], lang)] for a in actions],
+                           caption=_t("Improvement actions", lang),
+                           row_classes=["bad" if a["status"] in ("overdue", "not effective")
+                                        else "" for a in actions]))
+    missing = getattr(result, "shortfalls_without_action", [])
+    if missing:
+        parts.append(f'<p class="bad">{esc(_t("Shortfalls without an improvement action:", lang))} '
+                     f'{esc(", ".join(missing))}</p>')
+    if ev is not None:
+        review = getattr(result, "management_review", None)
+        who = getattr(result, "reviewed_by", None)
+        parts.append(f"<p>{esc(_t('Management review', lang))}: "
+                     f"{esc(review or _t('pending', lang))}"
+                     f"{esc(f' ({who})' if who else '')}</p>")
     return "\n".join(parts)
 
 

@@ -51,6 +51,7 @@ from qbdkit.core.operations.timeline import TimelineResult, schedule
 from qbdkit.core.result import Result, format_table
 from qbdkit.errors import Problem, QbdInputError
 from qbdkit.i18n import both
+from qbdkit.model.operations import ImprovementAction
 from qbdkit.services.base import Context, Request, input_file
 from qbdkit.services.kinds import Kind, register
 
@@ -156,6 +157,11 @@ class KpiRequest(Request):
     targets: dict[str, float] = Field(default_factory=dict)
     year: int | None = None
     calendar: Path | None = input_file(None, description="holidays / working days")
+    actions: list[ImprovementAction] = Field(default_factory=list)
+    """Improvement actions of the yearly evaluation (owner and due date each; seed 001 §2.5)."""
+    management_review: dt.date | None = None
+    reviewed_by: str | None = None
+    external_evaluation: str | None = None
 
 
 @dataclass(frozen=True)
@@ -166,6 +172,13 @@ class KpiDashboard(Result):
     schedules: list[RequestSchedule] = field(default_factory=list)
     evaluation: YearlyEvaluation | None = None
     as_of: str = ""
+    actions: list[dict[str, Any]] = field(default_factory=list)
+    """Improvement actions with ``status`` (open / overdue / done / effective / not
+    effective) as of ``as_of``."""
+    shortfalls_without_action: list[str] = field(default_factory=list)
+    management_review: str | None = None
+    reviewed_by: str | None = None
+    external_evaluation: str | None = None
 
     def summary(self) -> str:
         parts = [self.report.summary()]
@@ -175,6 +188,16 @@ class KpiDashboard(Result):
         parts.append(format_table(["request", "received", "next due", "overdue", "on time"], rows))
         if self.evaluation is not None:
             parts.append(self.evaluation.summary())
+        if self.actions:
+            parts.append(format_table(["KPI", "action", "owner", "due", "status"],
+                                      [[a["kpi"], a["description"], a["owner"], a["due"],
+                                        a["status"]] for a in self.actions]))
+        if self.shortfalls_without_action:
+            parts.append("shortfalls without an improvement action: "
+                         + ", ".join(self.shortfalls_without_action))
+        if self.evaluation is not None:
+            parts.append(f"management review: {self.management_review or 'pending'}"
+                         + (f" ({self.reviewed_by})" if self.reviewed_by else ""))
         return "\n\n".join(parts)
 
 
@@ -281,8 +304,27 @@ def kpi(req: KpiRequest, ctx: Context | None = None) -> KpiDashboard:
         yearly = report if req.period == "year" else kpi_report(pd.DataFrame(rows), "year")
         year = req.year or (int(yearly.rows[-1].period) if yearly.rows else as_of.year)
         evaluation = yearly_evaluation(yearly, year, req.targets)
+    covered = {a.kpi for a in req.actions}
+    missing = [k for k in (evaluation.shortfalls if evaluation else []) if k not in covered]
     return KpiDashboard(report=report, schedules=schedules, evaluation=evaluation,
-                        as_of=as_of.isoformat())
+                        as_of=as_of.isoformat(),
+                        actions=[_action_state(a, as_of) for a in req.actions],
+                        shortfalls_without_action=missing,
+                        management_review=None if req.management_review is None
+                        else req.management_review.isoformat(),
+                        reviewed_by=req.reviewed_by,
+                        external_evaluation=req.external_evaluation)
+
+
+def _action_state(a: Any, as_of: dt.date) -> dict[str, Any]:
+    if a.done is None:
+        status = "overdue" if as_of > a.due else "open"
+    else:
+        status = ("done" if a.effective is None else
+                  "effective" if a.effective else "not effective")
+    return {"kpi": a.kpi, "description": a.description, "owner": a.owner,
+            "due": a.due.isoformat(), "done": None if a.done is None else a.done.isoformat(),
+            "status": status}
 
 
 # ---- cleaning limits, containment -----------------------------------------------------------
@@ -480,7 +522,10 @@ def _kpi_example(folder: Path) -> KpiRequest:
     path = Path(folder) / "service_requests.csv"
     path.write_text(EXAMPLE_REQUESTS, encoding="utf-8")
     return KpiRequest(requests=path, period="quarter", as_of=dt.date(2025, 5, 31),
-                      targets={"on_time_rate": 0.9, "scale_up_success_rate": 0.8}, year=2025)
+                      targets={"on_time_rate": 0.9, "scale_up_success_rate": 0.8}, year=2025,
+                      actions=[ImprovementAction(
+                          kpi="on_time_rate", description="weekly deadline review of open "
+                          "requests", owner="platform manager", due=dt.date(2025, 6, 30))])
 
 
 def _maco_example(folder: Path) -> MacoRequest:
