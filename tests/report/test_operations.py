@@ -28,7 +28,8 @@ def test_every_message_has_a_chinese_translation():
     from qbdkit.core.operations.cell_therapy import HANDOVERS
     from qbdkit.core.operations.kpi import KPIS, PERIODS
 
-    ids |= {*PERIODS, *(k.dimension for k in KPIS), *HANDOVERS, "health-based", "dose"}
+    ids |= {*PERIODS, *(k.dimension for k in KPIS), *HANDOVERS, "health-based", "dose",
+            *docs.REQUEST_NOTES}
     missing = sorted(i for i in ids if i not in catalogue("operations", "zh"))
     assert missing == []
 

@@ -268,7 +268,7 @@ def request_html(result: Any, lang: str = "en") -> str:
                            row_classes=["warn" if not e.get("closed") else ""
                                         for e in r["exceptions"]]))
     if r["notes"]:
-        parts.append(f'<ul class="note">{_items(r["notes"])}</ul>')
+        parts.append(f'<ul class="note">{_items([_t(n, lang) for n in r["notes"]])}</ul>')
     return "\n".join(parts)
 
 

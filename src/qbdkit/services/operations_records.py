@@ -134,6 +134,14 @@ class ServiceRequestState(Result):
         return "\n".join(lines)
 
 
+#: notes of a request's state (English msgids of the ``operations`` catalogue)
+REQUEST_NOTES: tuple[str, ...] = (
+    "results and IP ownership to be agreed before closure (seed 001 §2.4: agreement first; "
+    "commissioned work's results go to the client, co-development results are shared)",
+    "project data de-identified before any internal reuse (seed 001 §2.4)",
+)
+
+
 def run_request(req: ServiceRequestRecord, ctx: Context | None = None) -> ServiceRequestState:
     """Stage due dates (≤ 5 / 10 / 10 working days, seed 001 §2.3), overdue flags, open
     exceptions and the results ownership rule of the cooperation mode."""
@@ -143,11 +151,9 @@ def run_request(req: ServiceRequestRecord, ctx: Context | None = None) -> Servic
     notes = []
     owner = req.results.ownership
     if owner is None:
-        notes.append("results and IP ownership to be agreed before closure (seed 001 §2.4: "
-                     "agreement first; commissioned work's results go to the client, "
-                     "co-development results are shared)")
+        notes.append(REQUEST_NOTES[0])
     if req.confidentiality != "standard" and not req.results.data_deidentified_for_internal_use:
-        notes.append("project data de-identified before any internal reuse (seed 001 §2.4)")
+        notes.append(REQUEST_NOTES[1])
     exceptions = [e.model_dump(mode="json") for e in req.exceptions]
     return ServiceRequestState(
         request=req.id, client=req.client, cooperation_mode=req.cooperation_mode,
