@@ -94,6 +94,7 @@ KIND_MODULES: list[str] = [
     "qbdkit.services.ppq",
     "qbdkit.services.operations",
     "qbdkit.services.doe",
+    "qbdkit.services.operations_records",
 ]
 
 
