@@ -22,6 +22,9 @@ STAGE_MODULES: list[str] = [
     "qbdkit.demo.control",
     "qbdkit.demo.ppq",
     "qbdkit.demo.cpv",
+    "qbdkit.demo.stability",
+    "qbdkit.demo.change",
+    "qbdkit.demo.operations",
 ]
 
 

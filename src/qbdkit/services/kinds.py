@@ -95,6 +95,7 @@ KIND_MODULES: list[str] = [
     "qbdkit.services.operations",
     "qbdkit.services.control",
     "qbdkit.services.doe",
+    "qbdkit.services.operations_records",
 ]
 
 
