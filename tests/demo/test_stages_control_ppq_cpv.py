@@ -14,9 +14,9 @@ def test_control_ppq_cpv_stages(db_url, make_team, tmp_path):
     from qbdkit.services.records import list_records, rerun
     from qbdkit.services.risk import store_folder
 
-    mine = ["qbdkit.demo.control", "qbdkit.demo.ppq", "qbdkit.demo.cpv"]
-    at = STAGE_MODULES.index(mine[0])
-    assert STAGE_MODULES[at:at + 3] == mine and "qbdkit.demo.doe" in STAGE_MODULES[:at]
+    ours = ["qbdkit.demo.control", "qbdkit.demo.ppq", "qbdkit.demo.cpv"]
+    at = STAGE_MODULES.index(ours[0])
+    assert STAGE_MODULES[at:at + 3] == ours and "qbdkit.demo.doe" in STAGE_MODULES[:at]
     make_team(db_url)
     project = import_project(DEMO_DIR, user="sci", url=db_url).project
     store_folder(project, DEMO_DIR / "risk", user="sci", reason="risk stage", url=db_url)
