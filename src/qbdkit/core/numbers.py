@@ -4,7 +4,8 @@ One rule for the whole package: ``.`` is the decimal point; a comma is accepted
 only as a thousands separator in groups of three (``1,234.5``). Anything else
 with a comma (``7,0`` — a European decimal comma — or ``1,2,3``) is rejected
 rather than read as a different number (``70``), because a silently wrong
-number is worse than an error.
+number is worse than an error. ``NaN``, ``inf``, ``Infinity`` and numbers beyond
+float range (``1e999``) are refused too: no measurement is infinite.
 """
 
 from __future__ import annotations
@@ -12,6 +13,9 @@ from __future__ import annotations
 import math
 import re
 from typing import Any
+
+#: the reason given for ``inf``, ``Infinity``, ``1e999`` (beyond float range) and the like
+NOT_FINITE = "not a finite number (infinite or beyond ±1.8e308)"
 
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?([eE][+-]?\d+)?$")
 
@@ -25,7 +29,10 @@ def parse_number(value: Any) -> float:
     if isinstance(value, bool):
         raise ValueError("a true/false value is not a number")
     if not isinstance(value, str):
-        return float(value)
+        f = float(value)
+        if math.isinf(f):
+            raise ValueError(NOT_FINITE)
+        return f
     s = value.strip().replace("\u2212", "-")  # U+2212 minus sign, as Word/Excel may write it
     if "," in s:
         if not _THOUSANDS.match(s):
@@ -35,4 +42,6 @@ def parse_number(value: Any) -> float:
     f = float(s)
     if math.isnan(f):
         raise ValueError("NaN is not a value")
+    if math.isinf(f):
+        raise ValueError(NOT_FINITE)
     return f

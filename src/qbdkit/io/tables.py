@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,38 +28,55 @@ import pandas as pd
 
 from qbdkit.core.numbers import parse_number
 from qbdkit.errors import Problem, QbdInputError
+from qbdkit.io.files import MAX_COLUMNS, max_cells, max_file_bytes, read_bytes, size_text
 
 ENCODINGS: tuple[str, ...] = ("utf-8-sig", "utf-8", "gb18030")
+
+
+def _bad_byte(data: bytes, start: int, encoding: str) -> tuple[int, int]:
+    """(line, byte-in-line), both 1-based, of the byte at offset ``start``."""
+    line = data.count(b"\n", 0, start) + 1
+    return line, start - (data.rfind(b"\n", 0, start) + 1) + 1
 
 
 def decode_bytes(data: bytes, name: str = "<bytes>") -> tuple[str, str]:
     """Decode file bytes; return ``(text, encoding)``.
 
     Tries UTF-8 (a BOM is stripped and reported as ``utf-8-sig``), then GB18030.
-    Raises :class:`QbdInputError` if none decodes.
+    Raises :class:`QbdInputError` if none decodes, naming the line of the first byte
+    that is not valid UTF-8 (a file with a UTF-8 BOM must be UTF-8 throughout).
     """
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8"), "utf-8-sig"
+        try:
+            return data[3:].decode("utf-8"), "utf-8-sig"
+        except UnicodeDecodeError as exc:
+            line, col = _bad_byte(data, exc.start + 3, "utf-8")
+            raise QbdInputError(
+                f"cannot decode file: byte {col} of the line is not UTF-8", file=name, row=line,
+                expected="UTF-8 text throughout (the file starts with a UTF-8 byte-order mark)",
+                found=f"byte 0x{data[exc.start + 3]:02x}") from None
+    first_error: UnicodeDecodeError | None = None
     for enc in ENCODINGS[1:]:
         try:
             return data.decode(enc), enc
-        except UnicodeDecodeError:
+        except UnicodeDecodeError as exc:
+            first_error = first_error or exc
             continue
+    assert first_error is not None
+    line, col = _bad_byte(data, first_error.start, "utf-8")
     raise QbdInputError(
-        "cannot decode file", file=name, expected="UTF-8, UTF-8 with BOM or GB18030/GBK text"
-    )
+        f"cannot decode file: byte {col} of the line is not UTF-8", file=name, row=line,
+        expected="UTF-8, UTF-8 with BOM or GB18030/GBK text",
+        found=f"byte 0x{data[first_error.start]:02x}")
 
 
-def read_text(path: str | Path) -> tuple[str, str]:
-    """Read a text file with encoding detection; return ``(text, encoding)``."""
-    p = Path(path)
-    try:
-        data = p.read_bytes()
-    except FileNotFoundError:
-        raise QbdInputError("file not found", file=str(path)) from None
-    except IsADirectoryError:
-        raise QbdInputError("is a directory, expected a file", file=str(path)) from None
-    return decode_bytes(data, str(path))
+def read_text(path: str | Path, name: str | None = None) -> tuple[str, str]:
+    """Read a text file with encoding detection; return ``(text, encoding)``.
+
+    The file is opened with :func:`qbdkit.io.files.read_bytes` (no links, size limit).
+    """
+    shown = name or str(path)
+    return decode_bytes(read_bytes(path, shown), shown)
 
 
 def _clean_header(h: Any) -> str:
@@ -116,8 +134,8 @@ class Table:
             raise self.error(i, column, "blank cell", expected="a number", found="")
         try:
             return parse_number(v)
-        except (TypeError, ValueError) as exc:
-            reason = str(exc) if "comma" in str(exc) else "not a number"
+        except (TypeError, ValueError, OverflowError) as exc:
+            reason = str(exc) if ("comma" in str(exc) or "finite" in str(exc)) else "not a number"
             raise self.error(i, column, reason, expected="a number", found=v) from None
 
     def integer(self, i: int, column: str, *, allowed: Iterable[int] | None = None) -> int:
@@ -130,7 +148,7 @@ class Table:
         except (TypeError, ValueError):
             raise self.error(i, column, "not a whole number", expected=_allowed_text(allowed),
                              found=v) from None
-        if math.isnan(f) or f != int(f):
+        if not math.isfinite(f) or f != int(f):
             raise self.error(i, column, "not a whole number", expected=_allowed_text(allowed),
                              found=v)
         n = int(f)
@@ -147,7 +165,7 @@ class Table:
             if allow_blank:
                 return ""
             raise self.error(i, column, "blank cell", expected="a value", found="")
-        if isinstance(v, float) and v == int(v):
+        if isinstance(v, float) and math.isfinite(v) and v == int(v):
             return str(int(v))
         return str(v).strip()
 
@@ -171,6 +189,108 @@ def is_blank(v: Any) -> bool:
     return isinstance(v, str) and v.strip() == ""
 
 
+def _first_line(text: str) -> str:
+    cut = min((i for i in (text.find("\n"), text.find("\r")) if i >= 0), default=len(text))
+    return text[:cut]
+
+
+def _sniff_delimiter(first: str) -> str:
+    try:
+        # the sniffer's regular expressions are quadratic on long quoted lines: look at the
+        # start of the header only
+        return csv.Sniffer().sniff(first[:4096], delimiters=",;\t").delimiter
+    except csv.Error:
+        return ","
+
+
+def _check_shape(name: str, rows: int, columns: int, *, estimated: bool = False) -> None:
+    """Refuse a table beyond :data:`MAX_COLUMNS` columns or ``max_cells()`` cells."""
+    if columns > MAX_COLUMNS:
+        raise QbdInputError("too many columns", file=name, row=1,
+                            expected=f"at most {MAX_COLUMNS}", found=columns)
+    limit = max_cells()
+    if rows * columns > limit:
+        about = "about " if estimated else ""
+        raise QbdInputError("table too large", file=name,
+                            expected=f"at most {limit} cells (set QBDKIT_MAX_CELLS to change)",
+                            found=f"{about}{rows} rows × {columns} columns")
+
+
+def _check_workbook(data: bytes, name: str, sheet: str | int | None) -> None:
+    """Refuse a workbook that unpacks beyond the file-size limit (a "zip bomb") or whose
+    sheet spans more cells than allowed (one cell at XFD1048576 makes pandas build a
+    17-billion-cell grid). Reads the sheet once, streaming, without keeping it."""
+    import zipfile
+
+    import openpyxl
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            unpacked = sum(i.file_size for i in zf.infolist())
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+        raise QbdInputError("not a readable XLSX workbook (not a ZIP archive)",
+                            file=name) from None
+    if unpacked > max_file_bytes():
+        raise QbdInputError("workbook too large when unpacked", file=name,
+                            expected=f"at most {size_text(max_file_bytes())} of content "
+                                     "(set QBDKIT_MAX_FILE_MB to change)",
+                            found=size_text(unpacked))
+    try:
+        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True,
+                                    keep_links=False)
+    except Exception as exc:  # openpyxl raises zipfile/KeyError/XML errors on corrupt files
+        raise QbdInputError(f"not a readable XLSX workbook ({type(exc).__name__})",
+                            file=name) from None
+    try:
+        if isinstance(sheet, int):
+            if not 0 <= sheet < len(wb.worksheets):
+                return  # pandas names the problem
+            ws = wb.worksheets[sheet]
+        elif sheet is None or sheet not in wb.sheetnames:
+            return
+        else:
+            ws = wb[sheet]
+        if not hasattr(ws, "reset_dimensions"):
+            return  # a chart sheet: pandas refuses it
+        ws.reset_dimensions()  # as pandas does: the declared dimension may lie
+        width = 0
+        limit = max_cells()
+        for rows, row in enumerate(ws.iter_rows(values_only=True), start=1):
+            if len(row) > width:
+                width = len(row)
+                if width > MAX_COLUMNS:
+                    _check_shape(name, rows, width)
+            if rows * max(width, 1) > limit:
+                _check_shape(name, rows, max(width, 1))
+    except QbdInputError:
+        raise
+    except Exception as exc:
+        raise QbdInputError(f"not a readable XLSX workbook ({type(exc).__name__})",
+                            file=name) from None
+    finally:
+        wb.close()
+
+
+def _check_finite(frame: pd.DataFrame, rows: list[int], name: str) -> None:
+    """Refuse ±infinity in a cell read as a number (``inf``, ``Infinity``, ``1e999``…)."""
+    import numpy as np
+
+    for j, col in enumerate(frame.columns):
+        s = frame.iloc[:, j]
+        if pd.api.types.is_float_dtype(s.dtype):
+            bad = np.isinf(s.to_numpy(dtype=float, na_value=np.nan))
+        elif s.dtype == object:
+            bad = np.fromiter((isinstance(v, float) and math.isinf(v) for v in s), dtype=bool,
+                              count=len(s))
+        else:
+            continue
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise QbdInputError("not a finite number", file=name, row=rows[i], column=str(col),
+                                expected="a number within ±1.8e308",
+                                found="infinity (inf, Infinity or a number beyond float range)")
+
+
 def read_table(path: str | Path, *, sheet: str | int | None = 0, dtype_str: bool = False) -> Table:
     """Read a CSV/TSV/XLSX file into a :class:`Table`.
 
@@ -178,57 +298,74 @@ def read_table(path: str | Path, *, sheet: str | int | None = 0, dtype_str: bool
     is sniffed. Fully empty rows are dropped (their numbers are kept for the
     others). Header cells are stripped of whitespace and BOMs. Numbers are parsed
     by pandas unless ``dtype_str``.
+
+    Hostile input is refused as :class:`QbdInputError` (see :mod:`qbdkit.io.files`):
+    a symbolic link, a file beyond ``QBDKIT_MAX_FILE_MB``, a table beyond
+    ``QBDKIT_MAX_CELLS`` cells or 16 384 columns, a workbook that unpacks beyond the
+    size limit, and ±infinity in a numeric cell (``inf``, ``Infinity``, ``1e999``).
+    A text cell written by qbdkit as ``'=…`` (see :mod:`qbdkit.io.sheets`) reads back
+    as ``=…``.
     """
+    from qbdkit.io.sheets import unguard_frame
+
     p = Path(path)
     name = str(path)
     suffix = p.suffix.lower()
-    if not p.exists():
-        raise QbdInputError("file not found", file=name)
+    if suffix == ".xls":
+        raise QbdInputError("old .xls workbooks are not supported", file=name,
+                            expected="save as .xlsx or CSV")
+    data = read_bytes(p, name)
     if suffix in (".xlsx", ".xlsm"):
+        _check_workbook(data, name, sheet)
         try:
-            frame = pd.read_excel(p, sheet_name=sheet, engine="openpyxl",
+            frame = pd.read_excel(io.BytesIO(data), sheet_name=sheet, engine="openpyxl",
                                   dtype=str if dtype_str else None)
         except ValueError as exc:
-            raise QbdInputError(f"cannot read sheet: {exc}", file=name) from None
+            raise QbdInputError(f"cannot read sheet: {exc}".splitlines()[0], file=name) from None
         except Exception as exc:  # openpyxl raises zipfile/KeyError on corrupt files
             raise QbdInputError(f"not a readable XLSX workbook ({type(exc).__name__})",
                                 file=name) from None
+        if not isinstance(frame, pd.DataFrame):
+            raise QbdInputError("cannot read sheet", file=name, expected="one sheet")
         encoding = "xlsx"
         sheet_name = str(sheet) if sheet is not None else None
-    elif suffix == ".xls":
-        raise QbdInputError("old .xls workbooks are not supported", file=name,
-                            expected="save as .xlsx or CSV")
     else:
-        text, encoding = read_text(p)
+        text, encoding = decode_bytes(data, name)
+        del data
         if not text.strip():
             raise QbdInputError("empty file", file=name, expected="a header row and data rows")
-        delimiter = ","
-        if suffix in (".tsv", ".tab"):
-            delimiter = "\t"
-        else:
-            try:
-                delimiter = csv.Sniffer().sniff(text.splitlines()[0], delimiters=",;\t").delimiter
-            except csv.Error:
-                delimiter = ","
+        first = _first_line(text)
+        delimiter = "\t" if suffix in (".tsv", ".tab") else _sniff_delimiter(first)
+        lines = text.count("\n") + text.count("\r") - text.count("\r\n") + 1
+        _check_shape(name, lines, first.count(delimiter) + 1, estimated=True)
         try:
             frame = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str if dtype_str else None,
                                 skip_blank_lines=False, keep_default_na=True)
-        except pd.errors.ParserError as exc:
-            raise QbdInputError(f"malformed CSV: {exc}", file=name) from None
+        except pd.errors.EmptyDataError:
+            raise QbdInputError("empty file", file=name,
+                                expected="a header row and data rows") from None
+        except (pd.errors.ParserError, csv.Error, ValueError, OverflowError) as exc:
+            raise QbdInputError(f"malformed CSV: {exc}".splitlines()[0].strip(),
+                                file=name) from None
         sheet_name = None
+    _check_shape(name, len(frame) + 1, len(frame.columns))
     frame.columns = [_clean_header(c) for c in frame.columns]
     rows = [i + 2 for i in range(len(frame))]
     keep = ~frame.isna().all(axis=1)
     frame = frame.loc[keep].reset_index(drop=True)
     rows = [r for r, k in zip(rows, keep.tolist(), strict=True) if k]
-    unnamed = [c for c in frame.columns if c.startswith("Unnamed:")]
-    # drop trailing empty columns that spreadsheets like to export
-    for c in unnamed:
-        if frame[c].isna().all():
-            frame = frame.drop(columns=c)
-    dup = [c for c in frame.columns if list(frame.columns).count(c) > 1]
+    # drop the empty unnamed columns that spreadsheets like to export
+    empty = frame.isna().all(axis=0).tolist()
+    keep_cols = [j for j, c in enumerate(frame.columns)
+                 if not (c.startswith("Unnamed:") and empty[j])]
+    if len(keep_cols) < len(frame.columns):
+        frame = frame.iloc[:, keep_cols]
+    counts = Counter(frame.columns)
+    dup = [c for c in frame.columns if counts[c] > 1]
     if dup:
         raise QbdInputError("duplicate column", file=name, row=1, column=dup[0])
+    _check_finite(frame, rows, name)
+    frame = unguard_frame(frame)
     return Table(frame=frame, file=name, encoding=encoding, rows=rows, sheet=sheet_name)
 
 

@@ -408,6 +408,26 @@ _TABLE_ALIASES = {
 }
 
 
+def _sheet_names(path: Path) -> list[str]:
+    import io
+
+    import openpyxl
+
+    from qbdkit.io.files import read_bytes
+
+    try:
+        wb = openpyxl.load_workbook(io.BytesIO(read_bytes(path)), read_only=True)
+    except QbdInputError:
+        raise
+    except Exception as exc:  # read_table has already read the first sheet: rarely reached
+        raise QbdInputError(f"not a readable XLSX workbook ({type(exc).__name__})",
+                            file=str(path)) from None
+    try:
+        return list(wb.sheetnames)
+    finally:
+        wb.close()
+
+
 def read_factors(path: str | Path) -> FactorSpace:
     """Read a factors file: YAML (``factors:``, ``constraints:``, ``disallowed:``) or a CSV/XLSX
     table with columns ``name, type, low, high, unit, levels`` (Chinese headers accepted:
@@ -415,18 +435,14 @@ def read_factors(path: str | Path) -> FactorSpace:
     ``constraint``."""
     p = Path(path)
     name = str(path)
-    if not p.exists():
+    if not (p.exists() or p.is_symlink()):
         raise QbdInputError("file not found", file=name)
     if p.suffix.lower() in (".yaml", ".yml"):
-        import yaml
-
         from qbdkit.io import read_text
+        from qbdkit.io.yaml_safe import load_yaml
 
         text, _ = read_text(p)
-        try:
-            doc = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            raise QbdInputError(f"not valid YAML: {exc}".splitlines()[0], file=name) from None
+        doc = load_yaml(text, name)
         if isinstance(doc, list):
             doc = {"factors": doc}
         if not isinstance(doc, dict) or not isinstance(doc.get("factors"), list):
@@ -457,12 +473,9 @@ def read_factors(path: str | Path) -> FactorSpace:
     if problems:
         raise QbdInputError(problems=problems)
     constraints: list[str] = []
-    if p.suffix.lower() in (".xlsx", ".xlsm"):
-        import openpyxl
-
-        wb = openpyxl.load_workbook(p, read_only=True)
-        if "constraints" in wb.sheetnames:
-            rows = list(wb["constraints"].iter_rows(values_only=True))
-            constraints = [str(r[0]) for r in rows[1:] if r and r[0] not in (None, "")]
-        wb.close()
+    if p.suffix.lower() in (".xlsx", ".xlsm") and "constraints" in _sheet_names(p):
+        sheet = read_table(p, sheet="constraints", dtype_str=True)
+        if len(sheet.frame.columns):
+            first = sheet.frame.iloc[:, 0]
+            constraints = [str(v).strip() for v in first if not is_blank(v)]
     return make_space(specs, constraints, source=name)
