@@ -227,8 +227,8 @@ def _check_workbook(data: bytes, name: str, sheet: str | int | None) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             unpacked = sum(i.file_size for i in zf.infolist())
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
-        raise QbdInputError("not a readable XLSX workbook (not a ZIP archive)",
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+        raise QbdInputError(f"not a readable XLSX workbook ({type(exc).__name__})",
                             file=name) from None
     if unpacked > max_file_bytes():
         raise QbdInputError("workbook too large when unpacked", file=name,

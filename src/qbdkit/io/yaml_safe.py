@@ -11,8 +11,8 @@ Python's integer-conversion limit). :class:`BoundedLoader` refuses each of them 
 * at most :data:`MAX_DEPTH` levels of nesting;
 * at most :data:`MAX_NODES` nodes, counted with every alias expanded (so the data the
   rest of qbdkit walks is bounded too) — a recursive alias is refused outright;
-* numbers must be finite: ``.inf``, ``.nan`` and floats beyond float range (``1.0e+999``)
-  are refused;
+* :class:`FiniteLoader` (used by :func:`load_yaml`) also refuses non-finite numbers:
+  ``.inf``, ``.nan`` and floats beyond float range (``1.0e+999``);
 * files larger than :data:`MAX_YAML_BYTES` are refused before parsing (a project,
   factors or scale file is a few kilobytes to a few hundred; the pure-Python parser
   needs about a second per megabyte).
@@ -39,13 +39,11 @@ MAX_DEPTH = 64
 MAX_NODES = 250_000
 MAX_YAML_BYTES = 5_000_000
 
-
 class YamlLimitError(yaml.MarkedYAMLError):
     """A budget of :class:`BoundedLoader` was exceeded (a ``MarkedYAMLError``: has a line)."""
 
-
 class BoundedLoader(yaml.SafeLoader):
-    """``yaml.SafeLoader`` with alias, depth and node budgets and finite numbers only."""
+    """``yaml.SafeLoader`` with alias, depth and node budgets."""
 
     def __init__(self, stream: Any) -> None:
         super().__init__(stream)
@@ -88,6 +86,11 @@ class BoundedLoader(yaml.SafeLoader):
             raise ConstructorError(None, None, f"cannot read value ({exc})".splitlines()[0],
                                    node.start_mark) from None
 
+class FiniteLoader(BoundedLoader):
+    """:class:`BoundedLoader` that also refuses non-finite floats (``.inf``, ``.nan``,
+    ``1.0e+999``) where they are written, with their line (used by :func:`load_yaml`; the
+    project-folder reader keeps them and lets the schema name the field instead)."""
+
     def construct_yaml_float(self, node: Any) -> float:
         value = super().construct_yaml_float(node)
         if not math.isfinite(value):
@@ -97,9 +100,7 @@ class BoundedLoader(yaml.SafeLoader):
                                    node.start_mark)
         return value
 
-
-BoundedLoader.add_constructor("tag:yaml.org,2002:float", BoundedLoader.construct_yaml_float)
-
+FiniteLoader.add_constructor("tag:yaml.org,2002:float", FiniteLoader.construct_yaml_float)
 
 def check_expansion(root: Any) -> int:
     """Count the nodes of ``root`` with every alias expanded; raise :class:`YamlLimitError`
@@ -134,7 +135,6 @@ def check_expansion(root: Any) -> int:
 
     return size(root, 0)
 
-
 def yaml_too_large(text: str, file: str) -> QbdInputError | None:
     """An error if ``text`` is beyond the YAML size limit, else ``None``."""
     limit = min(MAX_YAML_BYTES, max_file_bytes())
@@ -144,11 +144,9 @@ def yaml_too_large(text: str, file: str) -> QbdInputError | None:
                              expected=f"at most {size_text(limit)}", found=size_text(n))
     return None
 
-
 def mark_line(exc: yaml.YAMLError) -> int | None:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     return None if mark is None else mark.line + 1
-
 
 def error_text(exc: yaml.YAMLError) -> str:
     """One line describing a YAML error (without PyYAML's multi-line excerpt)."""
@@ -157,23 +155,22 @@ def error_text(exc: yaml.YAMLError) -> str:
         return what or "malformed YAML"
     return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
 
-
 def load_yaml(text: str, file: str) -> Any:
-    """Parse one YAML document from untrusted ``text`` with :class:`BoundedLoader`.
+    """Parse one YAML document from untrusted ``text`` with :class:`FiniteLoader`.
 
     Raises :class:`QbdInputError` (file, line) for malformed YAML or an exceeded budget.
     """
     err = yaml_too_large(text, file)
     if err is not None:
         raise err
-    loader = BoundedLoader(text)
+    loader = FiniteLoader(text)
     try:
         return loader.get_single_data()
     except yaml.YAMLError as exc:
-        raise QbdInputError(f"malformed YAML: {error_text(exc)}", file=file,
+        raise QbdInputError(f"not valid YAML: {error_text(exc)}", file=file,
                             row=mark_line(exc), expected="valid YAML") from None
     except RecursionError:  # cannot happen within the depth budget; never a traceback
-        raise QbdInputError("malformed YAML: nested too deeply", file=file,
+        raise QbdInputError("not valid YAML: nested too deeply", file=file,
                             expected="valid YAML") from None
     finally:
         loader.dispose()

@@ -78,9 +78,11 @@ _MODALITY_ALIASES = {
 
 
 class Model(BaseModel):
-    """Base: unknown fields are errors (catches typos); strings are stripped."""
+    """Base: unknown fields are errors (catches typos); strings are stripped; numbers are
+    finite (``inf``, ``nan``, ``1e999`` are refused)."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, validate_assignment=False)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, validate_assignment=False,
+                              allow_inf_nan=False)
 
 
 def _blank_to_none(v: Any) -> Any:

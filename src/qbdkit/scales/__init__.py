@@ -44,7 +44,7 @@ Kind = Literal["fmea", "cqa", "ce", "isf", "study"]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Level(_Model):
