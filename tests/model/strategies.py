@@ -33,6 +33,12 @@ _alphabet = st.characters(codec="utf-8", categories=("L", "N", "Zs", "P", "S"),
                           exclude_characters="\u2028\u2029\x85")
 text = st.text(_alphabet, min_size=1, max_size=12).map(str.strip).filter(bool)
 opt_text = st.none() | text
+# a project name as the store accepts it (qbdkit.services.projects._check_name): letters of
+# any script, decimal digits, space, '-', '_', '.', starting with a letter or a digit
+project_names = st.text(st.characters(categories=("L", "Nd"), include_characters=" -_.",
+                                      exclude_characters="\u2028\u2029\x85"),
+                        min_size=1, max_size=100).map(str.strip).filter(
+    lambda s: bool(s) and s[0] not in " -_.")
 # a value that must stay text in a CSV cell (never reads back as a number)
 word = st.text("abcdefgXYZ合格符合", min_size=1, max_size=8).filter(lambda s: s[0] not in "e")
 finite = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False, allow_infinity=False)
