@@ -29,7 +29,10 @@ def parse_number(value: Any) -> float:
     if isinstance(value, bool):
         raise ValueError("a true/false value is not a number")
     if not isinstance(value, str):
-        f = float(value)
+        try:
+            f = float(value)
+        except OverflowError:  # an int beyond float range
+            raise ValueError(NOT_FINITE) from None
         if math.isinf(f):
             raise ValueError(NOT_FINITE)
         return f

@@ -60,7 +60,9 @@ def max_cells() -> int:
 
 
 def size_text(n: int) -> str:
-    """``1500000`` → ``'1.5 MB'``."""
+    """``1500000`` → ``'1.5 MB'``; below a megabyte in bytes (``'2048 bytes'``)."""
+    if n < 1_000_000:
+        return f"{n} bytes"
     return f"{n / 1_000_000:.3g} MB"
 
 

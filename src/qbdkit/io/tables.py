@@ -15,11 +15,12 @@ name file, row and column.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import math
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -216,6 +217,14 @@ def _check_shape(name: str, rows: int, columns: int, *, estimated: bool = False)
                             found=f"{about}{rows} rows × {columns} columns")
 
 
+def _unreadable(exc: BaseException) -> str:
+    """Why a workbook cannot be read (openpyxl wraps the XML parser's error)."""
+    inner = exc.__cause__ or exc.__context__ or exc
+    if "Forbidden" in type(inner).__name__:  # defusedxml: an entity or DTD declaration
+        return "not a readable XLSX workbook (XML entity declarations are refused)"
+    return f"not a readable XLSX workbook ({type(exc).__name__})"
+
+
 def _check_workbook(data: bytes, name: str, sheet: str | int | None) -> None:
     """Refuse a workbook that unpacks beyond the file-size limit (a "zip bomb") or whose
     sheet spans more cells than allowed (one cell at XFD1048576 makes pandas build a
@@ -239,8 +248,7 @@ def _check_workbook(data: bytes, name: str, sheet: str | int | None) -> None:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True,
                                     keep_links=False)
     except Exception as exc:  # openpyxl raises zipfile/KeyError/XML errors on corrupt files
-        raise QbdInputError(f"not a readable XLSX workbook ({type(exc).__name__})",
-                            file=name) from None
+        raise QbdInputError(_unreadable(exc), file=name) from None
     try:
         if isinstance(sheet, int):
             if not 0 <= sheet < len(wb.worksheets):
@@ -255,7 +263,20 @@ def _check_workbook(data: bytes, name: str, sheet: str | int | None) -> None:
         ws.reset_dimensions()  # as pandas does: the declared dimension may lie
         width = 0
         limit = max_cells()
+        header: tuple[Any, ...] | None = None
         for rows, row in enumerate(ws.iter_rows(values_only=True), start=1):
+            if header is None and any(v is not None and str(v).strip() for v in row):
+                header = row
+                _duplicate_header(row, name)
+            for j, v in enumerate(row):
+                if isinstance(v, float) and not math.isfinite(v):
+                    from openpyxl.utils import get_column_letter
+
+                    col = header[j] if header is not None and j < len(header) else None
+                    raise QbdInputError(
+                        "not a finite number", file=name, row=rows,
+                        column=_clean_header(col) if col is not None else get_column_letter(j + 1),
+                        expected="a number within ±1.8e308", found=str(v))
             if len(row) > width:
                 width = len(row)
                 if width > MAX_COLUMNS:
@@ -265,14 +286,43 @@ def _check_workbook(data: bytes, name: str, sheet: str | int | None) -> None:
     except QbdInputError:
         raise
     except Exception as exc:
-        raise QbdInputError(f"not a readable XLSX workbook ({type(exc).__name__})",
-                            file=name) from None
+        raise QbdInputError(_unreadable(exc), file=name) from None
     finally:
         wb.close()
 
 
-def _check_finite(frame: pd.DataFrame, rows: list[int], name: str) -> None:
-    """Refuse ±infinity in a cell read as a number (``inf``, ``Infinity``, ``1e999``…)."""
+def _beyond_float(v: Any) -> bool:
+    """±infinity, or an integer pandas kept exact that no float can hold (``10**400``)."""
+    if isinstance(v, float):
+        return math.isinf(v)
+    if isinstance(v, int) and not isinstance(v, bool):
+        return abs(v) > _FLOAT_MAX
+    return False
+
+
+_FLOAT_MAX = 1.7976931348623157e308
+
+
+def _duplicate_header(cells: Iterable[Any], name: str) -> None:
+    """Refuse a header naming one column twice (pandas would silently rename it ``X.1``)."""
+    seen: set[str] = set()
+    for c in cells:
+        if c is None or (isinstance(c, float) and math.isnan(c)):
+            continue
+        h = _clean_header(c)
+        if not h:
+            continue
+        if h in seen:
+            raise QbdInputError("duplicate column", file=name, row=1, column=h,
+                                expected="each header once")
+        seen.add(h)
+
+
+def _check_finite(frame: pd.DataFrame, name: str,
+                  raw: Callable[[int, int], Any] | None = None) -> None:
+    """Refuse ±infinity in a cell read as a number (``inf``, ``Infinity``, ``1e999``…) and
+    integers beyond float range; ``frame`` as read (data row ``i`` is file row ``i + 2``),
+    ``raw(i, j)`` the cell as written (for the message)."""
     import numpy as np
 
     for j, col in enumerate(frame.columns):
@@ -280,15 +330,22 @@ def _check_finite(frame: pd.DataFrame, rows: list[int], name: str) -> None:
         if pd.api.types.is_float_dtype(s.dtype):
             bad = np.isinf(s.to_numpy(dtype=float, na_value=np.nan))
         elif s.dtype == object:
-            bad = np.fromiter((isinstance(v, float) and math.isinf(v) for v in s), dtype=bool,
-                              count=len(s))
+            bad = np.fromiter((_beyond_float(v) for v in s), dtype=bool, count=len(s))
         else:
             continue
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
-            raise QbdInputError("not a finite number", file=name, row=rows[i], column=str(col),
-                                expected="a number within ±1.8e308",
-                                found="infinity (inf, Infinity or a number beyond float range)")
+            found: Any = None
+            if raw is not None:
+                with contextlib.suppress(Exception):
+                    found = raw(i, j)
+            if not isinstance(found, str) or not found.strip():
+                found = str(s.iloc[i])
+            if len(found) > 40:
+                found = f"{found[:20]}…({len(found)} characters)"
+            raise QbdInputError("not a finite number", file=name, row=i + 2,
+                                column=_clean_header(col),
+                                expected="a number within ±1.8e308", found=found)
 
 
 def read_table(path: str | Path, *, sheet: str | int | None = 0, dtype_str: bool = False) -> Table:
@@ -329,6 +386,7 @@ def read_table(path: str | Path, *, sheet: str | int | None = 0, dtype_str: bool
             raise QbdInputError("cannot read sheet", file=name, expected="one sheet")
         encoding = "xlsx"
         sheet_name = str(sheet) if sheet is not None else None
+        raw = None
     else:
         text, encoding = decode_bytes(data, name)
         del data
@@ -338,6 +396,8 @@ def read_table(path: str | Path, *, sheet: str | int | None = 0, dtype_str: bool
         delimiter = "\t" if suffix in (".tsv", ".tab") else _sniff_delimiter(first)
         lines = text.count("\n") + text.count("\r") - text.count("\r\n") + 1
         _check_shape(name, lines, first.count(delimiter) + 1, estimated=True)
+        with contextlib.suppress(csv.Error):  # pandas names a malformed header
+            _duplicate_header(next(csv.reader(io.StringIO(text), delimiter=delimiter), []), name)
         try:
             frame = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str if dtype_str else None,
                                 skip_blank_lines=False, keep_default_na=True)
@@ -348,7 +408,12 @@ def read_table(path: str | Path, *, sheet: str | int | None = 0, dtype_str: bool
             raise QbdInputError(f"malformed CSV: {exc}".splitlines()[0].strip(),
                                 file=name) from None
         sheet_name = None
+
+        def raw(i: int, j: int) -> Any:  # the cell as written (an error path only)
+            return pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str,
+                               skip_blank_lines=False, keep_default_na=False).iat[i, j]
     _check_shape(name, len(frame) + 1, len(frame.columns))
+    _check_finite(frame, name, raw)
     frame.columns = [_clean_header(c) for c in frame.columns]
     rows = [i + 2 for i in range(len(frame))]
     keep = ~frame.isna().all(axis=1)
@@ -364,7 +429,6 @@ def read_table(path: str | Path, *, sheet: str | int | None = 0, dtype_str: bool
     dup = [c for c in frame.columns if counts[c] > 1]
     if dup:
         raise QbdInputError("duplicate column", file=name, row=1, column=dup[0])
-    _check_finite(frame, rows, name)
     frame = unguard_frame(frame)
     return Table(frame=frame, file=name, encoding=encoding, rows=rows, sheet=sheet_name)
 

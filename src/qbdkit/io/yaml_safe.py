@@ -15,7 +15,7 @@ Python's integer-conversion limit). :class:`BoundedLoader` refuses each of them 
   ``.inf``, ``.nan`` and floats beyond float range (``1.0e+999``);
 * files larger than :data:`MAX_YAML_BYTES` are refused before parsing (a project,
   factors or scale file is a few kilobytes to a few hundred; the pure-Python parser
-  needs about a second per megabyte).
+  needs about a second per megabyte and per 50 000 values).
 
 :func:`load_yaml` returns the data or raises :class:`~qbdkit.errors.QbdInputError`
 naming file and line. Hand-written (no library offers these budgets for PyYAML); the
@@ -36,8 +36,8 @@ from qbdkit.io.files import max_file_bytes, size_text
 
 MAX_ALIASES = 100
 MAX_DEPTH = 64
-MAX_NODES = 250_000
-MAX_YAML_BYTES = 5_000_000
+MAX_NODES = 50_000
+MAX_YAML_BYTES = 2_000_000
 
 class YamlLimitError(yaml.MarkedYAMLError):
     """A budget of :class:`BoundedLoader` was exceeded (a ``MarkedYAMLError``: has a line)."""
@@ -163,8 +163,9 @@ def load_yaml(text: str, file: str) -> Any:
     err = yaml_too_large(text, file)
     if err is not None:
         raise err
-    loader = FiniteLoader(text)
+    loader: FiniteLoader | None = None
     try:
+        loader = FiniteLoader(text)  # the reader refuses control characters here already
         return loader.get_single_data()
     except yaml.YAMLError as exc:
         raise QbdInputError(f"not valid YAML: {error_text(exc)}", file=file,
@@ -173,4 +174,5 @@ def load_yaml(text: str, file: str) -> Any:
         raise QbdInputError("not valid YAML: nested too deeply", file=file,
                             expected="valid YAML") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()

@@ -122,14 +122,14 @@ def parse_yaml(text: str, file: str, problems: list[Problem]) -> YamlDoc | None:
         loader = BoundedLoader(text)
     except yaml.reader.ReaderError as exc:
         line = text[: exc.position].count("\n") + 1 if isinstance(exc.position, int) else None
-        problems.append(Problem(f"malformed YAML: character {exc.character!r} not allowed", file,
+        problems.append(Problem(f"malformed YAML: character {_char(exc.character)} not allowed", file,
                                 line, expected="valid YAML"))
         return None
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
     except yaml.reader.ReaderError as exc:
-        problems.append(Problem(f"malformed YAML: character {exc.character!r} not allowed", file,
+        problems.append(Problem(f"malformed YAML: character {_char(exc.character)} not allowed", file,
                                 expected="valid YAML"))
         return None
     except yaml.MarkedYAMLError as exc:
@@ -157,6 +157,15 @@ def parse_yaml(text: str, file: str, problems: list[Problem]) -> YamlDoc | None:
         doc.lines[()] = node.start_mark.line + 1
         _walk(node, (), doc, problems)
     return doc
+
+
+def _char(c: object) -> str:
+    """PyYAML's ReaderError gives the offending character as a code or a one-byte string."""
+    if isinstance(c, int):
+        return f"U+{c:04X}"
+    if isinstance(c, str) and len(c) == 1:
+        return f"U+{ord(c):04X}"
+    return repr(c)
 
 
 def _walk(node: yaml.Node, path: Loc, doc: YamlDoc, problems: list[Problem]) -> None:
@@ -426,6 +435,8 @@ def _pydantic_issues(exc: ValidationError, cls: type[BaseModel], prefix: Loc) ->
                 "datetime_from_date_parsing"):
             out.append(Issue(full, "not a time", "a number (elapsed time) or a date-time "
                              "YYYY-MM-DD hh:mm", found))
+        elif kind == "finite_number":
+            out.append(Issue(full, "not a finite number", "a number within ±1.8e308", found))
         elif kind in ("float_parsing", "float_type", "int_parsing", "int_type", "int_from_float"):
             out.append(Issue(full, "not a number", "a number", found))
         elif kind in ("list_type",):
@@ -706,6 +717,11 @@ def check_folder(directory: str | Path) -> ProjectCheck:
     for stem, cols, req in ((BATCH_STEM, BATCH_COLUMNS, ("id", "kind")),
                             (MEASUREMENT_STEM, MEASUREMENT_COLUMNS, ("batch", "name", "value"))):
         found = _find_data(root, stem)
+        old_xls = root / DATA_DIR / f"{stem}.xls"
+        if not found and (old_xls.is_file() or old_xls.is_symlink()):
+            problems.append(Problem("old .xls workbooks are not supported",
+                                    shown(f"{DATA_DIR}/{stem}.xls"), None, None,
+                                    f"{DATA_DIR}/{stem}.csv or .xlsx", "an .xls file"))
         if len(found) > 1:
             problems.append(Problem("more than one data file", shown(f"{DATA_DIR}/{stem}.*"), None,
                                     None, "one of .csv/.tsv/.xlsx",
