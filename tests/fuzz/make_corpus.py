@@ -110,7 +110,7 @@ def _number_or_text(v: object) -> object:
     return v
 
 
-def zip_bomb(data: bytes, size: int = 300_000_000) -> bytes:
+def zip_bomb(data: bytes, size: int = 250_000_000) -> bytes:
     """``data`` (a workbook) with ``size`` spaces inside the sheet XML's root tag (still valid
     XML; deflated to about a thousandth)."""
     src = zipfile.ZipFile(io.BytesIO(data))
@@ -301,7 +301,7 @@ def generic_table_cases(c: Corpus) -> None:
     c.add("table", "header_blank_names.csv", b",,,\n1,2,3,4\n", note="a header without names")
     # workbooks built to exhaust memory
     c.add("table", "zip_bomb.xlsx", zip_bomb(xlsx_bytes(fmea)),
-          note="the sheet unpacks to 300 MB (more than the file-size limit)")
+          note="the sheet unpacks to 250 MB (more than the file-size limit)")
     far = xlsx_bytes([["a", "b"], ["1", "2"]],
                      patch={"</sheetData>": '<row r="1048576"><c r="XFD1048576"><v>1</v></c>'
                                             "</row></sheetData>"})
@@ -379,8 +379,8 @@ def generic_yaml_cases(c: Corpus) -> None:
         "complex_key.yaml": (b"? [a, b]\n: 1\n", "a list as a mapping key"),
         "bad_binary.yaml": (b"name: !!binary '***'\n", "invalid base64"),
         "bad_timestamp.yaml": (b"name: 2024-13-45\n", "month 13"),
-        "huge_list.yaml": (("name: [" + ",".join(["1"] * 60_000) + "]\n").encode(),
-                           "60 000 values (beyond the 50 000-value budget)"),
+        "huge_list.yaml": (("name: [" + ",".join(["1"] * 25_000) + "]\n").encode(),
+                           "25 000 values (beyond the 20 000-value budget)"),
         "undefined_alias.yaml": (b"name: *nowhere\n", "an alias without anchor"),
         "directive.yaml": (b"%YAML 9.9\n---\nname: a\n", "an unknown YAML version"),
         "limit_file_size.yaml": ((ROOT / "src/qbdkit/demo/mab/process.yaml").read_bytes(),
@@ -452,8 +452,33 @@ PROJECT_TARGETS = {
 }
 
 
+def base_project(root: Path) -> Path:
+    """A small valid project folder cut from the demo (one unit operation, 30 results, a
+    risk file): every project case replaces one of its files. Small, because checking the
+    full demo folder takes four times as long and the folder is read a few hundred times."""
+    sys.path.insert(0, str(ROOT / "src"))
+    from qbdkit.model import load_project, save_project
+
+    demo = load_project(DEMO)
+    uos = [u for u in demo.process.unit_operations if u.name == "production_bioreactor"]
+    results = [m for m in demo.measurements if m.unit_operation == "production_bioreactor"][:30]
+    ids = {m.batch for m in results}
+    small = demo.model_copy(update={
+        "process": demo.process.model_copy(update={"unit_operations": uos}),
+        "measurements": results,
+        "batches": [b.model_copy(update={"study": None}) for b in demo.batches if b.id in ids],
+        "quality_attributes": [q for q in demo.quality_attributes if q.name == "aggregates"],
+        "qtpp": [], "studies": [], "materials": []})
+    folder = root / "base_project"
+    save_project(small, folder)
+    (folder / "risk").mkdir()
+    shutil.copyfile(DEMO / "risk" / "fmea.csv", folder / "risk" / "fmea.csv")
+    return folder
+
+
 def project_cases(c: Corpus) -> None:
-    proc = (DEMO / "process.yaml").read_text("utf-8")
+    base = base_project(c.root)
+    proc = (base / "process.yaml").read_text("utf-8")
     for tag, value in BAD_YAML_NUMBERS.items():
         c.add("project", f"process__set_point_{tag}.yaml",
               proc.replace("set_point: 36.0", f"set_point: {value}", 1).encode(),
@@ -461,15 +486,15 @@ def project_cases(c: Corpus) -> None:
         c.add("project", f"process__nor_{tag}.yaml",
               proc.replace("nor: {low: 35.5,", f"nor: {{low: {value},", 1).encode(),
               note=f"process.yaml: temperature NOR low = {value[:20]}")
-    proj = (DEMO / "project.yaml").read_text("utf-8")
+    proj = (base / "project.yaml").read_text("utf-8")
     for tag in ("dot_inf", "dot_nan", "e_plus_999", "e999_text", "int400", "int5000",
                 "python_tag"):
         value = BAD_YAML_NUMBERS[tag]
         c.add("project", f"project__acceptance_{tag}.yaml",
               proj.replace("high: 3.0,", f"high: {value},", 1).encode(),
               note=f"project.yaml: an acceptance limit = {value[:20]}")
-    batches = rows_of(DEMO / "data" / "batches.csv")
-    measurements = rows_of(DEMO / "data" / "measurements.csv")
+    batches = rows_of(base / "data" / "batches.csv")
+    measurements = rows_of(base / "data" / "measurements.csv")
     for tag in ("inf", "minus_inf", "Infinity", "e999", "digits400", "digits5000",
                 "fullwidth_e999", "word", "decimal_comma"):
         value = BAD_NUMBERS[tag]
@@ -491,7 +516,13 @@ def project_cases(c: Corpus) -> None:
                      patch={f"<v>{int(XLSX_PLACEHOLDER)}</v>": "<v>1e999</v>"}),
           note="XLSX: a numeric temperature result 1e999")
     c.add("project", "measurements__limit_cells.csv", csv_bytes(measurements),
-          env={"QBDKIT_MAX_CELLS": "100"}, note="more cells than QBDKIT_MAX_CELLS (lowered)")
+          env={"QBDKIT_MAX_CELLS": "150"}, note="more cells than QBDKIT_MAX_CELLS (lowered)")
+    for target, old, new in (("process", "set_point: 36.0", "set_point: 36.0\n      set_point: 37"),
+                             ("project", "name: demo-mab", "name: demo-mab\nname: other")):
+        text = proc if target == "process" else proj
+        assert old in text
+        c.add("project", f"{target}__duplicate_key.yaml", text.replace(old, new, 1).encode(),
+              note=f"{target}.yaml: a key written twice")
 
 
 def write(root: Path = OUT) -> list[dict[str, object]]:

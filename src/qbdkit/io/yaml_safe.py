@@ -15,12 +15,12 @@ Python's integer-conversion limit). :class:`BoundedLoader` refuses each of them 
   ``.inf``, ``.nan`` and floats beyond float range (``1.0e+999``);
 * files larger than :data:`MAX_YAML_BYTES` are refused before parsing (a project,
   factors or scale file is a few kilobytes to a few hundred; the pure-Python parser
-  needs about a second per megabyte and per 50 000 values).
+  needs about a second per megabyte and per 50 000 values on an idle core).
 
 :func:`load_yaml` returns the data or raises :class:`~qbdkit.errors.QbdInputError`
 naming file and line. Hand-written (no library offers these budgets for PyYAML); the
 budgets are generous for real documents: the largest shipped template has 1 512 nodes,
-7 levels and no alias.
+7 levels and no alias (a large real project perhaps 5 000 nodes).
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from qbdkit.io.files import max_file_bytes, size_text
 
 MAX_ALIASES = 100
 MAX_DEPTH = 64
-MAX_NODES = 50_000
+MAX_NODES = 20_000
 MAX_YAML_BYTES = 2_000_000
 
 class YamlLimitError(yaml.MarkedYAMLError):
