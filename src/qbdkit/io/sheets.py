@@ -64,12 +64,17 @@ def unguard(value: Any) -> Any:
     return value
 
 
+def _is_text(s: pd.Series) -> bool:
+    """A column that may hold texts (object, or pandas' string dtype)."""
+    return s.dtype == object or pd.api.types.is_string_dtype(s.dtype)
+
+
 def _map_object_columns(frame: pd.DataFrame, fn: Callable[[Any], Any],
                         test: Callable[[Any], bool]) -> pd.DataFrame:
     out = frame
     for j in range(frame.shape[1]):
         s = frame.iloc[:, j]
-        if s.dtype != object and not pd.api.types.is_string_dtype(s.dtype):
+        if not _is_text(s):
             continue
         if any(isinstance(v, str) and test(v) for v in s):
             if out is frame:
@@ -127,7 +132,7 @@ def to_excel(frame: pd.DataFrame, writer: pd.ExcelWriter, sheet_name: str) -> An
     worksheet (for colouring)."""
     safe = frame.copy()
     for j in range(safe.shape[1]):
-        if safe.iloc[:, j].dtype == object:
+        if _is_text(safe.iloc[:, j]):
             safe.isetitem(j, safe.iloc[:, j].map(xlsx_text))
     safe.columns = [xlsx_text(c) for c in frame.columns]
     safe.to_excel(writer, sheet_name=sheet_name, index=False)
