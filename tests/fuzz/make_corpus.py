@@ -53,6 +53,7 @@ BAD_NUMBERS: dict[str, str] = {
     "fullwidth_e999": "\uff11e\uff19\uff19\uff19", "hex": "0x1A", "decimal_comma": "7,5",
     "formula": "=1+1", "at_formula": "@SUM(A1:A9)", "dde": "=cmd|' /C calc'!A0", "word": "abc",
     "two_points": "1.2.3", "double_minus": "--1", "exponent_only": "1e", "infinity_sign": "\u221e",
+    "e200": "1e200", "minus_e60": "-1e60", "subnormal": "1e-320", "e_minus_60": "2.5e-60",
 }
 # NaN written as text is "missing" to pandas: an error only where a number is required
 NAN_TEXTS = {"NaN": "NaN", "nan_lower": "nan", "NAN": "NAN"}
@@ -63,7 +64,7 @@ BAD_YAML_NUMBERS: dict[str, str] = {
     "int400": "1" + "0" * 400, "int5000": "9" * 5000, "float_tag_word": "!!float abc",
     "int_tag_word": "!!int abc", "python_tag": "!!python/object/apply:os.system ['echo pwned']",
     "binary_tag": "!!binary '***'", "bad_timestamp": "2024-13-45", "list": "[1, 2]",
-    "mapping": "{a: 1}", "alias_undefined": "*nowhere",
+    "mapping": "{a: 1}", "alias_undefined": "*nowhere", "e200": "1.0e+200",
 }
 
 
@@ -479,7 +480,11 @@ def base_project(root: Path) -> Path:
 def project_cases(c: Corpus) -> None:
     base = base_project(c.root)
     proc = (base / "process.yaml").read_text("utf-8")
+    # (the project model takes any finite number: magnitudes are bounded where a table is
+    # read for an analysis and where factors are made, not in the project record)
     for tag, value in BAD_YAML_NUMBERS.items():
+        if tag == "e200":
+            continue
         c.add("project", f"process__set_point_{tag}.yaml",
               proc.replace("set_point: 36.0", f"set_point: {value}", 1).encode(),
               note=f"process.yaml: temperature set point = {value[:20]}")

@@ -103,6 +103,14 @@ TABLE_COMMANDS = [
     ["risk", "fmea", "{f}", "--project", "fuzz", "--reason", "fuzz"],
     *DOE_COMMANDS, *SDM_COMMANDS, *BATCH_COMMANDS, *FACTOR_COMMANDS,
 ]
+# files given beside a valid main input: new points to predict, new observations to project
+RESULTS = str(DEMO / "doe" / "results.csv")
+TABLE_COMMANDS += [
+    ["doe", "predict", RESULTS, "-r", TITER, "--points", "{f}"],
+    ["mvda", "pca", RESULTS, "--id", "run", "--project", "{f}"],
+    ["mvda", "pls", RESULTS, "--y", TITER, "--id", "run", "--project", "{f}"],
+    ["doe", "evaluate", RESULTS, "--factors", "{f}"],
+]
 FAMILIES["table"] = TABLE_COMMANDS
 # project-folder targets a garbage file can stand in for
 TABLE_TARGETS = ("data/batches.csv", "data/measurements.csv")

@@ -27,11 +27,14 @@ from typing import Any
 
 import pandas as pd
 
-from qbdkit.core.numbers import parse_number
+from qbdkit.core.numbers import LARGEST, SMALLEST, parse_number, range_problem
 from qbdkit.errors import Problem, QbdInputError
 from qbdkit.io.files import MAX_COLUMNS, max_cells, max_file_bytes, read_bytes, size_text
 
 ENCODINGS: tuple[str, ...] = ("utf-8-sig", "utf-8", "gb18030")
+#: what a numeric cell may hold (see :func:`qbdkit.core.numbers.range_problem`)
+EXPECTED_RANGE = "a number within ±1e50 (0, or at least 1e-50 in size)"
+_FLOAT_MAX = 1.7976931348623157e308
 
 
 def _bad_byte(data: bytes, start: int, encoding: str) -> tuple[int, int]:
@@ -269,14 +272,15 @@ def _check_workbook(data: bytes, name: str, sheet: str | int | None) -> None:
                 header = row
                 _duplicate_header(row, name)
             for j, v in enumerate(row):
-                if isinstance(v, float) and not math.isfinite(v):
+                if isinstance(v, float | int) and _beyond_float(v):
                     from openpyxl.utils import get_column_letter
 
                     col = header[j] if header is not None and j < len(header) else None
                     raise QbdInputError(
-                        "not a finite number", file=name, row=rows,
+                        "not a finite number" if math.isinf(v) else "number out of range",
+                        file=name, row=rows,
                         column=_clean_header(col) if col is not None else get_column_letter(j + 1),
-                        expected="a number within ±1.8e308", found=str(v))
+                        expected=EXPECTED_RANGE, found=str(v))
             if len(row) > width:
                 width = len(row)
                 if width > MAX_COLUMNS:
@@ -292,15 +296,14 @@ def _check_workbook(data: bytes, name: str, sheet: str | int | None) -> None:
 
 
 def _beyond_float(v: Any) -> bool:
-    """±infinity, or an integer pandas kept exact that no float can hold (``10**400``)."""
+    """A number no analysis can take (:func:`qbdkit.core.numbers.range_problem`): ±infinity,
+    beyond ±1e50, a non-zero below 1e-50, or an integer pandas kept exact that no float
+    holds (``10**400``)."""
     if isinstance(v, float):
-        return math.isinf(v)
+        return range_problem(v) is not None
     if isinstance(v, int) and not isinstance(v, bool):
-        return abs(v) > _FLOAT_MAX
+        return abs(v) > LARGEST
     return False
-
-
-_FLOAT_MAX = 1.7976931348623157e308
 
 
 def _duplicate_header(cells: Iterable[Any], name: str) -> None:
@@ -328,13 +331,20 @@ def _check_finite(frame: pd.DataFrame, name: str,
     for j, col in enumerate(frame.columns):
         s = frame.iloc[:, j]
         if pd.api.types.is_float_dtype(s.dtype):
-            bad = np.isinf(s.to_numpy(dtype=float, na_value=np.nan))
+            a = np.abs(s.to_numpy(dtype=float, na_value=np.nan))
+            with np.errstate(invalid="ignore"):
+                bad = (a > LARGEST) | ((a > 0) & (a < SMALLEST))
         elif s.dtype == object:
             bad = np.fromiter((_beyond_float(v) for v in s), dtype=bool, count=len(s))
         else:
             continue
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
+            value = s.iloc[i]
+            if isinstance(value, int) and not isinstance(value, bool):
+                finite = abs(value) <= _FLOAT_MAX
+            else:
+                finite = math.isfinite(float(value))
             found: Any = None
             if raw is not None:
                 with contextlib.suppress(Exception):
@@ -343,9 +353,9 @@ def _check_finite(frame: pd.DataFrame, name: str,
                 found = str(s.iloc[i])
             if len(found) > 40:
                 found = f"{found[:20]}…({len(found)} characters)"
-            raise QbdInputError("not a finite number", file=name, row=i + 2,
-                                column=_clean_header(col),
-                                expected="a number within ±1.8e308", found=found)
+            raise QbdInputError("number out of range" if finite else "not a finite number",
+                                file=name, row=i + 2, column=_clean_header(col),
+                                expected=EXPECTED_RANGE, found=found)
 
 
 def read_table(path: str | Path, *, sheet: str | int | None = 0, dtype_str: bool = False) -> Table:
@@ -359,7 +369,8 @@ def read_table(path: str | Path, *, sheet: str | int | None = 0, dtype_str: bool
     Hostile input is refused as :class:`QbdInputError` (see :mod:`qbdkit.io.files`):
     a symbolic link, a file beyond ``QBDKIT_MAX_FILE_MB``, a table beyond
     ``QBDKIT_MAX_CELLS`` cells or 16 384 columns, a workbook that unpacks beyond the
-    size limit, and ±infinity in a numeric cell (``inf``, ``Infinity``, ``1e999``).
+    size limit, and ±infinity in a numeric cell (``inf``, ``Infinity``, ``1e999``) or a
+    magnitude above ``1e50`` (non-zero below ``1e-50``).
     A text cell written by qbdkit as ``'=…`` (see :mod:`qbdkit.io.sheets`) reads back
     as ``=…``.
     """

@@ -240,12 +240,16 @@ def make_space(factors: Sequence[Factor | Mapping[str, Any]],
 
 
 def _finite(value: Any) -> float:
-    """``value`` as a finite float (``ValueError`` for inf, NaN, ``1e999``, ``10**400``, text)."""
+    """``value`` as a usable float (``ValueError`` for inf, NaN, ``1e999``, ``10**400``, text,
+    magnitudes beyond :func:`qbdkit.core.numbers.range_problem`'s bounds)."""
     if isinstance(value, bool):
         raise ValueError("a true/false value is not a number")
+    from qbdkit.core.numbers import range_problem
+
     f = float(value)
-    if not math.isfinite(f):
-        raise ValueError("not a finite number")
+    problem = range_problem(f)
+    if problem or math.isnan(f):
+        raise ValueError(problem or "not a number")
     return f
 
 
