@@ -100,7 +100,7 @@ def test_non_finite_numbers_are_input_errors(tmp_path, cell):
                         f"±1e50 (0, or at least 1e-50 in size), found {shown!r}")
 
 
-@pytest.mark.parametrize("cell", ["1e51", "-2.5e200", "1e-51", "1e-320", "1" + "0" * 35])
+@pytest.mark.parametrize("cell", ["1e51", "-2.5e200", "1e-51", "1e-320", "-7E+60"])
 def test_magnitudes_no_analysis_can_take_are_input_errors(tmp_path, cell):
     p = tmp_path / "t.csv"
     p.write_text(f"name,value\nA,1.5\nB,{cell}\n", encoding="utf-8")
