@@ -276,11 +276,12 @@ def _check_workbook(data: bytes, name: str, sheet: str | int | None) -> None:
                     from openpyxl.utils import get_column_letter
 
                     col = header[j] if header is not None and j < len(header) else None
+                    infinite = (abs(v) > _FLOAT_MAX if isinstance(v, int) else math.isinf(v))
                     raise QbdInputError(
-                        "not a finite number" if math.isinf(v) else "number out of range",
+                        "not a finite number" if infinite else "number out of range",
                         file=name, row=rows,
                         column=_clean_header(col) if col is not None else get_column_letter(j + 1),
-                        expected=EXPECTED_RANGE, found=str(v))
+                        expected=EXPECTED_RANGE, found=_short(str(v)))
             if len(row) > width:
                 width = len(row)
                 if width > MAX_COLUMNS:
@@ -306,6 +307,11 @@ def _beyond_float(v: Any) -> bool:
     return False
 
 
+def _short(text: str) -> str:
+    """A cell as shown in a message: long ones (a 400-digit number) cut."""
+    return text if len(text) <= 40 else f"{text[:20]}…({len(text)} characters)"
+
+
 def _duplicate_header(cells: Iterable[Any], name: str) -> None:
     """Refuse a header naming one column twice (pandas would silently rename it ``X.1``)."""
     seen: set[str] = set()
@@ -323,9 +329,10 @@ def _duplicate_header(cells: Iterable[Any], name: str) -> None:
 
 def _check_finite(frame: pd.DataFrame, name: str,
                   raw: Callable[[int, int], Any] | None = None) -> None:
-    """Refuse ±infinity in a cell read as a number (``inf``, ``Infinity``, ``1e999``…) and
-    integers beyond float range; ``frame`` as read (data row ``i`` is file row ``i + 2``),
-    ``raw(i, j)`` the cell as written (for the message)."""
+    """Refuse ±infinity in a cell read as a number (``inf``, ``Infinity``, ``1e999``…),
+    integers beyond float range and magnitudes beyond :func:`_beyond_float`'s bounds;
+    ``frame`` as read (data row ``i`` is file row ``i + 2``), ``raw(i, j)`` the cell as
+    written (for the message)."""
     import numpy as np
 
     for j, col in enumerate(frame.columns):
@@ -351,8 +358,7 @@ def _check_finite(frame: pd.DataFrame, name: str,
                     found = raw(i, j)
             if not isinstance(found, str) or not found.strip():
                 found = str(s.iloc[i])
-            if len(found) > 40:
-                found = f"{found[:20]}…({len(found)} characters)"
+            found = _short(found)
             raise QbdInputError("number out of range" if finite else "not a finite number",
                                 file=name, row=i + 2, column=_clean_header(col),
                                 expected=EXPECTED_RANGE, found=found)

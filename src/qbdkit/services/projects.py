@@ -112,7 +112,12 @@ def area_files(directory: Path, *, exclude: set[Path] | frozenset[Path] = frozen
             model_files.add(f"{layout.DATA_DIR}/{stem}{suffix}")
     refuse_link(directory)
     found: list[tuple[str, Path]] = []
-    for top, dirs, files in os.walk(directory, followlinks=False):
+
+    def unreadable(exc: OSError) -> None:
+        raise QbdInputError("cannot read folder", file=str(exc.filename or directory),
+                            expected="a readable folder", found=exc.strerror)
+
+    for top, dirs, files in os.walk(directory, onerror=unreadable, followlinks=False):
         base = Path(top)
         for d in sorted(dirs):
             if d.startswith(".") or d == "__pycache__":
