@@ -269,6 +269,7 @@ def read_data_file(path: Path, shown: str, columns: dict[str, tuple[str, ...]],
         records: list[tuple[int, list[str]]] = []
         start = 1
         cells, limit = 0, max_cells()
+        quoted = "'" in text  # cells qbdkit guarded against formula injection (rare)
         try:
             for rec in reader:
                 cells += max(len(rec), len(records[0][1]) if records else 1)
@@ -278,7 +279,7 @@ def read_data_file(path: Path, shown: str, columns: dict[str, tuple[str, ...]],
                         shown, start, expected=f"at most {MAX_COLUMNS} columns and {limit} "
                         "cells (set QBDKIT_MAX_CELLS to change)"))
                     return None
-                records.append((start, [unguard(c) for c in rec]))
+                records.append((start, [unguard(c) for c in rec] if quoted else rec))
                 start = reader.line_num + 1
         except csv.Error as exc:
             # report the line where the broken record starts (an open quote swallows the rest)
