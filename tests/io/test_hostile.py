@@ -97,19 +97,19 @@ def test_non_finite_numbers_are_input_errors(tmp_path, cell):
         read_table(p)
     shown = cell if len(cell) <= 40 else f"{cell[:20]}…({len(cell)} characters)"
     assert one(exc) == (f"{p}:3: value: not a finite number: expected a number within "
-                        f"±1e50 (0, or at least 1e-50 in size), found {shown!r}")
+                        f"±1e50, found {shown!r}")
 
 
-@pytest.mark.parametrize("cell", ["1e51", "-2.5e200", "1e-51", "1e-320", "-7E+60"])
+@pytest.mark.parametrize("cell", ["1e51", "-2.5e200", "-7E+60"])
 def test_magnitudes_no_analysis_can_take_are_input_errors(tmp_path, cell):
     p = tmp_path / "t.csv"
     p.write_text(f"name,value\nA,1.5\nB,{cell}\n", encoding="utf-8")
     with pytest.raises(QbdInputError) as exc:
         read_table(p)
     assert one(exc) == (f"{p}:3: value: number out of range: expected a number within "
-                        f"±1e50 (0, or at least 1e-50 in size), found {cell!r}")
-    p.write_text("name,value\nA,1e50\nB,-1e-50\nC,0\n", encoding="utf-8")
-    assert read_table(p).frame["value"].tolist() == [1e50, -1e-50, 0.0]
+                        f"±1e50, found {cell!r}")
+    p.write_text("name,value\nA,1e50\nB,-1e-320\nC,0\n", encoding="utf-8")
+    assert read_table(p).frame["value"].tolist() == [1e50, -1e-320, 0.0]
     with pytest.raises(ValueError, match="out of range"):
         parse_number(cell)
 
@@ -125,7 +125,7 @@ def test_non_finite_cells_of_a_workbook(tmp_path):
     with pytest.raises(QbdInputError) as exc:
         read_table(p)
     assert one(exc) == (f"{p}:2: value: not a finite number: expected a number within "
-                        "±1e50 (0, or at least 1e-50 in size), found 'inf'")
+                        "±1e50, found 'inf'")
 
 
 @pytest.mark.parametrize("text", ["inf", "-Infinity", "1e999", "NaN", "１e９９９"])

@@ -25,6 +25,7 @@ from qbdkit.model import (
     Study,
     UnitOperation,
 )
+from qbdkit.model.schema import loose_key
 
 UNITS = ["°C", "g/L", "%", "mmHg", "mOsm/kg", "×10^6 cells/mL", "EU/mL", "ng/mg", "min", "h", "rpm",
          "L", None]
@@ -94,8 +95,10 @@ def projects(draw) -> Project:
     uo_names = draw(names(1, 3))
     uos = []
     all_params = []
+    taken = {loose_key(q) for q in qa_names}
     for n in uo_names:
-        pnames = draw(names(0, 3))
+        # a parameter named like an attribute makes a measurement of that name ambiguous
+        pnames = [p for p in draw(names(0, 3)) if loose_key(p) not in taken]
         all_params += pnames
         uos.append(UnitOperation(name=n, label=draw(label), stage=draw(opt_text),
                                  parameters=[draw(parameter(p)) for p in pnames]))

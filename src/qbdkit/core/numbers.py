@@ -6,8 +6,8 @@ with a comma (``7,0`` — a European decimal comma — or ``1,2,3``) is rejected
 rather than read as a different number (``70``), because a silently wrong
 number is worse than an error. ``NaN``, ``inf``, ``Infinity`` and numbers beyond
 float range (``1e999``) are refused too: no measurement is infinite; so are magnitudes
-above ``1e50`` or non-zero below ``1e-50`` (:func:`range_problem`), which no quantity
-qbdkit handles reaches and which would overflow the statistics of every analysis.
+above ``1e50`` (:func:`range_problem`), which no quantity qbdkit handles reaches and which
+would overflow the statistics of every analysis.
 """
 
 from __future__ import annotations
@@ -18,14 +18,12 @@ from typing import Any
 
 #: the reason given for ``inf``, ``Infinity``, ``1e999`` (beyond float range) and the like
 NOT_FINITE = "not a finite number (infinite or beyond ±1.8e308)"
-#: magnitudes a measured or chosen number may have: no quantity of a bioprocess comes near
-#: 10⁵⁰ (viral genomes per litre ~10¹⁵, Avogadro's number 6×10²³) nor, non-zero, 10⁻⁵⁰; beyond
-#: them the statistics overflow float64 (Welch's degrees of freedom take fourth powers of
-#: standard deviations: (10⁷⁵)⁴ is already infinite), as subnormal numbers overflow when
-#: divided into
+#: the largest magnitude a measured or chosen number may have: no quantity of a bioprocess
+#: comes near 10⁵⁰ (viral genomes per litre ~10¹⁵, Avogadro's number 6×10²³), and beyond
+#: it the statistics overflow float64 (Welch's degrees of freedom take fourth powers of
+#: standard deviations: (10⁷⁵)⁴ is already infinite)
 LARGEST = 1e50
-SMALLEST = 1e-50
-OUT_OF_RANGE = "number out of range (magnitude above 1e50 or a non-zero below 1e-50)"
+OUT_OF_RANGE = "number out of range (magnitude above 1e50)"
 
 
 def range_problem(f: float) -> str | None:
@@ -34,7 +32,7 @@ def range_problem(f: float) -> str | None:
         return None
     if math.isinf(f):
         return NOT_FINITE
-    if abs(f) > LARGEST or 0.0 < abs(f) < SMALLEST:
+    if abs(f) > LARGEST:
         return OUT_OF_RANGE
     return None
 

@@ -27,13 +27,13 @@ from typing import Any
 
 import pandas as pd
 
-from qbdkit.core.numbers import LARGEST, SMALLEST, parse_number, range_problem
+from qbdkit.core.numbers import LARGEST, parse_number, range_problem
 from qbdkit.errors import Problem, QbdInputError
 from qbdkit.io.files import MAX_COLUMNS, max_cells, max_file_bytes, read_bytes, size_text
 
 ENCODINGS: tuple[str, ...] = ("utf-8-sig", "utf-8", "gb18030")
 #: what a numeric cell may hold (see :func:`qbdkit.core.numbers.range_problem`)
-EXPECTED_RANGE = "a number within ±1e50 (0, or at least 1e-50 in size)"
+EXPECTED_RANGE = "a number within ±1e50"
 _FLOAT_MAX = 1.7976931348623157e308
 
 
@@ -298,8 +298,7 @@ def _check_workbook(data: bytes, name: str, sheet: str | int | None) -> None:
 
 def _beyond_float(v: Any) -> bool:
     """A number no analysis can take (:func:`qbdkit.core.numbers.range_problem`): ±infinity,
-    beyond ±1e50, a non-zero below 1e-50, or an integer pandas kept exact that no float
-    holds (``10**400``)."""
+    beyond ±1e50, or an integer pandas kept exact that no float holds (``10**400``)."""
     if isinstance(v, float):
         return range_problem(v) is not None
     if isinstance(v, int) and not isinstance(v, bool):
@@ -340,7 +339,7 @@ def _check_finite(frame: pd.DataFrame, name: str,
         if pd.api.types.is_float_dtype(s.dtype):
             a = np.abs(s.to_numpy(dtype=float, na_value=np.nan))
             with np.errstate(invalid="ignore"):
-                bad = (a > LARGEST) | ((a > 0) & (a < SMALLEST))
+                bad = a > LARGEST
         elif s.dtype == object:
             bad = np.fromiter((_beyond_float(v) for v in s), dtype=bool, count=len(s))
         else:
@@ -376,7 +375,7 @@ def read_table(path: str | Path, *, sheet: str | int | None = 0, dtype_str: bool
     a symbolic link, a file beyond ``QBDKIT_MAX_FILE_MB``, a table beyond
     ``QBDKIT_MAX_CELLS`` cells or 16 384 columns, a workbook that unpacks beyond the
     size limit, and ±infinity in a numeric cell (``inf``, ``Infinity``, ``1e999``) or a
-    magnitude above ``1e50`` (non-zero below ``1e-50``).
+    magnitude above ``1e50``.
     A text cell written by qbdkit as ``'=…`` (see :mod:`qbdkit.io.sheets`) reads back
     as ``=…``.
     """
