@@ -183,3 +183,21 @@ def test_project_errors(demo):
         review_for_project(project, ctx, limits="ppq")
     with pytest.raises(QbdInputError, match="unknown limits"):
         review_for_project(project, ctx, limits="magic")
+
+
+def test_workbook_and_snapshot_keep_formula_like_text_as_text(tmp_path):
+    from openpyxl import load_workbook
+
+    from qbdkit.io import read_table
+    from qbdkit.report.control import write_workbook
+    from qbdkit.services.control import write_csv
+
+    out = write_workbook(tmp_path / "w.xlsx", [("S", ["=h"], [["=1+1"], [-1.5], ["-x"]])])
+    ws = load_workbook(out)["S"]
+    assert [c.value for c in ws["A"]] == ["=h", "=1+1", -1.5, "-x"]
+    assert all(c.data_type == "s" for c in ws["A"] if isinstance(c.value, str))
+    csv = write_csv(tmp_path / "t.csv", ["name", "value"], [["=cmd()", -1.5], ["@x", 2.0]])
+    assert "'=cmd()" in csv.read_text("utf-8")
+    t = read_table(csv, dtype_str=True)
+    assert t.frame["name"].tolist() == ["=cmd()", "@x"]
+    assert t.frame["value"].tolist() == ["-1.5", "2"]

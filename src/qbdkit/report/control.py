@@ -4,7 +4,7 @@
 ranges of every CPP (studied range ⊃ PAR ⊃ NOR ∋ set point, seed 000 fig. 13) and the
 table per unit operation (fig. 14). :func:`write_xlsx` writes the same tables as sheets for
 a review meeting; :func:`write_workbook` is the small sheet writer shared with the CPV
-review (text cells that a spreadsheet would read as a formula are written as text).
+review (text cells that a spreadsheet would read as a formula stay text).
 Fixed text comes from the ``control`` catalogue.
 """
 
@@ -118,18 +118,11 @@ def render(result: Any, lang: str = "en") -> str:
 
 # ---- workbooks --------------------------------------------------------------------------------
 
-def _safe(value: Any) -> Any:
-    """A text cell that a spreadsheet would evaluate (``=``, ``+``, ``-``, ``@`` first) is
-    kept as text by a leading apostrophe (CSV/formula injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def write_workbook(path: Path, sheets: list[tuple[str, list[str], list[list[Any]]]],
                    images: dict[str, list[tuple[str, bytes]]] | None = None) -> Path:
     """Write ``[(sheet title, headers, rows)]`` to an XLSX file (bold frozen header, widths
-    to fit); ``images`` adds PNGs to sheets ``{title: [(anchor cell, png bytes)]}``."""
+    to fit); ``images`` adds PNGs to sheets ``{title: [(anchor cell, png bytes)]}``. Texts a
+    spreadsheet would evaluate stay texts (:func:`qbdkit.io.sheets.protect_worksheet`)."""
     import io
 
     from openpyxl import Workbook
@@ -137,16 +130,19 @@ def write_workbook(path: Path, sheets: list[tuple[str, list[str], list[list[Any]
     from openpyxl.styles import Font, PatternFill
     from openpyxl.utils import get_column_letter
 
+    from qbdkit.io.sheets import protect_worksheet, xlsx_text
+
     wb = Workbook()
     wb.remove(wb.active)
     for title, headers, rows in sheets:
         ws = wb.create_sheet(title[:31])
-        ws.append([_safe(h) for h in headers])
+        ws.append([xlsx_text(h) for h in headers])
         for cell in ws[1]:
             cell.font = Font(bold=True)
             cell.fill = PatternFill("solid", fgColor="EEF2F6")
         for r in rows:
-            ws.append([_safe(v) if not isinstance(v, list | dict) else str(v) for v in r])
+            ws.append([xlsx_text(v) if not isinstance(v, list | dict) else str(v) for v in r])
+        protect_worksheet(ws)
         ws.freeze_panes = "A2"
         for i, h in enumerate(headers, start=1):
             width = max([len(str(h))] + [len(str(r[i - 1])) for r in rows[:500]

@@ -238,14 +238,18 @@ def _cell(v: Any) -> str:
 
 def write_csv(path: Path, columns: list[str], rows: list[list[Any]] | list[dict[str, Any]]
               ) -> Path:
-    """A UTF-8 CSV (numbers in their shortest exact form) — the snapshot format."""
+    """A UTF-8 CSV (numbers in their shortest exact form) — the snapshot format. A text a
+    spreadsheet would read as a formula is guarded (:func:`qbdkit.io.sheets.guard`;
+    :func:`qbdkit.io.read_table` reads it back as written)."""
+    from qbdkit.io.sheets import guard
+
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh, lineterminator="\n")
         w.writerow(columns)
         for r in rows:
             vals = [r.get(c) for c in columns] if isinstance(r, dict) else list(r)
-            w.writerow([_cell(v) for v in vals])
+            w.writerow([guard(_cell(v)) for v in vals])
     return path
 
 
