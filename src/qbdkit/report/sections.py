@@ -24,7 +24,11 @@ Renderer = Callable[[Any, str], str]
 _RENDERERS: dict[str, Renderer] = {}
 
 #: Report modules that register renderers when imported (each area adds its module here).
-RENDER_MODULES: list[str] = []
+RENDER_MODULES: list[str] = [
+    "qbdkit.report.risk",
+    "qbdkit.report.sdm",
+    "qbdkit.report.mvda",
+]
 
 
 def register_renderer(kind: str, fn: Renderer) -> Renderer:
