@@ -133,6 +133,42 @@ def pls_command(
     emit(result, as_json)
 
 
+@app.command("opls")
+def opls_command(
+    file: Path = typer.Argument(..., help="CSV/XLSX, one row per observation."),
+    y: str = typer.Option(..., "--y", help="The response column (one)."),
+    x: str = X_OPTION,
+    id_col: str = ID_OPTION,
+    components: str = typer.Option(
+        "auto", "--components",
+        help="Number of orthogonal components (0, 1, …) or 'auto' (cross-validation)."),
+    scale: str = SCALE_OPTION,
+    predict: Path = PREDICT_OPTION,
+    t2_convention: str = T2_OPTION,
+    contributions: list[str] = CONTRIBUTIONS_OPTION,
+    color_by: str = COLOR_OPTION,
+    sheet: str = SHEET_OPTION,
+    header_row: str = HEADER_ROW_OPTION,
+    project: str = PROJECT_OPTION,
+    name: str = AS_OPTION,
+    reason: str = REASON_OPTION,
+    as_json: bool = JSON_OPTION,
+    out: Path = OUT_OPTION,
+) -> None:
+    """OPLS: one predictive and orthogonal components, R²X / R²Y / Q² as SIMCA reports them."""
+    from qbdkit.services.mvda import OplsRequest
+
+    req = OplsRequest(file=file, y=y, id_column=id_col, x=_x(x), components=components,
+                      scale=scale, predict=predict, t2_convention=t2_convention,
+                      contributions=contributions or [], color_by=color_by, sheet=sheet,
+                      header_row=header_row)
+    result = run_kind("mvda.opls", req, project=project, name=name, reason=reason)
+    _notes(result)
+    if out is not None:
+        _write_html(out, "mvda.opls", f"OPLS — {file.name}", result)
+    emit(result, as_json)
+
+
 from qbdkit.cli import mvda_batch as _mvda_batch  # noqa: E402  (batch models: their own module)
 
 _mvda_batch.register(app)

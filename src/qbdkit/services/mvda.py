@@ -204,6 +204,13 @@ class PlsRequest(_Model):
     y: list[str]
 
 
+class OplsRequest(_Model):
+    """``qbdkit mvda opls`` — see :class:`qbdkit.core.mvda.opls.OPLS`; ``components`` is the
+    number of orthogonal components (or ``auto``)."""
+
+    y: str
+
+
 # ---- results --------------------------------------------------------------------------------
 
 
@@ -369,6 +376,78 @@ def pca(req: PcaRequest, ctx: Context | None = None) -> PcaResult:
 def pls(req: PlsRequest, ctx: Context | None = None) -> PlsResult:
     """PLS regression (NIPALS) with VIP, coefficients, Q²/RMSECV, T²/SPE/DModX limits."""
     return _fit_latent(req, "pls")
+
+
+def opls(req: OplsRequest, ctx: Context | None = None) -> Any:
+    """OPLS: one predictive and orthogonal components (Trygg & Wold 2002), R²X, R²Y, Q² as
+    SIMCA reports them; new observations predicted and projected."""
+    import dataclasses as dc
+
+    from qbdkit.core.mvda._base import check_t2_convention
+    from qbdkit.core.mvda.opls import OPLS, opls_contributions
+
+    comps = str(req.components).strip().lower()
+    if comps != "auto":
+        try:
+            n_orth: int | str = int(comps)
+        except ValueError:
+            raise QbdInputError("number of orthogonal components", column="--components",
+                                expected="a whole number ≥ 0 or auto",
+                                found=req.components) from None
+    else:
+        n_orth = "auto"
+    scale = _check(req.scale, ("uv", "pareto", "none"), "--scale", "scaling")
+    conv = check_t2_convention(req.t2_convention)
+    table = _read(req.file, req.sheet, req.header_row)
+    notes = [f"{Path(table.file).name}: {n}" for n in [*table.notes, *table.missing_notes()]]
+    ycol = find_column(table, req.y.strip(), "--y")
+    color = find_column(table, req.color_by, "--color-by") if req.color_by else None
+    exclude = (ycol,) + ((color,) if color and not (req.x and color in req.x) else ())
+    only = [c.strip() for v in (req.x or []) for c in v.split(",") if c.strip()] or None
+    X, ids = read_observations(table, req.id_column, exclude=exclude, only=only)
+    yv = numeric_frame(table, [ycol])[ycol]
+    from qbdkit.core.mvda.summary import check_unique_ids
+
+    check_unique_ids(ids, column=req.id_column, rows=table.rows, file=table.file)
+    try:
+        model = OPLS(n_orth, scale=scale, t2_convention=conv).fit(X, yv)
+    except QbdInputError as exc:
+        raise located(exc, table) from None
+    for name, why in model.dropped_.items():
+        notes.append(f"{Path(table.file).name}: {name}: dropped ({why})")
+    new = new_ids = new_table = None
+    if req.predict is not None:
+        new_table = _read(req.predict, req.sheet, req.header_row)
+        new, new_ids = read_new(new_table, req.id_column, model, notes,
+                                ignore=(ycol,) + ((color,) if color else ()))
+        check_unique_ids(new_ids, column=req.id_column, rows=new_table.rows,
+                         file=new_table.file, what="projected observation")
+    try:
+        result = model.result(ids, new, new_ids, observed=yv.to_numpy(), response=ycol)
+        wanted = list(dict.fromkeys(req.contributions))
+        if not wanted:
+            lim = result.t2_limit["0.95"]
+            ranked = [(float(result.t2[i] / lim), o) for i, o in enumerate(ids)
+                      if result.t2[i] > lim]
+            if result.projected:
+                pl = result.projected["t2_limit"]["0.95"]
+                ranked += [(float(v / pl), o) for v, o in zip(
+                    result.projected["t2"], result.projected["observations"], strict=True)
+                    if v > pl]
+            wanted = [o for _w, o in sorted(ranked, key=lambda x: -x[0])][
+                :MAX_AUTO_CONTRIBUTIONS]
+        contributions = [opls_contributions(model, o, ids, new, new_ids) for o in wanted]
+    except QbdInputError as exc:
+        raise (located(exc, new_table) if new_table is not None else exc) from None
+    color_by = None
+    if color:
+        color_by = {"variable": color, "values": _color_values(table, color, len(ids)),
+                    "new_values": None if new_table is None else
+                    _color_values(new_table, color, len(new_ids or []))}
+    return dc.replace(result, observation_contributions=contributions,
+                      contributions=contributions[0] if req.contributions else None,
+                      color_by=color_by, notes=notes, file=Path(table.file).name,
+                      predict_file=None if new_table is None else Path(new_table.file).name)
 
 
 # ---- batch models ---------------------------------------------------------------------------
@@ -551,6 +630,30 @@ register(Kind("mvda.pca", PcaRequest, pca, PcaResult,
 register(Kind("mvda.pls", PlsRequest, pls, PlsResult,
               title={"en": "Partial least squares (PLS)", "zh": "偏最小二乘（PLS）"},
               stage="mvda", example=_pls_example))
+def _opls_result_class() -> type:
+    from qbdkit.core.mvda.opls import OplsResult
+
+    return OplsResult
+
+
+def _opls_example(folder: Path) -> OplsRequest:
+    """30 runs, 6 process variables with strong variation unrelated to the yield (synthetic)."""
+    rng = np.random.default_rng(15)
+    t = rng.normal(size=30)
+    o = rng.normal(size=(30, 2)) * [3.0, 1.5]
+    X = np.outer(t, rng.normal(size=6)) + o @ rng.normal(size=(2, 6)) + 0.2 * rng.normal(
+        size=(30, 6))
+    df = pd.DataFrame(np.round(X + 20, 3), columns=["temp", "ph", "do", "feed", "osmo", "pco2"])
+    df.insert(0, "run", [f"R{i + 1:02d}" for i in range(30)])
+    df["yield"] = np.round(1.5 * t + 0.15 * rng.normal(size=30) + 10, 3)
+    path = Path(folder) / "runs.csv"
+    df.to_csv(path, index=False)
+    return OplsRequest(file=path, id_column="run", y="yield", components="auto")
+
+
+register(Kind("mvda.opls", OplsRequest, opls, _opls_result_class(),
+              title={"en": "Orthogonal PLS (OPLS)", "zh": "正交偏最小二乘（OPLS）"},
+              stage="mvda", example=_opls_example))
 register(Kind("mvda.batch", BatchRequest, batch, BatchResult,
               title={"en": "Batch evolution and batch level models", "zh": "批次演变与批次水平模型"},
               stage="mvda", example=_batch_example))
