@@ -14,7 +14,7 @@ AREAS: list[tuple[str | None, str, str]] = [
     ("risk", "risk", "Risk assessment: CQA criticality, FMEA (RPN, AP), C&E matrix, parameter classes."),
     ("doe", "doe", "Design of experiments: design, evaluate, analyze, optimize, design space."),
     ("sdm", "sdm", "Scale-down model qualification: at-scale vs small-scale comparability."),
-    ("mvda", "mvda", "Multivariate data analysis: PCA, PLS, batch models."),
+    ("mvda", "mvda", "Multivariate data analysis: PCA, PLS, OPLS, batch models."),
     ("cpv", "cpv", "Continued process verification: control charts, capability, Hotelling T²."),
     ("stability", "stability", "Stability: ICH Q1E shelf life, extrapolation, out-of-trend checks."),
     ("comparability", "comparability", "Comparability after a change (ICH Q5E): tiered analysis."),

@@ -53,7 +53,7 @@ CQA_RATIONALE = {
     "charge_variants": "no effect on potency or PK at the levels seen; platform knowledge",
     "afucosylation": "ADCC is part of the mechanism of action",
     "galactosylation": "CDC activity; moderate effect",
-    "high_mannose": "faster clearance (PK)",
+    "high_mannose": "faster clearance (PK); platform data on this glycoform (uncertainty 2)",
     "sialic_acid": "low level, minor effect",
     "hcp": "immunogenicity; little clearance data for this process yet (uncertainty 5)",
     "host_dna": "well cleared; platform data",

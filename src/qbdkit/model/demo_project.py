@@ -65,7 +65,7 @@ _CQA: dict[str, tuple[int, int]] = {
     "charge_variants": (4, 3),
     "afucosylation": (16, 3),
     "galactosylation": (12, 3),
-    "high_mannose": (12, 3),
+    "high_mannose": (12, 2),
     "sialic_acid": (4, 3),
     "hcp": (12, 5),
     "host_dna": (4, 2),
