@@ -11,6 +11,7 @@ AREAS: list[tuple[str | None, str, str]] = [
     (None, "identity", ""),     # login, logout, passwd, sign, rerun, store, records
     (None, "history", ""),      # diff                      (project versions, field level)
     ("audit", "audit", "Audit trail: show and verify the tamper-evident log."),
+    ("project", "project_store", "Projects in the store: accept a record's proposed values (PAR/NOR, classes)."),
     ("risk", "risk", "Risk assessment: CQA criticality, FMEA (RPN, AP), C&E matrix, parameter classes."),
     ("doe", "doe", "Design of experiments: design, evaluate, analyze, optimize, design space."),
     ("sdm", "sdm", "Scale-down model qualification: at-scale vs small-scale comparability."),

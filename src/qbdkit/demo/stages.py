@@ -20,6 +20,7 @@ from typing import Any
 STAGE_MODULES: list[str] = [
     "qbdkit.demo.risk",
     "qbdkit.demo.sdm",
+    "qbdkit.demo.doe",
 ]
 
 

@@ -28,6 +28,9 @@ RENDER_MODULES: list[str] = [
     "qbdkit.report.risk",
     "qbdkit.report.sdm",
     "qbdkit.report.mvda",
+    "qbdkit.report.doe_design",
+    "qbdkit.report.doe_analysis",
+    "qbdkit.report.doe_space",
 ]
 
 

@@ -96,6 +96,7 @@ KIND_MODULES: list[str] = [
     "qbdkit.services.risk",
     "qbdkit.services.sdm",
     "qbdkit.services.mvda",
+    "qbdkit.services.doe",
 ]
 
 
