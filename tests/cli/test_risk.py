@@ -236,10 +236,10 @@ def test_store_and_history(cli, tmp_path):
     # bad input: nothing stored
     shutil.copy(p, tmp_path / "keep.csv")
     write_csv(p, "name,impact,uncertainty\nafucosylation,21,3\nHCP,12,3\n")
-    r = cli("risk", "cqa", str(p), "--project", "mAb-1", "--as", "cqa", "--reason", "typo")
+    r = cli("risk", "cqa", str(p), "--project", "mAb-1", "--reason", "typo")  # --as: file stem
     assert r.code == 2
     write_csv(p, "name,impact,uncertainty\nafucosylation,20,3\nHCP,12,3\n")
-    r = cli("risk", "cqa", str(p), "--project", "mAb-1", "--as", "cqa", "--reason", "ADCC is part of the MoA")
+    r = cli("risk", "cqa", str(p), "--project", "mAb-1", "--reason", "ADCC is part of the MoA")
     assert r.code == 0, r.err
     r = cli("risk", "history", "mAb-1", "--json")
     assert r.code == 0, r.err

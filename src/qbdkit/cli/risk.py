@@ -49,9 +49,12 @@ def _check_out(out: Path | None, suffixes: tuple[str, ...]) -> None:
 def _assess(assessment: str, req: Any, *, project: str | None, name: str | None,
             reason: str | None) -> Any:
     """Run (and store) one assessment; with a project, its scale setting applies when the
-    command names no scale (``qbdkit risk scales --project P --use FILE``)."""
+    command names no scale (``qbdkit risk scales --project P --use FILE``). The record name
+    is ``--as NAME``, by default the worksheet's file name without suffix (as before)."""
     from qbdkit.services.risk import record_kind, with_project_scale
 
+    if project is not None and name is None:
+        name = Path(req.file).stem
     if project is not None and name is not None:
         req, setting = with_project_scale(req, project)
         if setting is not None:
