@@ -21,6 +21,9 @@ STAGE_MODULES: list[str] = [
     "qbdkit.demo.risk",
     "qbdkit.demo.sdm",
     "qbdkit.demo.doe",
+    "qbdkit.demo.stability",
+    "qbdkit.demo.change",
+    "qbdkit.demo.operations",
 ]
 
 

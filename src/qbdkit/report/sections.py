@@ -31,6 +31,9 @@ RENDER_MODULES: list[str] = [
     "qbdkit.report.doe_design",
     "qbdkit.report.doe_analysis",
     "qbdkit.report.doe_space",
+    "qbdkit.report.stability",
+    "qbdkit.report.comparability",
+    "qbdkit.report.operations",
 ]
 
 

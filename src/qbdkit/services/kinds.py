@@ -97,6 +97,7 @@ KIND_MODULES: list[str] = [
     "qbdkit.services.sdm",
     "qbdkit.services.mvda",
     "qbdkit.services.doe",
+    "qbdkit.services.operations_records",
 ]
 
 
