@@ -45,7 +45,7 @@ def test_control_to_cpv_on_a_single_user_store(cli, tmp_path):
     r = cli("spec", "propose", project, "--attribute", "aggregates", "--until", "2026-02-28",
             "--decimals", "1", "--json")
     assert r.code == 0, r.err
-    assert r.json()["proposed_upper"] == pytest.approx(2.6)
+    assert r.json()["proposed_upper"] == pytest.approx(2.7)
     assert "stored as spec.proposal/aggregates v1" in r.err
 
     r = cli("ppq", "protocol", project, "--batches", "4", "--out", tmp_path / "p.html")

@@ -16,14 +16,14 @@ def test_demo_end_to_end_twice(cli, tmp_path, monkeypatch):
     assert "Not yet available" not in report
     assert "audit trail intact" in report
 
-    # A second run imports the same content again into the same database: version 2,
-    # superseding version 1 (nothing deleted), and the hash chain is still intact.
+    # A second run imports the same content again into the same database: no new project
+    # version (identical content), and the hash chain is still intact.
     r2 = cli("demo", "--out", out)
     assert r2.code == 0, r2.err
     con = sqlite3.connect(out / "qbdkit.sqlite")
     versions = [v for (v,) in con.execute("select version from project_versions order by version")]
     con.close()
-    assert versions == [1, 2]
+    assert versions == [1]
     monkeypatch.setenv("QBDKIT_DATABASE_URL", f"sqlite:///{out / 'qbdkit.sqlite'}")
     verify = cli("audit", "verify")
     assert verify.code == 0, verify.err

@@ -50,7 +50,8 @@ def test_demo_batches_cover_the_sdm_batches():
 
 def test_overview_tables():
     ov = project_overview(load_project(DEMO_DIR))
-    assert ov.counts["batches"] == 54  # 21 development + 3 PPQ + 30 commercial (synth_cpv)
+    assert ov.counts["batches"] == 58  # 25 development (10 at scale, 12 small scale, 3 clinical)
+    # + 3 PPQ + 30 commercial (qbdkit.demo.synth_cpv)
     row = next(r for r in ov.parameters if r[1] == "Temperature" and r[0].startswith("Production"))
     assert row[2:7] == ["°C", "36", "35.5–36.5", "35–37", "35–37"]
     agg = next(r for r in ov.attributes if r[0] == "Aggregates (HMW)")

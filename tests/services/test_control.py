@@ -5,6 +5,8 @@ re-run identically."""
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from qbdkit.errors import QbdInputError
@@ -104,7 +106,11 @@ def test_specification_protocol_evaluation_review(demo, tmp_path):
     # 10 at-scale development batches, 3 clinical lots, 3 PPQ batches; DS release ≤ 3 %
     assert spec.release_interval["n"] == 16 and spec.direction == "upper"
     assert spec.guidance["upper"] == 3.0 and spec.clinical["n"] == 3
-    assert spec.proposed_upper == pytest.approx(2.6) and spec.attribute == "aggregates"
+    # the 99 % / 95 % upper tolerance limit, inside the guidance limit, rounded up to 0.1
+    upper = spec.release_interval["upper"]
+    assert upper < 3.0 and spec.basis_upper == "tolerance interval"
+    assert spec.proposed_upper == pytest.approx(math.ceil(upper * 10) / 10) == 2.7
+    assert spec.attribute == "aggregates"
     assert rerun(project, "spec.proposal", "aggregates", ctx=ctx).identical
 
     protocol, _ = ppq_protocol_for_project(project, ctx)

@@ -94,6 +94,9 @@ KIND_MODULES: list[str] = [
     "qbdkit.services.ppq",
     "qbdkit.services.operations",
     "qbdkit.services.control",
+    "qbdkit.services.risk",
+    "qbdkit.services.sdm",
+    "qbdkit.services.mvda",
     "qbdkit.services.doe",
     "qbdkit.services.operations_records",
 ]
