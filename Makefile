@@ -11,9 +11,9 @@ PYTEST_ARGS ?=
 
 # Debian packages qbdkit needs beyond Python: CJK fonts embedded in PDF reports, WeasyPrint's
 # pango/harfbuzz libraries, cairo (SVG figures → PNG for DOCX), pdftotext/pdftoppm (report
-# tests), Chromium (web screenshots). Installed with apt only when one is missing.
+# tests), rsvg-convert (fast SVG → PNG for DOCX figures), Chromium (web screenshots). Installed with apt only when one is missing.
 SYSDEPS ?= fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libcairo2 \
-	fontconfig poppler-utils chromium
+	librsvg2-bin fontconfig poppler-utils chromium
 
 .PHONY: demo test lint postgres setup sysdeps bench clean
 

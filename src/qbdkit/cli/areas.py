@@ -9,6 +9,7 @@ AREAS: list[tuple[str | None, str, str]] = [
     (None, "transfer", ""),     # import, export, user      (qbdkit.store / services)
     (None, "demo", ""),         # demo                      (qbdkit.demo)
     (None, "identity", ""),     # login, logout, passwd, sign, rerun, store, records
+    (None, "report", ""),       # report                    (qbdkit.services.report)
     ("audit", "audit", "Audit trail: show and verify the tamper-evident log."),
     ("risk", "risk", "Risk assessment: CQA criticality, FMEA (RPN, AP), C&E matrix, parameter classes."),
     ("doe", "doe", "Design of experiments: design, evaluate, analyze, optimize, design space."),

@@ -11,6 +11,7 @@ from typing import Any
 
 from qbdkit.i18n import t
 from qbdkit.report.html import esc, figure_svg, fmt, new_figure, table
+from qbdkit.report.sections import register_renderer
 
 D = "comparability"
 
@@ -98,3 +99,7 @@ def render_change(result: Any, lang: str = "en") -> str:
               caption=t("Comparability protocol", lang, domain=D)),
         *[f"<p class=\"note\">{esc(n)}</p>" for n in r.get("notes") or []],
     ])
+
+
+register_renderer("comparability.analysis", render)
+register_renderer("change.classification", render_change)

@@ -19,6 +19,7 @@ from qbdkit.core.operations.kpi import KPI_BY_NAME, KpiReport, YearlyEvaluation
 from qbdkit.core.operations.timeline import TimelineResult
 from qbdkit.i18n import t
 from qbdkit.report.html import esc, figure_svg, fmt, new_figure, table
+from qbdkit.report.sections import register_renderer
 
 DOMAIN = "operations"
 
@@ -213,3 +214,8 @@ def render(result: Any, lang: str = "en") -> str:
     if isinstance(result, YearlyEvaluation):
         return evaluation_html(result, lang)
     return f"<pre>{esc(result.summary() if hasattr(result, 'summary') else result)}</pre>"
+
+
+for _kind in ("operations.due", "operations.kpi", "operations.maco", "operations.containment",
+              "operations.timeline"):
+    register_renderer(_kind, render)

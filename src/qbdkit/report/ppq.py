@@ -16,6 +16,7 @@ from qbdkit.core.spec import SpecProposal
 from qbdkit.core.stats.tolerance import RandomEffectsInterval, ToleranceFactor, ToleranceInterval
 from qbdkit.i18n import t
 from qbdkit.report.html import esc, figure_svg, fmt, new_figure, table
+from qbdkit.report.sections import register_renderer
 
 __all__ = ["clearance_section", "evaluation_section", "protocol_section", "render",
            "spec_proposal_section", "tolerance_section"]
@@ -214,3 +215,8 @@ def render(result: Any, lang: str = "en") -> str:
     if isinstance(result, ClearanceResult):
         return clearance_section(result, lang)
     raise TypeError(f"no PPQ/spec section for {type(result).__name__}")
+
+
+for _kind in ("spec.tolerance", "spec.proposal", "ppq.protocol", "ppq.evaluation",
+              "ppq.clearance"):
+    register_renderer(_kind, render)

@@ -24,7 +24,13 @@ Renderer = Callable[[Any, str], str]
 _RENDERERS: dict[str, Renderer] = {}
 
 #: Report modules that register renderers when imported (each area adds its module here).
-RENDER_MODULES: list[str] = []
+RENDER_MODULES: list[str] = [
+    "qbdkit.report.spc",
+    "qbdkit.report.stability",
+    "qbdkit.report.comparability",
+    "qbdkit.report.ppq",
+    "qbdkit.report.operations",
+]
 
 
 def register_renderer(kind: str, fn: Renderer) -> Renderer:

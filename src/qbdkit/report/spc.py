@@ -16,6 +16,7 @@ import numpy as np
 from qbdkit.core.spc import CapabilityResult, ChartResult, CpvReview, T2Result
 from qbdkit.i18n import t
 from qbdkit.report.html import esc, figure_svg, fmt, new_figure, table
+from qbdkit.report.sections import register_renderer
 
 DOMAIN = "spc"
 
@@ -179,3 +180,7 @@ def render(result: Any, lang: str = "en") -> str:
     if isinstance(result, CpvReview):
         return _review_html(result, lang)
     raise TypeError(f"not a cpv result: {type(result).__name__}")
+
+
+for _kind in ("cpv.chart", "cpv.capability", "cpv.t2", "cpv.review"):
+    register_renderer(_kind, render)

@@ -10,6 +10,7 @@ from typing import Any
 
 from qbdkit.i18n import t
 from qbdkit.report.html import esc, figure_svg, fmt, new_figure, table
+from qbdkit.report.sections import register_renderer
 
 D = "stability"
 
@@ -81,3 +82,6 @@ def render(result: Any, lang: str = "en") -> str:
     return "\n".join([table(head, rows), figure(r, lang),
                       table(per_head, per, caption=t("Per-batch regression", lang, domain=D)),
                       notes])
+
+
+register_renderer("stability.shelf_life", render)
