@@ -124,15 +124,39 @@ def lift_svgs(fragment: str, svgs: list[str]) -> str:
 _NOWRAP = re.compile(r"^[\s\d.,:%±≤≥<>+−–-]{1,16}$")
 
 _HASH = re.compile(r"^[0-9a-f]{64}$")
+#: tables with this many columns or more are set in a smaller font
+WIDE_COLUMNS = 9
 
 _PLACEHOLDER = re.compile(r'<div class="svg" data-svg="(\d+)"></div>')
 
 
 def restore_svgs(html: str, svgs: list[str]) -> str:
+    """Put each lifted figure back (``svgs[i]``: the SVG, or any HTML standing for it)."""
     return _PLACEHOLDER.sub(lambda m: f'<div class="svg">{svgs[int(m.group(1))]}</div>', html)
 
 
+def png_images(svgs: list[str], dpi: int = 200) -> list[str] | None:
+    """``<img>`` elements (PNG data URIs at the figures' natural size) for the SVGs, or None
+    without ``rsvg-convert`` (see :mod:`qbdkit.report.figures`)."""
+    import base64
+
+    from qbdkit.report.figures import rsvg, svgs_to_png
+
+    if rsvg() is None:
+        return None
+    out = []
+    for png, width in svgs_to_png(svgs, dpi):
+        data = base64.b64encode(png).decode("ascii")
+        out.append(f'<img src="data:image/png;base64,{data}" '
+                   f'style="width:{width / dpi * 72:.1f}pt" alt="">')
+    return out
+
+
 # ---- generic rendering of a stored result without a renderer --------------------------------
+
+
+#: a generic table (a stored list of rows) is split into tables of at most this many columns
+GENERIC_COLUMNS = 8
 
 
 def _scalar(v: Any) -> bool:
@@ -158,8 +182,13 @@ def generic_html(result: Any, lang: str, *, depth: int = 0) -> str:
             for row in value:
                 cols += [c for c in row if c not in cols and _scalar(row[c])]
             if cols:
-                rows = [[r.get(c) for c in cols] for r in value[:500]]
-                parts.append(table(cols, rows, caption=str(key)))
+                # many columns: several tables of ≤ GENERIC_COLUMNS, the first column repeated
+                step = GENERIC_COLUMNS - 1
+                rest = cols[1:] or cols[:0]
+                chunks = [cols[:1] + rest[i:i + step] for i in range(0, max(len(rest), 1), step)]
+                for chunk in chunks:
+                    rows = [[r.get(c) for c in chunk] for r in value[:500]]
+                    parts.append(table(chunk, rows, caption=str(key)))
                 continue
         if isinstance(value, list) and all(_scalar(x) for x in value):
             text = ", ".join("" if x is None else str(x) for x in value[:200])
@@ -542,6 +571,8 @@ def number(c: Composed) -> Composed:
             if cap is not None:
                 el.remove(cap)
             label = _t("Table {n}", c.lang, n=tables)
+            if max((len(tr) for tr in el.iter("tr")), default=0) >= WIDE_COLUMNS:
+                el.set("class", ((el.get("class") or "") + " wide").strip())
             para = lxml.html.Element("p", {"class": "caption", "id": f"table-{tables}"})
             para.text = f"{label} — {text}" if text else label
             el.addprevious(para)
@@ -587,12 +618,12 @@ td.nw{white-space:nowrap}
 td.hash{font-family:"DejaVu Sans Mono",monospace;font-size:7pt;word-break:break-all}
 table.signatures,table.stamp,table.audit{width:100%}table.ident td{text-align:left}
 table.ident td:first-child{white-space:nowrap;font-weight:bold;background:#f6f8fa}
-table.ident td,table.stamp td,table.signatures td{overflow-wrap:anywhere;word-break:break-all}
+table td,table th{overflow-wrap:anywhere}table.wide{font-size:7pt}
 tr.bad td{background:#fde2e2}tr.warn td{background:#fff3cd}tr.good td{background:#e3f4e3}
 tr.cqa td,tr.cpp td{background:#fff5e6}
 p.bad{color:#a00;font-weight:bold}p.good{color:#060}
 figure.fig{margin:.8em 0 1.2em;break-inside:avoid}
-figure.fig div.svg svg{max-width:100%;height:auto}
+figure.fig div.svg svg,figure.fig div.svg img{max-width:100%;height:auto}
 figcaption{font-weight:bold;font-size:9pt;color:#234;margin-top:.3em}
 .note{color:#555;font-size:9pt}
 pre{white-space:pre-wrap;font-size:8pt;background:#f7f7f7;padding:.5em}
@@ -612,13 +643,14 @@ nav.toc a{text-decoration:none;color:#234}
  h2,h3,h4{break-after:avoid}
  table{max-width:100%}
  tr{break-inside:avoid}
- figure.fig div.svg svg{max-height:200mm}
+ figure.fig div.svg svg,figure.fig div.svg img{max-height:200mm;object-fit:contain}
 }
 """
 
 
-def page(c: Composed) -> str:
-    """The complete HTML document (screen and print CSS; SVGs restored)."""
+def page(c: Composed, figures: list[str] | None = None) -> str:
+    """The complete HTML document (screen and print CSS; SVGs restored, or ``figures``
+    standing for them)."""
     page_text = _t("Page {page} of {pages}", c.lang, page='" counter(page) "',
                    pages='" counter(pages) "')
     css = CSS.replace("%(header)s", c.header.replace('"', "'").replace("\\", "")).replace(
@@ -626,7 +658,7 @@ def page(c: Composed) -> str:
     html_lang = "zh-CN" if c.lang == "zh" else "en"
     return (f'<!DOCTYPE html>\n<html lang="{html_lang}"><head><meta charset="utf-8">'
             f"<title>{esc(c.title)}</title><style>{css}</style></head><body>\n"
-            f"{restore_svgs(c.body, c.svgs)}\n</body></html>\n")
+            f"{restore_svgs(c.body, figures or c.svgs)}\n</body></html>\n")
 
 
 @dataclass(frozen=True)
@@ -646,7 +678,7 @@ def build(data: Any, *, lang: str = "en", fmt: str = "html",
     elif fmt == "pdf":
         from qbdkit.report.pdf import html_to_pdf
 
-        content = html_to_pdf(page(c), title=c.title, lang=lang)
+        content = html_to_pdf(page(c, png_images(c.svgs)), title=c.title, lang=lang)
     elif fmt == "docx":
         from qbdkit.report.word import composed_to_docx
 

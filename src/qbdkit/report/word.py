@@ -14,11 +14,9 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
-import struct
-import subprocess
 from typing import Any
 
+from qbdkit.report.figures import svgs_to_png
 from qbdkit.report.project import Composed
 
 LATIN_FONT = "Calibri"
@@ -283,37 +281,6 @@ class _Writer:
         buf = io.BytesIO()
         self.doc.save(buf)
         return buf.getvalue()
-
-
-def _png_width(png: bytes) -> int:
-    """Width in pixels from the PNG's IHDR chunk."""
-    return struct.unpack(">I", png[16:20])[0]
-
-
-def svg_to_png(svg: str, dpi: int = DPI, *, rsvg: str | None = None) -> tuple[bytes, int]:
-    """PNG bytes of an SVG figure and its width in pixels: drawn by ``rsvg-convert``
-    (librsvg, Debian ``librsvg2-bin``; ~10× faster) when ``rsvg`` names it, else by CairoSVG."""
-    if rsvg:
-        done = subprocess.run([rsvg, "-d", str(dpi), "-p", str(dpi), "-f", "png"],
-                              input=svg.encode("utf-8"), capture_output=True, timeout=120,
-                              check=False)
-        if done.returncode == 0 and done.stdout.startswith(b"\x89PNG"):
-            return done.stdout, _png_width(done.stdout)
-    import cairosvg
-
-    png = cairosvg.svg2png(bytestring=svg.encode("utf-8"), dpi=dpi)
-    return png, _png_width(png)
-
-
-def svgs_to_png(svgs: list[str], dpi: int = DPI) -> list[tuple[bytes, int]]:
-    """Every figure as PNG (``rsvg-convert`` processes two at a time when installed)."""
-    rsvg = shutil.which("rsvg-convert")
-    if rsvg is None or len(svgs) < 2:
-        return [svg_to_png(s, dpi, rsvg=rsvg) for s in svgs]
-    from concurrent.futures import ThreadPoolExecutor
-
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        return list(pool.map(lambda s: svg_to_png(s, dpi, rsvg=rsvg), svgs))
 
 
 def composed_to_docx(c: Composed) -> bytes:
