@@ -1,8 +1,11 @@
-"""`qbdkit demo` runs every stage into the embedded store and writes one report."""
+"""`qbdkit demo` imports the bundled project, runs the stage modules into the embedded store
+and writes its report with the project report service — one code path."""
 
 import sqlite3
 
-from qbdkit.demo.run import STAGES
+from qbdkit.demo.run import LEGACY
+from qbdkit.services.base import Context
+from qbdkit.services.report import ReportRequest, collect
 
 
 def test_demo_end_to_end_twice(cli, tmp_path, monkeypatch):
@@ -11,8 +14,19 @@ def test_demo_end_to_end_twice(cli, tmp_path, monkeypatch):
     assert r.code == 0, r.err
     assert "report written" in r.out
     report = (out / "report.html").read_text(encoding="utf-8")
-    for anchor in ["project", *[a for a, _t, _m in STAGES], "audit"]:
+    url = f"sqlite:///{out / 'qbdkit.sqlite'}"
+    data = collect(ReportRequest(project="demo-mab"), Context(url=url))
+    # the report is the project report of the stored project and records …
+    for anchor in ("product", "cqa", "parameters", "stage-risk", "signatures",
+                   "reproducibility", "audit"):
         assert f'id="{anchor}"' in report, anchor
+    assert data.records, "the demo stores its analyses as records"
+    for record in data.records:
+        assert record["sha256"] in report
+    # … with every stage's content: stored records, or the former section while a stage
+    # has no stage module yet
+    for anchor, _title, _module, stage in LEGACY:
+        assert f'id="{anchor}"' in report or f'id="stage-{stage}"' in report, anchor
     assert "Not yet available" not in report
     assert "audit trail intact" in report
 
@@ -28,3 +42,17 @@ def test_demo_end_to_end_twice(cli, tmp_path, monkeypatch):
     verify = cli("audit", "verify")
     assert verify.code == 0, verify.err
     assert "intact" in verify.out
+
+
+def test_demo_writes_pdf_and_docx_on_request(cli, tmp_path, monkeypatch):
+    import qbdkit.demo.run as run
+
+    monkeypatch.setattr(run, "LEGACY", [])  # the formats, not the stages, are tested here
+    out = tmp_path / "demo"
+    r = cli("demo", "--out", out, "--format", "pdf,docx", "--lang", "zh")
+    assert r.code == 0, r.err
+    assert (out / "report.pdf").read_bytes().startswith(b"%PDF")
+    assert (out / "report.docx").read_bytes().startswith(b"PK")
+    assert not (out / "report.html").exists()
+    bad = cli("demo", "--out", out, "--format", "odt")
+    assert bad.code == 2 and "unknown report format" in bad.err

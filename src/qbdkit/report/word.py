@@ -130,6 +130,8 @@ class _Writer:
             run = p.add_run(el.text_content())
             _set_fonts(run, MONO_FONT, EAST_ASIAN_FONT)
             run.font.size = self.Pt(8)
+        elif tag == "p" and "caption" in cls.split():
+            self.doc.add_paragraph(_text(el), style="Caption")
         elif tag == "p":
             p = self.doc.add_paragraph()
             self.inline(p, el)
