@@ -618,7 +618,8 @@ td.nw{white-space:nowrap}
 td.hash{font-family:"DejaVu Sans Mono",monospace;font-size:7pt;word-break:break-all}
 table.signatures,table.stamp,table.audit{width:100%}table.ident td{text-align:left}
 table.ident td:first-child{white-space:nowrap;font-weight:bold;background:#f6f8fa}
-table td,table th{overflow-wrap:anywhere}table.wide{font-size:7pt}
+table.wide{font-size:7pt}
+table.wide td,table.wide th,table.audit td,table.ident td{overflow-wrap:anywhere}
 tr.bad td{background:#fde2e2}tr.warn td{background:#fff3cd}tr.good td{background:#e3f4e3}
 tr.cqa td,tr.cpp td{background:#fff5e6}
 p.bad{color:#a00;font-weight:bold}p.good{color:#060}
