@@ -15,8 +15,6 @@ from typing import Any
 
 import typer
 
-from qbdkit.core.result import to_jsonable
-
 #: JSON longer than this (characters) is printed compact instead of indented (a 41⁴
 #: design-space grid is ~100 MB indented).
 LARGE_JSON = 1_000_000
@@ -34,6 +32,8 @@ REASON_OPTION = typer.Option("", "--reason", help="Why (kept in the audit trail;
 def emit(result: Any, as_json: bool) -> None:
     """Print ``result`` as JSON (``--json``) or as its ``summary()``."""
     if as_json:
+        from qbdkit.core.result import to_jsonable
+
         payload = result.to_dict() if hasattr(result, "to_dict") else to_jsonable(result)
         text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
         if len(text) <= LARGE_JSON:

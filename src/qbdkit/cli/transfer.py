@@ -150,13 +150,39 @@ def register(app: typer.Typer) -> None:
         project: str = typer.Argument(..., help="Project name in the store."),
         directory: Path = typer.Argument(..., help="New or empty folder to write."),
         version: int = typer.Option(None, "--version", help="Version to export (default newest)."),
+        deidentify: bool = typer.Option(
+            False, "--deidentify",
+            help="Replace client, donor and patient identifiers by stable pseudonyms."),
         as_json: bool = JSON_OPTION,
     ) -> None:
         """Write a stored project version back as a project folder."""
         from qbdkit.services.projects import export_project
 
-        emit(export_project(project, directory, version=version, user=context().user),
-             as_json)
+        emit(export_project(project, directory, version=version, user=context().user,
+                            deidentify=deidentify), as_json)
+
+    @app.command("backup")
+    def backup(
+        out: Path = typer.Option(..., "--out", help="The backup file (.zip)."),
+        as_json: bool = JSON_OPTION,
+    ) -> None:
+        """Write a consistent snapshot of the whole store (every table, with checksums)."""
+        from qbdkit.services.backup import backup as do_backup
+
+        emit(do_backup(out, user=context().user), as_json)
+
+    @app.command("restore")
+    def restore(
+        file: Path = typer.Argument(..., help="A backup written by `qbdkit backup`."),
+        as_json: bool = JSON_OPTION,
+    ) -> None:
+        """Restore a backup into an EMPTY store ($QBDKIT_DATABASE_URL) and verify it."""
+        from qbdkit.services.backup import restore as do_restore
+
+        result = do_restore(file)
+        emit(result, as_json)
+        if not result.verified:
+            raise typer.Exit(3)
 
     @app.command("projects")
     def projects(as_json: bool = JSON_OPTION) -> None:

@@ -92,10 +92,20 @@ def changes_text(old: str | None, new: str | None) -> str:
     a = None if old is None else json.loads(old)
     b = None if new is None else json.loads(new)
     if a is None:
-        if isinstance(b, dict):
-            return "; ".join(f"{k}: {_value(v)}" for k, v in b.items())
-        return _value(b)
+        return "; ".join(f"{path}: {_value(v)}" if path else _value(v) for path, v in _leaves(b))
     return "; ".join(c.summary() for c in diff(a, b)) or "no change"
+
+
+def _leaves(value: Any, path: str = "") -> list[tuple[str, Any]]:
+    """``(path, value)`` of every non-empty leaf (dicts walked; lists kept whole)."""
+    if isinstance(value, dict) and value:
+        out = []
+        for k, v in value.items():
+            out += _leaves(v, f"{path}.{k}" if path else str(k))
+        return out
+    if value in ({}, None):
+        return []
+    return [(path, value)]
 
 
 def _value(v: Any) -> str:
@@ -285,10 +295,13 @@ def _entries(session) -> Any:
              .select_from(AuditEntry.__table__.outerjoin(AuditMac.__table__,
                                                           m.entry_id == e.id))
              .order_by(e.id).execution_options(yield_per=5000))
-    for row in session.execute(query).mappings():
-        entry = dict(row)
-        entry["at"] = read_at(entry["at"])
-        yield entry
+    result = session.execute(query)
+    names = list(result.keys())
+    at = names.index("at")
+    for row in result:
+        values = list(row)
+        values[at] = read_at(values[at])
+        yield dict(zip(names, values, strict=True))
 
 
 class _Audited:
@@ -305,9 +318,12 @@ class _Audited:
         self.key_entries: list[dict] = []
         self.mode: str | None = None
 
+    _ACTIONS = ("user.", "auth.lockout", "project.create", "record.save", "project.import",
+                "project.version", "record.sign", "store.")
+
     def take(self, action: str, project: str | None, new_text: str | None) -> None:
-        if new_text is None:
-            return
+        if new_text is None or not action.startswith(self._ACTIONS):
+            return  # sign-ins and the like vouch for no stored row
         new = json.loads(new_text)
         if action.startswith("user.") or action == "auth.lockout":
             if isinstance(new, dict) and "name" in new:

@@ -322,6 +322,11 @@ def authenticate(token: str | None, *, url: str | None = None) -> str:
         if row is None:
             raise AuthenticationRequired("not a session of this store", column="session",
                                          expected=hint, found="unknown token")
+        user = session.get(User, row.user_id)
+        if user is None or user.disabled or user.locked:
+            raise AuthenticationRequired("the account is disabled or locked", column="session",
+                                         expected="an enabled account",
+                                         found=None if user is None else user.name)
         if row.revoked_at is not None:
             raise AuthenticationRequired("session ended (signed out)", column="session",
                                          expected=hint, found="revoked")
@@ -331,11 +336,6 @@ def authenticate(token: str | None, *, url: str | None = None) -> str:
             raise AuthenticationRequired("session expired after inactivity", column="session",
                                          expected=hint,
                                          found=f"idle > {row.idle_seconds // 60} min")
-        user = session.get(User, row.user_id)
-        if user is None or user.disabled or user.locked:
-            raise AuthenticationRequired("the account is disabled or locked", column="session",
-                                         expected="an enabled account",
-                                         found=None if user is None else user.name)
         row.last_seen = now
         return user.name
 

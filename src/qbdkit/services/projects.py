@@ -259,9 +259,13 @@ class ExportResult(Result):
 
 
 def export_project(name: str, directory: str | Path, *, version: int | None = None,
-                   user: str | None = None, url: str | None = None) -> ExportResult:
+                   user: str | None = None, url: str | None = None,
+                   deidentify: bool = False) -> ExportResult:
     """Write stored ``name`` (version ``version``, default newest) as a project folder.
 
+    ``deidentify``: client, donor and patient identifiers (fields and table columns named so,
+    :data:`qbdkit.services.backup.IDENTIFIER_NAMES`) are replaced by stable pseudonyms keyed
+    with the store's key, for data leaving the platform (seed 001 §2.4).
     ``directory`` must not exist or be empty. Raises :class:`QbdInputError` otherwise,
     for an unknown project/version, or (when ``user`` is given) an unknown user.
     """
@@ -276,6 +280,17 @@ def export_project(name: str, directory: str | Path, *, version: int | None = No
         with transaction(url, write=False) as session:
             require(session, user, "read")
     stored = project_document(name, version, url=url)
+    if deidentify:  # client, donor and patient identifiers → stable keyed pseudonyms
+        from qbdkit.services.backup import (
+            deidentify_document,
+            deidentify_table_bytes,
+            pseudonym_key,
+        )
+
+        key = pseudonym_key(url=url)
+        stored["document"] = deidentify_document(stored["document"], key)
+        stored["files"] = {rel: deidentify_table_bytes(rel, data, key)
+                           for rel, data in stored["files"].items()}
     model = ProjectModel.model_validate(stored["document"])
     parent = directory.resolve().parent
     parent.mkdir(parents=True, exist_ok=True)

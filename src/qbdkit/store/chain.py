@@ -41,10 +41,13 @@ GENESIS = "0" * 64
 """``prev`` of the first entry."""
 
 
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                              allow_nan=False)
+
+
 def canonical_json(value: Any) -> str:
     """Canonical JSON text: sorted keys, no whitespace, UTF-8 kept (RFC 8785 in spirit)."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                      allow_nan=False)
+    return _CANONICAL.encode(value)
 
 
 def sha256_text(text: str) -> str:
@@ -60,7 +63,9 @@ def utc_text(at: datetime) -> str:
     """``at`` as ``YYYY-MM-DDTHH:MM:SS.ffffffZ`` (naive values are taken as UTC)."""
     if at.tzinfo is None:
         at = at.replace(tzinfo=UTC)
-    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    # isoformat is strftime("%Y-%m-%dT%H:%M:%S.%f") at a fraction of the cost (verification
+    # formats every entry's time)
+    return at.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def entry_hash(entry: Mapping[str, Any]) -> str:

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import hashlib
 import hmac
 import json
 import os
@@ -150,7 +149,7 @@ def new_key(store_id: str) -> StoreKeys:
 
 def mac(key: bytes, message: str) -> str:
     """HMAC-SHA-256 of ``message`` (UTF-8) as hex."""
-    return hmac.new(key, message.encode("utf-8"), hashlib.sha256).hexdigest()
+    return hmac.digest(key, message.encode("utf-8"), "sha256").hex()
 
 
 def entry_mac(key: bytes, entry_hash: str) -> str:
