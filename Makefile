@@ -28,7 +28,7 @@ sysdeps:
 		echo "installing system packages:$$missing"; \
 		apt="$$sudo apt-get -qq -o DPkg::Lock::Timeout=600"; \
 		for i in 1 2 3 4 5 6 7 8 9 10; do $$apt update 2>/dev/null && break; sleep 10; done; \
-		DEBIAN_FRONTEND=noninteractive $$apt install -y --no-install-recommends $$missing >/dev/null \
+		DEBIAN_FRONTEND=noninteractive DEBCONF_NOWARNINGS=yes $$apt install -y --no-install-recommends $$missing >/dev/null \
 		|| { echo "could not install:$$missing (as root: apt-get install$$missing)"; exit 1; }; \
 	fi
 
