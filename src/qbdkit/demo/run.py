@@ -64,9 +64,9 @@ def _stages_with_rendered_records(project: str, url: str) -> set[str]:
     """Stages of which the project holds a record whose kind has a renderer."""
     from qbdkit.report.sections import renderer
     from qbdkit.services.records import list_records
-    from qbdkit.services.report import _stage_of
+    from qbdkit.services.report import stage_of
 
-    return {_stage_of(r["kind"]) for r in list_records(project, url=url).records
+    return {stage_of(r["kind"]) for r in list_records(project, url=url).records
             if renderer(r["kind"]) is not None}
 
 

@@ -117,7 +117,9 @@ class ReportDocument(Result):
         return head + "\n" + format_table(["kind", "name", "version", "state", "sha256"], rows)
 
 
-def _stage_of(kind_name: str) -> str:
+def stage_of(kind_name: str) -> str:
+    """The QbD stage of a record kind: its registered ``Kind.stage``, else the kind's prefix
+    when that is a stage (``risk.fmea`` → ``risk``), else ``other``."""
     from qbdkit.services.kinds import _KINDS, STAGES
 
     k = _KINDS.get(kind_name)
@@ -188,7 +190,7 @@ def collect(req: ReportRequest, ctx: Context | None = None) -> ReportData:
     records = []
     for kind, key, version in wanted:
         r = get_record(req.project, kind, key, version, url=url)
-        r["stage"] = _stage_of(kind)
+        r["stage"] = stage_of(kind)
         r["title"] = _title(kind)
         records.append(r)
     records.sort(key=lambda r: (STAGES.index(r["stage"]), r["kind"], r["key"]))
