@@ -132,19 +132,21 @@ def test_out_suffix_checked_before_work(cli, factors_file, tmp_path):
     assert r.code == 2 and "--out" in r.err
 
 
-def test_factors_from_project_parameters(cli):
+def test_factors_from_project_folder(cli):
+    # `--from-folder DIR` (was `--project DIR` before --project meant a project in the store)
     import qbdkit
 
     demo = Path(qbdkit.__file__).parent / "demo" / "mab"
-    r = cli("doe", "design", "--project", demo, "--unit-operation", "production_bioreactor", "--type", "dsd",
+    r = cli("doe", "design", "--from-folder", demo, "--unit-operation", "production_bioreactor", "--type", "dsd",
             "--select", "temperature", "--select", "ph", "--select", "feed_volume", "--select", "seeding_density",
             "--json")
     assert r.code == 0, r.err
     d = r.json()
     assert [f["name"] for f in d["factors"]] == ["temperature", "ph", "feed_volume", "seeding_density"]
     assert d["factors"][0]["low"] == 35.0 and d["factors"][0]["high"] == 37.0  # studied range
+    assert d["parameters"]["feed_volume"] == "production_bioreactor/feed_volume"
     assert len(d["runs"]) == 9
-    r = cli("doe", "design", "--project", demo, "--unit-operation", "nope", "--type", "dsd")
+    r = cli("doe", "design", "--from-folder", demo, "--unit-operation", "nope", "--type", "dsd")
     assert r.code == 2 and "unknown unit operation" in r.err
     r = cli("doe", "design", "--type", "dsd")
-    assert r.code == 2 and "exactly one of --factors FILE or --project DIR" in r.err
+    assert r.code == 2 and "exactly one of --factors FILE, --project P" in r.err

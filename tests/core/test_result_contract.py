@@ -159,6 +159,8 @@ NOT_COVERED: dict[str, str] = {
                     "StageStatus", "TemperatureCheck", "TimelineResult", "TimelineTask",
                     "YearlyEvaluation")},
     "Change": "one line of a diff (qbdkit.core.diff); never stored on its own",
+    "ModelSelection": "checked by the kind contract (doe.compare)",
+    "CurvatureTest": "checked by the kind contract (inside doe.analysis)",
     "CppAssessment": "custom to_dict; classes are risk ParameterClassification objects",
     "Prediction": "custom to_dict drops the settings frame",
     "DesignSpaceResult": "custom to_dict (Monte Carlo grids); needs its own from_dict",

@@ -35,10 +35,10 @@ def test_committed_demo_inputs_match_the_generator(tmp_path):
 
 def test_design_space_page_is_complete_html(tmp_path):
     from qbdkit.core.doe.analysis.space import design_space
-    from qbdkit.core.doe.analysis.space_fit import load_multiresponse
     from qbdkit.report.doe_space import design_space_page
+    from qbdkit.services.doe import multiresponse_from_file
 
-    mr = load_multiresponse(DEMO / "doe" / "results.csv", ["Aggregate (%)"], "quadratic")
+    mr = multiresponse_from_file(DEMO / "doe" / "results.csv", ["Aggregate (%)"], "quadratic")
     res = design_space(mr.posterior, mr.rows, model_factors=mr.factors, studied=mr.studied,
                        specs={"Aggregate (%)": (float("-inf"), 2.2)}, grid=7, draws=500,
                        factors=mr.factors[:2])

@@ -21,12 +21,15 @@ def test_every_message_has_a_chinese_translation():
     src = Path(rep.__file__).read_text("utf-8")
     ids = set(re.findall(r'_t\(\s*"([^"]+)"', src)) | set(re.findall(r"_t\(\s*'([^']+)'", src))
     import qbdkit.services.operations as svc
+    import qbdkit.services.operations_records as docs
 
-    ids |= set(re.findall(r'both\("([^"]+)"', Path(svc.__file__).read_text("utf-8")))
+    for module in (svc, docs):
+        ids |= set(re.findall(r'both\("([^"]+)"', Path(module.__file__).read_text("utf-8")))
     from qbdkit.core.operations.cell_therapy import HANDOVERS
     from qbdkit.core.operations.kpi import KPIS, PERIODS
 
-    ids |= {*PERIODS, *(k.dimension for k in KPIS), *HANDOVERS, "health-based", "dose"}
+    ids |= {*PERIODS, *(k.dimension for k in KPIS), *HANDOVERS, "health-based", "dose",
+            *docs.REQUEST_NOTES}
     missing = sorted(i for i in ids if i not in catalogue("operations", "zh"))
     assert missing == []
 

@@ -1,5 +1,10 @@
 """`qbdkit change classify …`: class a change minor / moderate / major by the seed rules and
-give its comparability protocol (ICH Q5E; seeds 003 §1.3, 004 §10)."""
+give its comparability protocol (ICH Q5E; seeds 003 §1.3, 004 §10).
+
+With ``--project P --as NAME`` the change record (number, title, owner, status, links and
+the classifying fields) is stored with its class, reasoning and protocol; a new version of the
+same name records its progress (``--status implemented --link comparability.analysis/…``).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,8 @@ from pathlib import Path
 
 import typer
 
-from qbdkit.cli.common import JSON_OPTION, emit
+from qbdkit.cli._store import run_or_store
+from qbdkit.cli.common import AS_OPTION, JSON_OPTION, PROJECT_OPTION, REASON_OPTION, emit
 from qbdkit.cli.stability import LANG_OPTION, build, write_html
 
 app = typer.Typer(no_args_is_help=True)
@@ -25,18 +31,28 @@ def classify(
     cqa_impact: str = typer.Option(None, "--cqa-impact", help="none | low | possible | likely."),
     impact_predictable: bool = typer.Option(None, "--impact-predictable/--impact-unpredictable", help="Can knowledge predict the effect of quality differences?"),
     rules: Path = typer.Option(None, "--rules", help="Rule file (YAML) replacing the defaults."),
+    change_id: str = typer.Option(None, "--id", help="Change-control number, e.g. CC-2026-007."),
+    title: str = typer.Option("", "--title", help="Short title."),
+    owner: str = typer.Option(None, "--owner", help="Who owns the change."),
+    status: str = typer.Option("open", "--status", help="open | approved | implemented | closed | cancelled."),
+    rationale: str = typer.Option("", "--rationale", help="Why the change is made."),
+    link: list[str] = typer.Option(None, "--link", help="Linked record, e.g. operations.deviation/DEV-1 (repeatable)."),
     out: Path = typer.Option(None, "--out", help="Write an HTML report here."),
     lang: str = LANG_OPTION,
+    project: str = PROJECT_OPTION,
+    name: str = AS_OPTION,
+    reason: str = REASON_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Class a change and show the reasoning and the comparability protocol."""
-    from qbdkit.services.comparability import ChangeRequest, run_change
+    from qbdkit.services.comparability import ChangeRequest
 
     req = build(ChangeRequest, description=description, change_type=change_type,
                 affected_steps=step or [], materials=material or [], sites=site or [],
                 phase=phase, within_design_space=within_design_space, cqa_impact=cqa_impact,
-                impact_predictable=impact_predictable, rules=rules)
-    result = run_change(req)
+                impact_predictable=impact_predictable, rules=rules, id=change_id, title=title,
+                owner=owner, status=status, rationale=rationale, linked=link or [])
+    result = run_or_store("change.classification", req, project, name, reason)
     if out is not None:
         from qbdkit.i18n import t
         from qbdkit.report.comparability import render_change

@@ -2,7 +2,8 @@
 
 ``qbdkit comparability analyze --pre PRE.csv --post POST.csv [--tier NAME=1|2|3 …]
 [--margin-sd 1.5] [--margin NAME=VALUE] [--k 3] [--min-share 0.9] [--min-reference 1=5]
-[--multivariate] [--stability STAB.csv --stability-value COL …] [--json] [--out FILE.html]``.
+[--multivariate] [--stability STAB.csv --stability-value COL …] [--change NAME]
+[--project P --as NAME [--reason TEXT]] [--json] [--out FILE.html]``.
 Attributes without ``--tier`` are left out when some are given; with none, every attribute
 shared by both files is compared in tier 2.
 """
@@ -13,7 +14,8 @@ from pathlib import Path
 
 import typer
 
-from qbdkit.cli.common import JSON_OPTION, emit
+from qbdkit.cli._store import run_or_store
+from qbdkit.cli.common import AS_OPTION, JSON_OPTION, PROJECT_OPTION, REASON_OPTION, emit
 from qbdkit.cli.stability import LANG_OPTION, build, write_html
 from qbdkit.errors import QbdInputError
 
@@ -54,12 +56,16 @@ def analyze(
     stability_time: str = typer.Option("time", "--stability-time", help="Time column."),
     stability_value: str = typer.Option("value", "--stability-value", help="Value column."),
     slope_margin: float = typer.Option(None, "--slope-margin", help="Equivalence margin for the slope difference."),
+    change: str = typer.Option(None, "--change", help="Name of the change record concluded (link)."),
     out: Path = typer.Option(None, "--out", help="Write an HTML report here."),
     lang: str = LANG_OPTION,
+    project: str = PROJECT_OPTION,
+    name: str = AS_OPTION,
+    reason: str = REASON_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Tiered comparability of pre- and post-change lots, slopes and PCA; conclusion."""
-    from qbdkit.services.comparability import ComparabilityRequest, run_comparability
+    from qbdkit.services.comparability import ComparabilityRequest
 
     req = build(ComparabilityRequest, pre=pre, post=post, tiers=pairs(tier, "--tier", int),
                 id_column=id_column, alpha=alpha, margin_sd=margin_sd,
@@ -67,8 +73,8 @@ def analyze(
                 min_reference=pairs(min_reference, "--min-reference", int),
                 multivariate=multivariate, stability=stability, stability_lot=stability_lot,
                 stability_group=stability_group, stability_time=stability_time,
-                stability_value=stability_value, slope_margin=slope_margin)
-    result = run_comparability(req)
+                stability_value=stability_value, slope_margin=slope_margin, change=change)
+    result = run_or_store("comparability.analysis", req, project, name, reason)
     if out is not None:
         from qbdkit.i18n import t
         from qbdkit.report.comparability import render

@@ -2,7 +2,11 @@
 
 ``qbdkit stability shelf-life FILE --batch COL --time COL --value COL [--lower X]
 [--upper X] [--alpha 0.05] [--alpha-pool 0.25] [--transform none|log] [--random-batch]
-[--json] [--out FILE.html]`` — see :mod:`qbdkit.core.stability.shelf_life`.
+[--study NAME] [--project P --as NAME [--reason TEXT]] [--json] [--out FILE.html]`` — see
+:mod:`qbdkit.core.stability.shelf_life`; ``qbdkit stability oot FILE --new-batch B --new-time T
+--new-value V``; ``qbdkit stability study STUDY.yaml [--results FILE]`` (a stability study
+record: condition, batches, time points, pulls, excursions, results; out-of-trend flags).
+With ``--project P --as NAME`` the result is stored as a record of the project.
 """
 
 from __future__ import annotations
@@ -12,7 +16,8 @@ from typing import Any
 
 import typer
 
-from qbdkit.cli.common import JSON_OPTION, emit, info
+from qbdkit.cli._store import run_or_store, write_page
+from qbdkit.cli.common import AS_OPTION, JSON_OPTION, PROJECT_OPTION, REASON_OPTION, emit, info
 from qbdkit.errors import Problem, QbdInputError
 
 app = typer.Typer(no_args_is_help=True)
@@ -62,20 +67,24 @@ def shelf_life_cmd(
     biologic: bool = typer.Option(False, "--biologic", help="Biotechnological product: no extrapolation (ICH Q5C)."),
     search_limit: float = typer.Option(None, "--search-limit", help="Longest time searched (default 5 × data)."),
     sheet: str = typer.Option(None, "--sheet", help="XLSX sheet name."),
+    study: str = typer.Option(None, "--study", help="Name of the stability study record (link)."),
     out: Path = typer.Option(None, "--out", help="Write an HTML report here."),
     lang: str = LANG_OPTION,
+    project: str = PROJECT_OPTION,
+    name: str = AS_OPTION,
+    reason: str = REASON_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Shelf life by ICH Q1E: per-batch regression, poolability, confidence limit, extrapolation."""
-    from qbdkit.services.stability import ShelfLifeRequest, run_shelf_life
+    from qbdkit.services.stability import ShelfLifeRequest
 
     req = build(ShelfLifeRequest, file=file, batch=batch, time=time, value=value, lower=lower,
                 upper=upper, alpha=alpha, alpha_pool=alpha_pool, transform=transform,
                 random_batch=random_batch, pooled_error=pooled_error, storage=storage,
                 accelerated_change=accelerated_change, intermediate_change=intermediate_change,
                 little_change=little_change, biologic=biologic, search_limit=search_limit,
-                sheet=sheet)
-    result = run_shelf_life(req)
+                sheet=sheet, study=study)
+    result = run_or_store("stability.shelf_life", req, project, name, reason)
     if out is not None:
         from qbdkit.i18n import t
         from qbdkit.report.stability import render
@@ -96,12 +105,42 @@ def oot_cmd(
     value: str = typer.Option("value", "--value", help="Result column."),
     alpha: float = typer.Option(0.05, "--alpha", help="1 − level of the prediction interval."),
     sheet: str = typer.Option(None, "--sheet", help="XLSX sheet name."),
+    study: str = typer.Option(None, "--study", help="Name of the stability study record (link)."),
+    project: str = PROJECT_OPTION,
+    name: str = AS_OPTION,
+    reason: str = REASON_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Out-of-trend check of a new result against the regression's prediction interval."""
-    from qbdkit.services.stability import TrendRequest, run_trend
+    from qbdkit.services.stability import TrendRequest
 
     req = build(TrendRequest, file=file, batch=batch, time=time, value=value,
                 new_batch=new_batch, new_time=new_time, new_value=new_value, alpha=alpha,
-                sheet=sheet)
-    emit(run_trend(req), as_json)
+                sheet=sheet, study=study)
+    emit(run_or_store("stability.trend", req, project, name, reason), as_json)
+
+
+@app.command("study")
+def study_cmd(
+    file: Path = typer.Argument(..., help="The study (YAML/JSON): name, material, condition, "
+                                          "storage, batches, time_points, pulls, excursions …"),
+    results: Path = typer.Option(None, "--results", help="Results (CSV/XLSX): batch, time and "
+                                                         "one column per attribute, or attribute, value."),
+    time: str = typer.Option(None, "--time", help="Time column of the results (default time)."),
+    batch: str = typer.Option(None, "--batch", help="Batch column of the results (default batch)."),
+    alpha: float = typer.Option(None, "--alpha", help="1 − level of the prediction interval (OOT)."),
+    out: Path = typer.Option(None, "--out", help="Write an HTML report here."),
+    lang: str = LANG_OPTION,
+    project: str = PROJECT_OPTION,
+    name: str = AS_OPTION,
+    reason: str = REASON_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """A stability study record: conditions, pulls, excursions, results with OOT/OOS flags."""
+    from qbdkit.services.stability import load_study
+
+    req = load_study(file, results_file=results, time_column=time, batch_column=batch,
+                     alpha=alpha)
+    result = run_or_store("stability.study", req, project, name, reason)
+    write_page(out, "stability.study", result, lang, str(file))
+    emit(result, as_json)

@@ -17,7 +17,12 @@ from pathlib import Path
 from typing import Any
 
 #: Stage modules, in the order of the QbD flow; each has ``run(d: DemoContext)``.
-STAGE_MODULES: list[str] = []
+STAGE_MODULES: list[str] = [
+    "qbdkit.demo.doe",
+    "qbdkit.demo.stability",
+    "qbdkit.demo.change",
+    "qbdkit.demo.operations",
+]
 
 
 @dataclass

@@ -286,6 +286,36 @@ class HandoverEvent(Record):
     refusal: str | None = None
 
 
+class Handover(Record):
+    """One accepted hand-over of a chain of identity: the step (collection, receipt,
+    manufacture, fill, release, shipment, administration), when, who scanned, and the
+    identifiers scanned as ``(field, value)`` pairs (donor_id, collection_id, batch_id,
+    product_id, patient_id). Refused hand-overs are not part of the chain: they are kept in
+    the audit trail."""
+
+    step: str = Field(min_length=1)
+    at: dt.datetime
+    by: str = Field(min_length=1)
+    scans: list[tuple[str, str]] = Field(min_length=1)
+    note: str = ""
+
+
+class PreAdministration(Record):
+    """The bedside check before administration (seed 004 §7(二)5): identity scanned, appearance,
+    expiry, label and procedure; viability and rapid sterility when tested. The transport
+    temperature record is the chain record's transport log."""
+
+    at: dt.datetime
+    product_id: str = Field(min_length=1)
+    patient_id: str = Field(min_length=1)
+    expiry: dt.datetime
+    appearance_ok: bool | None = None
+    label_and_procedure_checked: bool | None = None
+    viability_pct: float | None = Field(default=None, ge=0, le=100)
+    viability_min_pct: float | None = Field(default=None, ge=0, le=100)
+    rapid_sterility_ok: bool | None = None
+
+
 class ReleaseTest(Record):
     name: str = Field(min_length=1)
     status: Literal["pass", "fail", "pending"]

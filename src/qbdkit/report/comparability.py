@@ -82,8 +82,17 @@ def render(result: Any, lang: str = "en") -> str:
     return "\n".join(parts)
 
 
+#: fields of a change record shown above its classification (the document's own)
+DOCUMENT_FIELDS = ("id", "title", "description", "change_type", "affected_steps", "materials",
+                   "sites", "phase", "owner", "status", "rationale", "linked")
+
+
 def render_change(result: Any, lang: str = "en") -> str:
     r = _dict(result)
+    doc = r.get("change") or {}
+    shown = [[t(k, lang, domain=D), ", ".join(map(str, v)) if isinstance(v, list) else
+              t(str(v), lang, domain=D) if k in ("status", "change_type", "phase") else str(v)]
+             for k in DOCUMENT_FIELDS if (v := doc.get(k)) not in (None, "", [])]
     key = "reason_zh" if lang == "zh" else "reason_en"
     rows = [[x["rule"], t(x["class"], lang, domain=D), x[key], x["source"]] for x in r["reasons"]]
     p = r["protocol"]
@@ -92,6 +101,8 @@ def render_change(result: Any, lang: str = "en") -> str:
     if p.get("method_bridging"):
         proto.append([t("method_bridging", lang, domain=D), t("yes", lang, domain=D)])
     return "\n".join([
+        table([t("Item", lang, domain=D), t("Value", lang, domain=D)], shown,
+              caption=t("Change record", lang, domain=D)) if shown else "",
         f"<p><strong>{esc(t('Change class', lang, domain=D))}: "
         f"{esc(t(r['change_class'], lang, domain=D))}</strong></p>",
         table([t(h, lang, domain=D) for h in ("Rule", "Class", "Reason", "Source")], rows),

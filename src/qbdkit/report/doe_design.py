@@ -23,6 +23,7 @@ import numpy as np
 from qbdkit.core.doe.design import Design, make_design, read_factors
 from qbdkit.core.doe.design.factors import FactorSpace
 from qbdkit.report.html import esc, figure_svg, new_figure, section, table
+from qbdkit.report.sections import register_renderer
 
 
 def _short(label: str, space: FactorSpace) -> str:
@@ -35,9 +36,19 @@ def _short(label: str, space: FactorSpace) -> str:
     return out
 
 
+def _space_of(design: Design) -> FactorSpace:
+    """The design's factor space (rebuilt from its factor list for a stored design)."""
+    if design.space is not None:
+        return design.space
+    from qbdkit.core.doe.design import make_space
+
+    return make_space([{k: v for k, v in f.items() if not (k == "levels" and not v)}
+                       for f in design.factors])
+
+
 def correlation_svg(design: Design, title: str) -> str:
     ev = design.evaluation
-    space = design.space
+    space = _space_of(design)
     labels = [_short(c, space) for c in ev.correlation_labels]
     r = np.array([[np.nan if v is None else v for v in row] for row in ev.correlation], dtype=float)
     n = len(labels)
@@ -121,6 +132,45 @@ def design_html(design: Design, title: str) -> str:
     return "\n".join(p for p in parts if p)
 
 
+def _t(msgid: str, lang: str, **params: Any) -> str:
+    from qbdkit.i18n import t
+
+    return t(msgid, lang, domain="doe", **params)
+
+
+def render_design(result: Any, lang: str = "en") -> str:
+    """HTML fragment of a ``doe.design`` result (object or stored dict): where the factors
+    came from, factors and responses (with limits), evaluation, terms, aliases, correlation
+    map and the run sheet."""
+    from qbdkit.core.doe.design.make import response_text, source_text
+
+    design = Design.from_dict(result) if isinstance(result, dict) else result
+    parts = []
+    if design.source:
+        parts.append(f'<p class="note">{esc(_t("factors from", lang))} '
+                     f"{esc(source_text(design.source))}</p>")
+    rows = [[f["name"], f["type"], f["low"], f["high"], f["unit"],
+             "; ".join(map(str, f["levels"])) if f["type"] == "categorical" else "",
+             design.parameters.get(f["name"], "")] for f in design.factors]
+    parts.append(table([_t("factor", lang), _t("type", lang), _t("low", lang), _t("high", lang),
+                        _t("unit", lang), _t("levels", lang), _t("project parameter", lang)],
+                       rows, caption=_t("Factors (coded −1 at low, +1 at high)", lang)))
+    if design.responses:
+        parts.append(table([_t("response", lang), _t("acceptance", lang),
+                            _t("quality attribute", lang), _t("kind", lang)],
+                           [[r["name"], response_text(r) if (r.get("low") is not None
+                                                             or r.get("high") is not None)
+                             else "", r.get("attribute", ""), r.get("kind", "")]
+                            for r in design.responses],
+                           caption=_t("Responses of the run sheet", lang)))
+    title = f"{design.type}: {design.n_runs} {_t('runs', lang)}"
+    parts.append(design_html(design, title))
+    return "\n".join(parts)
+
+
+register_renderer("doe.design", render_design)
+
+
 def _demo_config(project_dir: Path) -> tuple[FactorSpace, dict]:
     import yaml
 
@@ -164,21 +214,31 @@ def demo_section(project_dir: Path, out_dir: Path) -> str:
         "doe_screening_runs.xlsx and doe_response_surface_runs.xlsx with empty response columns.</p>")
     body = [intro, table(["factor", "type", "low", "high", "unit"], factor_rows,
                          caption="Potential CPPs of the production bioreactor")]
-    body.append("<h3>Screening: definitive screening design vs resolution IV fraction</h3>")
-    body.append(efficiency_table([("DSD (main effects)", dsd), ("2^(6-2) res IV (main effects)", frac)]))
+    frac_name = (f"2^({space.k}-{len(frac.generators)}) res "
+                 f"{_roman(frac.resolution)}" if frac.generators else f"2^{space.k} full factorial")
+    body.append(f"<h3>Screening: definitive screening design vs {esc(frac_name)}</h3>")
+    body.append(efficiency_table([("DSD (main effects)", dsd), (f"{frac_name} (main effects)", frac)]))
     body.append(
         '<p class="note">In the DSD every main effect is orthogonal to all two-factor interactions and '
-        "quadratic effects (white cells between main effects and second-order terms in the map); in the "
-        "resolution IV fraction main effects are clear of 2FIs but 2FIs are aliased in chains.</p>")
+        "quadratic effects (white cells between main effects and second-order terms in the map); in a "
+        "regular fraction of resolution IV or higher main effects are clear of 2FIs, which are aliased "
+        "with each other (resolution IV) or with higher-order terms (resolution V).</p>")
     body.append(design_html(dsd, "Definitive screening design"))
+    if frac.generators:
+        body.append(f'<p class="note">{esc(frac_name)}: generators {esc(", ".join(frac.generators))}'
+                    f"; word-length pattern {esc(_fmt_wlp(frac.word_length_pattern))}</p>")
     body.append(alias_html(frac))
-    body.append(correlation_svg(frac, "2^(6-2) resolution IV: correlation map"))
+    body.append(correlation_svg(frac, f"{frac_name}: correlation map"))
     body.append("<h3>Response surface: face-centred CCD vs I-optimal (same run count)</h3>")
     body.append(efficiency_table([("face-centred CCD", ccd), ("I-optimal", iopt)]))
     body.append(fds_svg([("face-centred CCD", ccd), ("I-optimal", iopt)],
                         "Fraction of design space (quadratic model)"))
     body.append(design_html(ccd, "Face-centred central composite design"))
     return section("DoE design: screening and response-surface designs", "\n".join(body), anchor="doe-design")
+
+
+def _roman(n: Any) -> str:
+    return {3: "III", 4: "IV", 5: "V", 6: "VI", 7: "VII"}.get(n, str(n))
 
 
 def write_demo_inputs(folder: Path) -> Path:

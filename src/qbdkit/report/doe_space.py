@@ -1,11 +1,13 @@
-"""HTML for the design space: probability maps, PAR/NOR table and chart, desirability optimum.
+"""HTML for the design space: probability maps, PAR/NOR table and chart, the proposal per
+project parameter, desirability optimum.
 
 :func:`design_space_sections` renders a
 :class:`~qbdkit.core.doe.analysis.space.DesignSpaceResult` (used by
-``qbdkit doe design-space --out``); :func:`demo_section` (contract D) computes
-the bundled demo's design space from ``project_dir/doe/results.csv`` and the
-specifications, set point and control capability in
-``project_dir/doe_space/space.yaml`` through the same core functions as the CLI.
+``qbdkit doe design-space --out``); renderers of stored records (``register_renderer``):
+``doe.design_space`` and ``doe.optimize``. :func:`demo_section` (contract D) computes the
+bundled demo's design space from ``project_dir/doe/results.csv`` and the specifications, set
+point and control capability in ``project_dir/doe_space/space.yaml`` through the DoE service,
+as the CLI does.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import numpy as np
 import yaml
 
 from qbdkit.report.html import esc, figure_svg, fmt, new_figure, page, section, table
+from qbdkit.report.sections import register_renderer
 
 #: the demo's design-space inputs (SYNTHETIC, see write_demo_inputs)
 DEMO_SPACE = {
@@ -233,9 +236,55 @@ def design_space_sections(res, maps: list[tuple[str, str]] | None = None) -> str
     return "\n".join(parts)
 
 
+def _t(msgid: str, lang: str, **params: Any) -> str:
+    from qbdkit.i18n import t
+
+    return t(msgid, lang, domain="doe", **params)
+
+
+def proposal_table(res, lang: str = "en") -> str:
+    """Per parameter: the set point, NOR and PAR this design space proposes (what
+    ``qbdkit project accept`` writes), beside the studied range."""
+    rows = []
+    for p in getattr(res, "proposal", None) or []:
+        rows.append([p["factor"], p.get("parameter") or "", p.get("unit") or "",
+                     *p["studied"], p["set_point"], *(p.get("nor") or [None, None]),
+                     *(p.get("par") or [None, None])])
+    if not rows:
+        return ""
+    return table([_t("factor", lang), _t("project parameter", lang), _t("unit", lang),
+                  _t("studied low", lang), _t("studied high", lang), _t("set point", lang),
+                  _t("NOR low", lang), _t("NOR high", lang), _t("PAR low", lang),
+                  _t("PAR high", lang)], rows,
+                 caption=_t("Proposal for the project (accept with `qbdkit project accept`)",
+                            lang))
+
+
+def render_design_space(result: Any, lang: str = "en") -> str:
+    """HTML fragment of a ``doe.design_space`` result (object or stored dict)."""
+    from qbdkit.core.doe.analysis.space import DesignSpaceResult
+    from qbdkit.report.doe_analysis import coding_table
+
+    res = DesignSpaceResult.from_dict(result) if isinstance(result, dict) else result
+    return "\n".join(x for x in (coding_table(res.coding, lang), proposal_table(res, lang),
+                                  design_space_sections(res)) if x)
+
+
+def render_optimization(result: Any, lang: str = "en") -> str:
+    """HTML fragment of a ``doe.optimize`` result (object or stored dict)."""
+    from qbdkit.core.doe.analysis.optimize import OptimizationResult
+
+    opt = OptimizationResult.from_dict(result) if isinstance(result, dict) else result
+    notes = "".join(f'<p class="note">{esc(n)}</p>' for n in opt.notes)
+    return optimization_html(opt) + notes
+
+
 def design_space_page(res, title: str = "Design space") -> str:
-    return page(title, [section("Probabilistic design space", design_space_sections(res),
-                                anchor="design-space")])
+    from qbdkit.report.doe_analysis import coding_table
+
+    body = "\n".join(x for x in (coding_table(res.coding), proposal_table(res),
+                                  design_space_sections(res)) if x)
+    return page(title, [section("Probabilistic design space", body, anchor="design-space")])
 
 
 def optimization_html(opt) -> str:
@@ -253,6 +302,10 @@ def optimization_page(opt, title: str = "Optimization") -> str:
     notes = "".join(f'<p class="note">{esc(n)}</p>' for n in opt.notes)
     return page(title, [section("Derringer–Suich desirability optimum · 多响应合意性优化",
                                 optimization_html(opt) + notes, anchor="optimize")])
+
+
+register_renderer("doe.design_space", render_design_space)
+register_renderer("doe.optimize", render_optimization)
 
 
 # ---------------------------------------------------------------------------
@@ -286,7 +339,7 @@ def demo_section(project_dir: Path, out_dir: Path) -> str:
     """The demo's design space, PAR/NOR and desirability optimum (contract D)."""
     from qbdkit.core.doe.analysis.optimize import optimize_desirability, parse_goal
     from qbdkit.core.doe.analysis.space import combine_specs, design_space, parse_spec
-    from qbdkit.core.doe.analysis.space_fit import load_multiresponse
+    from qbdkit.services.doe import multiresponse_from_file
 
     project_dir = Path(project_dir)
     cfg = _demo_config(project_dir)
@@ -295,7 +348,7 @@ def demo_section(project_dir: Path, out_dir: Path) -> str:
         results = project_dir / "doe" / "results.csv"
     parsed = [parse_spec(s) for s in cfg["specifications"]]
     names = list(dict.fromkeys(sp.response for sp in parsed))
-    mr = load_multiresponse(results, names, cfg["model"])
+    mr = multiresponse_from_file(results, names, cfg["model"])
     specs = combine_specs([parse_spec(s, list(mr.posterior.responses)) for s in cfg["specifications"]])
     common = dict(model_factors=mr.factors, studied=mr.studied, specs=specs,
                   setpoint=cfg["setpoint"], draws=int(cfg["draws"]),

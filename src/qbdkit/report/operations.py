@@ -105,6 +105,25 @@ def kpi_dashboard(result: Any, lang: str = "en") -> str:
     ev = getattr(result, "evaluation", None)
     if ev is not None:
         parts.append(evaluation_html(ev, lang))
+    actions = getattr(result, "actions", [])
+    if actions:
+        parts.append(table([_t("KPI", lang), _t("Improvement action", lang), _t("Owner", lang),
+                            _t("Due", lang), _t("Status", lang)],
+                           [[a["kpi"], a["description"], a["owner"], a["due"],
+                             _t(a["status"], lang)] for a in actions],
+                           caption=_t("Improvement actions", lang),
+                           row_classes=["bad" if a["status"] in ("overdue", "not effective")
+                                        else "" for a in actions]))
+    missing = getattr(result, "shortfalls_without_action", [])
+    if missing:
+        parts.append(f'<p class="bad">{esc(_t("Shortfalls without an improvement action:", lang))} '
+                     f'{esc(", ".join(missing))}</p>')
+    if ev is not None:
+        review = getattr(result, "management_review", None)
+        who = getattr(result, "reviewed_by", None)
+        parts.append(f"<p>{esc(_t('Management review', lang))}: "
+                     f"{esc(review or _t('pending', lang))}"
+                     f"{esc(f' ({who})' if who else '')}</p>")
     return "\n".join(parts)
 
 
@@ -199,6 +218,221 @@ def containment_html(r: ContainmentResult, lang: str = "en") -> str:
             f" ({esc(r.scheme)}, {esc(r.range_ug_m3)})</p>" + (f"<ul>{items}</ul>" if items else ""))
 
 
+def _d(result: Any) -> dict[str, Any]:
+    return result.to_dict() if hasattr(result, "to_dict") else dict(result)
+
+
+def _yes(value: bool | None, lang: str) -> str:
+    return "" if value is None else _t("yes" if value else "no", lang)
+
+
+def _items(values: Sequence[Any]) -> str:
+    return "".join(f"<li>{esc(v)}</li>" for v in values)
+
+
+# ---- service request --------------------------------------------------------------------
+
+def schedule_table(s: Mapping[str, Any], lang: str = "en") -> str:
+    rows = [[_t(x["stage"], lang), x["start"], x["due"], x["completed"], x["limit_working_days"],
+             x["working_days_used"], _t(x["status"], lang)] for x in s["stages"]]
+    return table([_t("Stage", lang), _t("Start", lang), _t("Due", lang), _t("Completed", lang),
+                  _t("Limit (working days)", lang), _t("Used (working days)", lang),
+                  _t("Status", lang)], rows,
+                 caption=_t("Request {id}: stages as of {date}", lang, id=s["request"],
+                            date=s["as_of"]),
+                 row_classes=["bad" if x["status"] in ("overdue", "late") else
+                              "good" if x["status"] == "on time" else "" for x in s["stages"]])
+
+
+def request_html(result: Any, lang: str = "en") -> str:
+    r = _d(result)
+    head = [[_t("Client", lang), r["client"]],
+            [_t("Cooperation mode", lang), _t(r["cooperation_mode"], lang)],
+            [_t("Scope", lang), ", ".join(_t(x, lang) for x in r["scope"])],
+            [_t("Confidentiality", lang), _t(r["confidentiality"], lang)],
+            [_t("Current stage", lang), _t(r["stage"], lang)],
+            [_t("Next due", lang), r["next_due"] or "—"],
+            [_t("Overdue", lang), _yes(r["overdue"], lang)],
+            [_t("Results ownership", lang), _t(r["results_ownership"], lang)
+             if r["results_ownership"] else "—"]]
+    parts = [table([_t("Item", lang), _t("Value", lang)], head,
+                   row_classes=["bad" if row[0] == _t("Overdue", lang) and r["overdue"] else ""
+                                for row in head]),
+             schedule_table(r["schedule"], lang)]
+    if r["exceptions"]:
+        parts.append(table([_t("Exception", lang), _t("Occurred", lang), _t("Description", lang),
+                            _t("Handling", lang), _t("Deviation", lang), _t("Closed", lang)],
+                           [[e["id"], e["occurred"], e["description"], e.get("handling"),
+                             e.get("deviation"), e.get("closed")] for e in r["exceptions"]],
+                           caption=_t("Exceptions during the pilot run", lang),
+                           row_classes=["warn" if not e.get("closed") else ""
+                                        for e in r["exceptions"]]))
+    if r["notes"]:
+        parts.append(f'<ul class="note">{_items([_t(n, lang) for n in r["notes"]])}</ul>')
+    return "\n".join(parts)
+
+
+# ---- deviation and CAPA -------------------------------------------------------------------
+
+def deviation_html(result: Any, lang: str = "en") -> str:
+    r = _d(result)
+    im = r["impact"]
+    head = [[_t("Deviation", lang), r["deviation"]], [_t("Occurred", lang), r["occurred"]],
+            [_t("Description", lang), r["description"]], [_t("Site", lang), r["site"] or "—"],
+            [_t("Batches", lang), ", ".join(r["batches"]) or "—"],
+            [_t("Class", lang), f'{_t(im["final_class"], lang)} ('
+             + _t("minimum {cls}", lang, cls=_t(im["minimum_class"], lang)) + ")"],
+            [_t("CQAs possibly affected", lang), ", ".join(im["impacted_cqas"]) or "—"],
+            [_t("Root cause", lang), r["root_cause"] or "—"],
+            [_t("Sites informed", lang), ", ".join(r["sites_informed"]) or "—"],
+            [_t("Status", lang), (_t("closed {date}", lang, date=r["closed"]) if r["closed"]
+                                  else _t("open", lang))]]
+    parts = [table([_t("Item", lang), _t("Value", lang)], head),
+             f'<ul class="note">{_items(im["reasons"])}</ul>' if im["reasons"] else ""]
+    capas = r["capa"]["capas"]
+    if capas:
+        parts.append(table([_t("CAPA", lang), _t("Owner", lang), _t("Due", lang),
+                            _t("Status", lang), _t("Effectiveness due", lang)],
+                           [[c["capa"], c["owner"], c["due"], _t(c["status"], lang),
+                             c["effectiveness_due"]] for c in capas],
+                           caption=_t("CAPA as of {date}", lang, date=r["capa"]["as_of"]),
+                           row_classes=["bad" if c["overdue"] else "" for c in capas]))
+    if r["changes"]:
+        parts.append(table([_t("Change", lang), _t("Class", lang), _t("Status", lang),
+                            "CAPA"], [[c["id"], _t(c["change_class"], lang),
+                                       _t(c["status"], lang), c["capa"]] for c in r["changes"]],
+                           caption=_t("Changes needed by the CAPA", lang)))
+    if r["closure_blockers"]:
+        parts.append(f'<p>{esc(_t("Cannot close yet:", lang))}</p>'
+                     f'<ul class="bad">{_items(r["closure_blockers"])}</ul>')
+    return "\n".join(p for p in parts if p)
+
+
+# ---- donor --------------------------------------------------------------------------------
+
+def donor_html(result: Any, lang: str = "en") -> str:
+    r = _d(result)
+    rows = [[m, _t(v, lang)] for m, v in r["results"].items()]
+    verdict = _t("eligible", lang) if r["eligible"] else _t("not eligible", lang)
+    kind = _t("allogeneic", lang) if r["allogeneic"] else _t("autologous", lang)
+    return "\n".join([
+        f'<p><strong>{esc(_t("Donor {id}", lang, id=r["donor"]))} ({esc(kind)}): '
+        f'{esc(verdict)}</strong></p>',
+        table([_t("Marker", lang), _t("Result", lang)], rows,
+              row_classes=["bad" if v == "reactive" else "warn" if v in (
+                  "pending", "indeterminate") else "" for v in r["results"].values()]),
+        f'<ul class="note">{_items(r["reasons"])}</ul>'])
+
+
+# ---- chain of identity -------------------------------------------------------------------
+
+def chain_html(result: Any, lang: str = "en") -> str:
+    r = _d(result)
+    ids = r["identifiers"]
+    chain = {"id": r["chain"], "donor_id": ", ".join(ids.get("donor_id", [])),
+             "collection_id": ", ".join(ids.get("collection_id", [])),
+             "batch_id": ", ".join(ids.get("batch_id", [])),
+             "product_ids": ids.get("product_id", []),
+             "patient_id": ", ".join(ids.get("patient_id", []))}
+    parts = [chain_table(chain, r["handovers"], lang)]
+    parts.append(f'<p>{esc(_t("Administered: chain complete", lang) if r["complete"] else _t("Next hand-over: {step}", lang, step=_t(r["next_step"] or "", lang)))}</p>')
+    if r.get("transport"):
+        parts.append(temperature_html(r["transport"], lang,
+                                      _t("Transport to the clinical site", lang)))
+    pre = r.get("pre_administration")
+    if pre:
+        parts.append(table([_t("Check", lang), _t("Result", lang), _t("Detail", lang)],
+                           [[_t(c["item"], lang), _t("pass" if c["passed"] else "fail", lang),
+                             c["detail"]] for c in pre["checks"]],
+                           caption=_t("Pre-administration check", lang),
+                           row_classes=["" if c["passed"] else "bad" for c in pre["checks"]]))
+    return "\n".join(parts)
+
+
+# ---- shipment -----------------------------------------------------------------------------
+
+def temperature_html(tc: Mapping[str, Any], lang: str = "en", caption: str = "") -> str:
+    rows = [[_t("Readings", lang), tc["readings"]], [_t("From", lang), tc["first"]],
+            [_t("To", lang), tc["last"]],
+            [_t("Allowed range (°C)", lang), f'[{fmt(tc["low_c"])}, {fmt(tc["high_c"])}]'],
+            [_t("Minimum / maximum (°C)", lang), f'{fmt(tc["min_c"])} / {fmt(tc["max_c"])}'],
+            [_t("Minutes outside (allowed)", lang),
+             f'{fmt(tc["minutes_outside"])} ({fmt(tc["allowed_minutes"])})'],
+            [_t("Temperature record", lang), _t("pass" if tc["passed"] else "fail", lang)]]
+    html = table([_t("Item", lang), _t("Value", lang)], rows, caption=caption or None,
+                 row_classes=["" for _ in rows[:-1]] + ["good" if tc["passed"] else "bad"])
+    if tc["excursions"]:
+        html += table([_t("From", lang), _t("To", lang), _t("Minutes", lang),
+                       _t("Extreme (°C)", lang)],
+                      [[e["start"], e["end"], e["minutes"], e["extreme_c"]]
+                       for e in tc["excursions"]], caption=_t("Excursions", lang))
+    return html
+
+
+def temperature_figure(log: Sequence[Mapping[str, Any]], tc: Mapping[str, Any]) -> str:
+    import matplotlib.dates as mdates
+
+    fig, ax = new_figure(7.0, 2.6)
+    times = [dt.datetime.fromisoformat(str(x["at"])) for x in log]
+    ax.plot(times, [x["celsius"] for x in log], "-", lw=1.0)
+    for lim in (tc["low_c"], tc["high_c"]):
+        if lim is not None:
+            ax.axhline(lim, color="red", lw=1.0, ls="--")
+    ax.set_ylabel("°C")
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%m-%d %H:%M"))
+    fig.autofmt_xdate()
+    fig.tight_layout()
+    return figure_svg(fig)
+
+
+def shipment_html(result: Any, lang: str = "en") -> str:
+    r = _d(result)
+    rec = r["receipt"]
+    head = [[_t("Shipment", lang), r["shipment"]], [_t("Material", lang), r["material"]],
+            [_t("Lot", lang), r["lot"]],
+            [_t("From → to", lang), f'{r["from_site"]} → {r["to_site"]}'],
+            [_t("Shipped", lang), r["shipped"]], [_t("Received", lang), r["received"] or "—"],
+            [_t("Transport time (h)", lang), fmt(r["duration_h"]) + (
+                "" if r["duration_ok"] is None else
+                f' ({_t("within limit" if r["duration_ok"] else "over limit", lang)})')],
+            [_t("Open deviations handed over", lang), ", ".join(r["open_deviations"]) or "—"],
+            [_t("Open changes handed over", lang), ", ".join(r["open_changes"]) or "—"],
+            [_t("Receipt", lang), _t(rec["decision"], lang)]]
+    checks = [[_t(k, lang), _yes(v, lang) if v is not None else _t("not answered", lang)]
+              for k, v in rec["items"].items()]
+    return "\n".join([
+        table([_t("Item", lang), _t("Value", lang)], head,
+              row_classes=["" for _ in head[:-1]] + ["good" if rec["accepted"] else "bad"]),
+        temperature_html(r["temperature"], lang, _t("Temperature record", lang)),
+        table([_t("Receipt check", lang), _t("Confirmed", lang)], checks,
+              caption=_t("Receipt acceptance at {site}", lang, site=r["to_site"]),
+              row_classes=["bad" if v is False else "warn" if v is None else ""
+                           for v in rec["items"].values()])])
+
+
+# ---- release -----------------------------------------------------------------------------
+
+def release_html(result: Any, lang: str = "en") -> str:
+    r = _d(result)
+    d = r["decision"]
+    parts = [f'<p><strong>{esc(_t("Batch {batch}", lang, batch=d["batch"]))}: '
+             f'{esc(_t(d["decision"], lang))}</strong>'
+             + (f' — {esc(r["released_by"])} {esc(r["released_at"] or "")}'
+                if r.get("released_by") else "") + "</p>",
+             f'<ul class="note">{_items(d["reasons"])}</ul>']
+    for x in r["late"]:
+        if not x["follow_up_required"]:
+            parts.append(f'<p>{esc(_t("Late result {test}: pass — no follow-up", lang, test=x["test"]))}</p>')
+            continue
+        parts.append(f'<p class="bad"><strong>{esc(_t("Late failure of {test}", lang, test=x["test"]))}</strong>: '
+                     + esc(_t("products {products}; patients {patients}", lang,
+                              products=", ".join(x["products"]) or "—",
+                              patients=", ".join(x["patients"]) or "—")) + "</p>")
+        parts.append(f'<p>{esc(_t("Notify:", lang))}</p><ul>{_items(x["notify"])}</ul>')
+        parts.append(f'<p>{esc(_t("Record:", lang))}</p><ul>{_items(x["record"])}</ul>')
+    return "\n".join(parts)
+
+
 def render(result: Any, lang: str = "en") -> str:
     """An HTML fragment for any operations result."""
     if isinstance(result, DueResult):
@@ -216,6 +450,23 @@ def render(result: Any, lang: str = "en") -> str:
     return f"<pre>{esc(result.summary() if hasattr(result, 'summary') else result)}</pre>"
 
 
-for _kind in ("operations.due", "operations.kpi", "operations.maco", "operations.containment",
-              "operations.timeline"):
-    register_renderer(_kind, render)
+# ---- renderers by record kind ---------------------------------------------------------------
+
+def _by_type(fn: Any, cls: type) -> Any:
+    def draw(result: Any, lang: str = "en") -> str:
+        obj = cls.from_dict(result) if isinstance(result, dict) else result
+        return fn(obj, lang)
+    return draw
+
+
+register_renderer("operations.due", _by_type(due_html, DueResult))
+register_renderer("operations.kpi", render)
+register_renderer("operations.maco", _by_type(maco_table, CarryoverResult))
+register_renderer("operations.containment", _by_type(containment_html, ContainmentResult))
+register_renderer("operations.timeline", _by_type(gantt, TimelineResult))
+register_renderer("operations.request", request_html)
+register_renderer("operations.deviation", deviation_html)
+register_renderer("operations.donor", donor_html)
+register_renderer("operations.chain", chain_html)
+register_renderer("operations.shipment", shipment_html)
+register_renderer("operations.release", release_html)

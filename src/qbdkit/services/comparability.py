@@ -6,7 +6,12 @@
 * :func:`run_change` — class a change record by the seed rules (or a site's rule file) and
   give the comparability protocol for the class.
 
-Record kinds: ``comparability.analysis`` and ``change.classification``.
+Record kinds: ``comparability.analysis`` and ``change.classification`` (the change record:
+:class:`ChangeRequest` is the document — number, description, affected steps, materials,
+sites, phase, status, owner, links — and the result its class, reasoning and protocol).
+Records link by name: a comparability analysis names its change record (``change``); a
+change record lists the records it links (``linked``: the CAPA/deviation that needs it, its
+comparability analysis, stability studies).
 """
 
 from __future__ import annotations
@@ -52,11 +57,25 @@ class ComparabilityRequest(Request):
     stability_time: str = "time"
     stability_value: str = "value"
     slope_margin: float | None = Field(None, gt=0)
+    change: str | None = None
+    """Name of the ``change.classification`` record this analysis concludes (a link)."""
 
 
 class ChangeRequest(Request):
-    """A change record and (optionally) a rule file."""
+    """A change record and (optionally) a rule file.
 
+    The classifying fields are those of :data:`qbdkit.core.comparability.change.FIELDS`;
+    ``id`` (the change-control number), ``title``, ``owner``, ``status``, ``rationale`` and
+    ``linked`` (names of related records) are the document's own and are kept in the
+    result's ``change``.
+    """
+
+    id: str | None = None
+    title: str = ""
+    owner: str | None = None
+    status: Literal["open", "approved", "implemented", "closed", "cancelled"] = "open"
+    rationale: str = ""
+    linked: list[str] = Field(default_factory=list)
     description: str = ""
     change_type: str | None = None
     affected_steps: list[str] = Field(default_factory=list)
@@ -95,6 +114,9 @@ def run_comparability(req: ComparabilityRequest, ctx: Context | None = None
                                         ", ".join(frame.columns)))
     if problems:
         raise QbdInputError(problems=problems)
+    # the file's column order, not the request's dict order: a stored request's keys come
+    # back sorted, and the PCA (column order) must re-run to the same numbers
+    tiers = {c: tiers[c] for c in pre.columns if c in tiers}
     if not tiers:
         raise QbdInputError("no attribute in both files", file=post_file, row=1,
                             expected="numeric attribute columns shared with " + pre_file)
@@ -154,13 +176,75 @@ def run_change(req: ChangeRequest, ctx: Context | None = None) -> ChangeClassifi
         if not isinstance(rules, dict) or not isinstance(rules.get("rules"), list):
             raise QbdInputError("not a rule file", file=str(req.rules), column="rules",
                                 expected="a mapping with a 'rules' list")
-    record = {k: v for k, v in req.model_dump(exclude={"rules"}).items()
+    from dataclasses import replace
+
+    from qbdkit.core.comparability.change import FIELDS
+
+    record = {k: v for k, v in req.model_dump(include=set(FIELDS)).items()
               if v not in (None, [], "")}
-    return classify_change(record, rules)
+    result = classify_change(record, rules)
+    document = {k: v for k, v in req.model_dump(
+        include={"id", "title", "owner", "status", "rationale", "linked"}).items()
+        if v not in (None, [], "")}
+    return replace(result, change={**result.change, **document}) if document else result
+
+
+# ---- examples (kind contract) ---------------------------------------------------------------
+
+
+def _comparability_example(folder: Path) -> ComparabilityRequest:
+    """Eight pre-change and three post-change lots of a mAb (synthetic, plausible), the
+    stability of two lots of each, and every tier."""
+    folder = Path(folder)
+    pre = folder / "pre_change_lots.csv"
+    post = folder / "post_change_lots.csv"
+    stab = folder / "stability_pre_post.csv"
+    pre.write_text("lot,SEC monomer (%),HMW (%),Potency (%),Acidic variants (%)\n"
+                   "L01,98.62,1.21,101,21.8\nL02,98.41,1.35,97,21.6\nL03,98.77,1.10,104,20.9\n"
+                   "L04,98.55,1.28,99,19.6\nL05,98.70,1.18,96,22.4\nL06,98.38,1.40,102,21.1\n"
+                   "L07,98.66,1.22,100,20.5\nL08,98.49,1.31,98,21.9\n", encoding="utf-8")
+    post.write_text("lot,SEC monomer (%),HMW (%),Potency (%),Acidic variants (%)\n"
+                    "P01,98.58,1.25,100,22.7\nP02,98.64,1.19,103,22.1\nP03,98.47,1.33,99,23.0\n",
+                    encoding="utf-8")
+    lines = ["lot,group,month,SEC monomer (%)"]
+    for lot, group, start, slope in (("L01", "pre", 98.62, -0.081), ("L02", "pre", 98.41, -0.076),
+                                     ("P01", "post", 98.58, -0.079),
+                                     ("P02", "post", 98.64, -0.084)):
+        for i, m in enumerate((0, 3, 6, 9, 12)):
+            lines.append(f"{lot},{group},{m},{start + slope * m + 0.02 * (-1) ** i:.3f}")
+    stab.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return ComparabilityRequest(
+        pre=pre, post=post, id_column="lot",
+        tiers={"SEC monomer (%)": 1, "HMW (%)": 2, "Potency (%)": 2, "Acidic variants (%)": 3},
+        multivariate=True, stability=stab, stability_value="SEC monomer (%)",
+        stability_time="month", slope_margin=0.03, change="CC-2026-007")
+
+
+def packaged_rules_bytes() -> bytes:
+    """The packaged change-classification rules file (to copy and edit)."""
+    from importlib import resources
+
+    return resources.files("qbdkit.core.comparability").joinpath(
+        "change_rules.yaml").read_bytes()
+
+
+def _change_example(folder: Path) -> ChangeRequest:
+    """A scale change classed by the packaged rules, written out as the site's rule file
+    (rules are data: the record keeps the file it was classed by)."""
+    rules = Path(folder) / "change_rules.yaml"
+    rules.write_bytes(packaged_rules_bytes())
+    return ChangeRequest(
+        id="CC-2026-007", title="Production bioreactor 2000 L → 5000 L", owner="upstream lead",
+        description="Scale-up of the production bioreactor from 2000 L to 5000 L at the same "
+                    "site; same cell bank, media and set points",
+        change_type="scale", affected_steps=["production bioreactor", "harvest"],
+        sites=["Site A"], phase="commercial", cqa_impact="possible", impact_predictable=True,
+        rules=rules, linked=["comparability.analysis/CC-2026-007"])
 
 
 register(Kind("comparability.analysis", ComparabilityRequest, run_comparability,
               TieredComparability, title=both("Comparability (tiered)", "comparability"),
-              stage="comparability"))
+              stage="comparability", example=_comparability_example))
 register(Kind("change.classification", ChangeRequest, run_change, ChangeClassification,
-              title=both("Change classification", "comparability"), stage="change"))
+              title=both("Change classification", "comparability"), stage="change",
+              example=_change_example))

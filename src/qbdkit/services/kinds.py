@@ -93,6 +93,8 @@ KIND_MODULES: list[str] = [
     "qbdkit.services.comparability",
     "qbdkit.services.ppq",
     "qbdkit.services.operations",
+    "qbdkit.services.doe",
+    "qbdkit.services.operations_records",
 ]
 
 

@@ -51,6 +51,7 @@ from qbdkit.core.operations.timeline import TimelineResult, schedule
 from qbdkit.core.result import Result, format_table
 from qbdkit.errors import Problem, QbdInputError
 from qbdkit.i18n import both
+from qbdkit.model.operations import ImprovementAction
 from qbdkit.services.base import Context, Request, input_file
 from qbdkit.services.kinds import Kind, register
 
@@ -156,6 +157,11 @@ class KpiRequest(Request):
     targets: dict[str, float] = Field(default_factory=dict)
     year: int | None = None
     calendar: Path | None = input_file(None, description="holidays / working days")
+    actions: list[ImprovementAction] = Field(default_factory=list)
+    """Improvement actions of the yearly evaluation (owner and due date each; seed 001 §2.5)."""
+    management_review: dt.date | None = None
+    reviewed_by: str | None = None
+    external_evaluation: str | None = None
 
 
 @dataclass(frozen=True)
@@ -166,6 +172,13 @@ class KpiDashboard(Result):
     schedules: list[RequestSchedule] = field(default_factory=list)
     evaluation: YearlyEvaluation | None = None
     as_of: str = ""
+    actions: list[dict[str, Any]] = field(default_factory=list)
+    """Improvement actions with ``status`` (open / overdue / done / effective / not
+    effective) as of ``as_of``."""
+    shortfalls_without_action: list[str] = field(default_factory=list)
+    management_review: str | None = None
+    reviewed_by: str | None = None
+    external_evaluation: str | None = None
 
     def summary(self) -> str:
         parts = [self.report.summary()]
@@ -175,6 +188,16 @@ class KpiDashboard(Result):
         parts.append(format_table(["request", "received", "next due", "overdue", "on time"], rows))
         if self.evaluation is not None:
             parts.append(self.evaluation.summary())
+        if self.actions:
+            parts.append(format_table(["KPI", "action", "owner", "due", "status"],
+                                      [[a["kpi"], a["description"], a["owner"], a["due"],
+                                        a["status"]] for a in self.actions]))
+        if self.shortfalls_without_action:
+            parts.append("shortfalls without an improvement action: "
+                         + ", ".join(self.shortfalls_without_action))
+        if self.evaluation is not None:
+            parts.append(f"management review: {self.management_review or 'pending'}"
+                         + (f" ({self.reviewed_by})" if self.reviewed_by else ""))
         return "\n\n".join(parts)
 
 
@@ -281,8 +304,27 @@ def kpi(req: KpiRequest, ctx: Context | None = None) -> KpiDashboard:
         yearly = report if req.period == "year" else kpi_report(pd.DataFrame(rows), "year")
         year = req.year or (int(yearly.rows[-1].period) if yearly.rows else as_of.year)
         evaluation = yearly_evaluation(yearly, year, req.targets)
+    covered = {a.kpi for a in req.actions}
+    missing = [k for k in (evaluation.shortfalls if evaluation else []) if k not in covered]
     return KpiDashboard(report=report, schedules=schedules, evaluation=evaluation,
-                        as_of=as_of.isoformat())
+                        as_of=as_of.isoformat(),
+                        actions=[_action_state(a, as_of) for a in req.actions],
+                        shortfalls_without_action=missing,
+                        management_review=None if req.management_review is None
+                        else req.management_review.isoformat(),
+                        reviewed_by=req.reviewed_by,
+                        external_evaluation=req.external_evaluation)
+
+
+def _action_state(a: Any, as_of: dt.date) -> dict[str, Any]:
+    if a.done is None:
+        status = "overdue" if as_of > a.due else "open"
+    else:
+        status = ("done" if a.effective is None else
+                  "effective" if a.effective else "not effective")
+    return {"kpi": a.kpi, "description": a.description, "owner": a.owner,
+            "due": a.due.isoformat(), "done": None if a.done is None else a.done.isoformat(),
+            "status": status}
 
 
 # ---- cleaning limits, containment -----------------------------------------------------------
@@ -298,22 +340,75 @@ class MacoRequest(Request):
     next_max_daily_dose: float
     next_batch_kg: float | None = None
     ppm: float | None = 10.0
-    shared_area_cm2: float
+    shared_area_cm2: float | None = None
+    equipment: Path | None = input_file(
+        None, description="shared equipment train (CSV/XLSX: item, area_cm2) — the shared "
+                          "area is its sum")
     swab_area_cm2: float = 25.0
     recovery: float = 1.0
     extraction_volume_ml: float | None = None
     visual_limit_ug_cm2: float | None = None
 
 
+#: accepted headers of an equipment-train table
+EQUIPMENT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "item": ("equipment", "设备", "设备名称", "名称"),
+    "area_cm2": ("area", "surface (cm2)", "surface area (cm²)", "area (cm²)", "面积",
+                 "接触面积", "表面积 (cm²)", "产品接触面积"),
+}
+
+
+def read_equipment(path: Path) -> dict[str, float]:
+    """``{item: product-contact surface cm²}`` of a shared equipment train."""
+    import math
+
+    from qbdkit.io import read_table
+    from qbdkit.io.tables import require_columns
+
+    table = require_columns(read_table(path), ["item", "area_cm2"], EQUIPMENT_COLUMNS)
+    out: dict[str, float] = {}
+    for i in range(len(table.frame)):
+        item = table.text(i, "item", allow_blank=False)
+        if item in out:
+            raise table.error(i, "item", "equipment item listed twice", found=item)
+        area = table.number(i, "area_cm2")
+        if area is None or not math.isfinite(area) or area <= 0:
+            raise table.error(i, "area_cm2", "surface must be positive", expected="cm² > 0",
+                              found=area)
+        out[item] = float(area)
+    if not out:
+        raise QbdInputError("no equipment", file=table.file, expected="one row per item")
+    return out
+
+
 def maco(req: MacoRequest, ctx: Context | None = None) -> CarryoverResult:
-    """Carry-over limits of one residue (protein or payload) by every criterion given."""
+    """Carry-over limits of one residue (protein or payload) by every criterion given; the
+    shared area is ``shared_area_cm2`` or the sum of the ``equipment`` train."""
+    from dataclasses import replace
+
+    equipment: dict[str, float] = {}
+    area = req.shared_area_cm2
+    if req.equipment is not None:
+        if area is not None:
+            raise QbdInputError("give the shared area or an equipment train, not both",
+                                column="shared_area_cm2", expected="one of them", found=area)
+        equipment = read_equipment(req.equipment)
+        area = sum(equipment.values())
+    if area is None:
+        raise QbdInputError("no shared surface area", column="shared_area_cm2",
+                            expected="cm² shared by both products, or an equipment train file")
+    result = _limits(req, area)
+    return replace(result, equipment=equipment) if equipment else result
+
+
+def _limits(req: MacoRequest, area: float) -> CarryoverResult:
     return carryover_limits(
         hbel_mg_per_day=req.pde_mg_per_day,
         therapeutic_dose_mg_per_day=req.therapeutic_dose_mg_per_day,
         safety_factor=req.safety_factor, ld50_mg_per_kg=req.ld50_mg_per_kg,
         body_weight_kg=req.body_weight_kg, next_batch_size=req.next_batch_size,
         next_max_daily_dose=req.next_max_daily_dose, next_batch_kg=req.next_batch_kg,
-        ppm=req.ppm, shared_area_cm2=req.shared_area_cm2, swab_area_cm2=req.swab_area_cm2,
+        ppm=req.ppm, shared_area_cm2=area, swab_area_cm2=req.swab_area_cm2,
         recovery=req.recovery, extraction_volume_ml=req.extraction_volume_ml,
         visual_limit_ug_cm2=req.visual_limit_ug_cm2, residue=req.residue)
 
@@ -322,10 +417,42 @@ class ContainmentRequest(Request):
     oel_ug_m3: float
     scheme: Literal["oeb", "niosh"] = "oeb"
     cytotoxic: bool = False
+    bands: Path | None = input_file(
+        None, description="the company's banding scheme (CSV/XLSX: band, low, high µg/m³; "
+                          "blank = open end) instead of a built-in scheme")
+
+
+def read_bands(path: Path) -> list[Any]:
+    """Bands of a company banding scheme: rows ``band, low, high`` (µg/m³, (low, high])."""
+    from qbdkit.core.operations.cleaning import Band
+    from qbdkit.io import read_table
+    from qbdkit.io.tables import require_columns
+
+    table = require_columns(read_table(path), ["band", "low", "high"],
+                            {"band": ("oeb", "等级", "分级"), "low": ("下限",),
+                             "high": ("上限",)})
+    bands = []
+    for i in range(len(table.frame)):
+        low = table.number(i, "low", allow_blank=True)
+        high = table.number(i, "high", allow_blank=True)
+        if low is not None and high is not None and not low < high:
+            raise table.error(i, "high", "band upper limit not above its lower limit",
+                              expected=f"> {low:g}", found=high)
+        bands.append(Band(table.text(i, "band", allow_blank=False), low, high))
+    if not bands:
+        raise QbdInputError("no bands", file=table.file, expected="one row per band")
+    return bands
 
 
 def containment(req: ContainmentRequest, ctx: Context | None = None) -> ContainmentResult:
-    return containment_band(req.oel_ug_m3, scheme=req.scheme, cytotoxic=req.cytotoxic)
+    """The band of the OEL (a built-in scheme, or the company's file)."""
+    from dataclasses import replace
+
+    if req.bands is None:
+        return containment_band(req.oel_ug_m3, scheme=req.scheme, cytotoxic=req.cytotoxic)
+    result = containment_band(req.oel_ug_m3, bands=read_bands(req.bands),
+                              cytotoxic=req.cytotoxic)
+    return replace(result, scheme=Path(req.bands).name)
 
 
 # ---- timeline ------------------------------------------------------------------------------
@@ -351,15 +478,108 @@ def timeline(req: TimelineRequest, ctx: Context | None = None) -> TimelineResult
                     file=doc.get("_file"))
 
 
+# ---- examples (kind contract) ---------------------------------------------------------------
+
+#: a site calendar for a year beyond the package's data (illustrative dates, to be replaced
+#: by the State Council's notice for the year when it is published)
+EXAMPLE_CALENDAR_2027 = """\
+# Site working-day calendar 2027 — PROVISIONAL (illustrative: fixed-date holidays and an
+# assumed Spring Festival break; replace with the State Council notice for 2027)
+years: [2027]
+holidays: ["2027-01-01", "2027-02-08..2027-02-12", "2027-04-05", "2027-05-03..2027-05-05",
+           "2027-06-09", "2027-09-15", "2027-10-01..2027-10-07"]
+workdays: ["2027-02-20", "2027-10-09"]
+"""
+
+
+def write_example_calendar(folder: Path) -> Path:
+    path = Path(folder) / "site_calendar_2027.yaml"
+    path.write_text(EXAMPLE_CALENDAR_2027, encoding="utf-8")
+    return path
+
+
+def _due_example(folder: Path) -> DueRequest:
+    return DueRequest(start=dt.date(2027, 2, 5), working_days=5,
+                      calendar=write_example_calendar(folder))
+
+
+EXAMPLE_REQUESTS = """\
+request,client,mode,scope,confidentiality,received,intake_done,protocol_done,execution_due,\
+execution_done,acceptance_done,closed,scale_up,scale_up_success,exceptions,exceptions_open,ip_owner
+R1,Client A,commissioned,scale-up,confidential,2025-01-02,2025-01-08,2025-01-20,,2025-02-14,\
+2025-02-26,2025-02-28,yes,yes,1,0,client
+R2,Client B,co-development,scale-up,confidential,2025-01-20,2025-02-05,2025-02-18,,2025-03-14,\
+2025-03-31,2025-04-02,yes,no,2,1,shared
+R3,Client A,commissioned,testing,standard,2025-02-10,2025-02-12,2025-02-20,2025-03-14,\
+2025-03-20,2025-03-25,2025-03-27,no,,0,0,client
+R4,Client C,commissioned,scale-up,confidential,2025-03-03,2025-03-07,2025-03-19,,2025-04-30,\
+2025-05-09,,yes,yes,0,0,client
+R5,Client D,commissioned,pilot-verification,confidential,2025-04-14,2025-04-25,,,,,,no,,0,0,
+""".replace("\\\n", "")
+
+
+def _kpi_example(folder: Path) -> KpiRequest:
+    path = Path(folder) / "service_requests.csv"
+    path.write_text(EXAMPLE_REQUESTS, encoding="utf-8")
+    return KpiRequest(requests=path, period="quarter", as_of=dt.date(2025, 5, 31),
+                      targets={"on_time_rate": 0.9, "scale_up_success_rate": 0.8}, year=2025,
+                      actions=[ImprovementAction(
+                          kpi="on_time_rate", description="weekly deadline review of open "
+                          "requests", owner="platform manager", due=dt.date(2025, 6, 30))])
+
+
+def _maco_example(folder: Path) -> MacoRequest:
+    """A payload (cytotoxic small molecule) residue on a shared conjugation train; PDE and
+    batch figures are illustrative."""
+    path = Path(folder) / "conjugation_train.csv"
+    path.write_text("item,area_cm2\nConjugation vessel 200 L,28500\nUF/DF skid,9400\n"
+                    "Transfer lines,3100\nBulk fill manifold,1600\n", encoding="utf-8")
+    return MacoRequest(residue="payload (MMAE-type)", pde_mg_per_day=0.0005,
+                       next_batch_size=6.0e5, next_max_daily_dose=600.0, next_batch_kg=40.0,
+                       equipment=path, swab_area_cm2=25.0, recovery=0.8,
+                       extraction_volume_ml=10.0, visual_limit_ug_cm2=4.0)
+
+
+def _containment_example(folder: Path) -> ContainmentRequest:
+    path = Path(folder) / "ehs_banding.csv"
+    path.write_text("band,low,high\nOEB 1,1000,\nOEB 2,100,1000\nOEB 3,10,100\n"
+                    "OEB 4,1,10\nOEB 5,0.1,1\nOEB 6,,0.1\n", encoding="utf-8")
+    return ContainmentRequest(oel_ug_m3=0.05, cytotoxic=True, bands=path)
+
+
+def _timeline_example(folder: Path) -> TimelineRequest:
+    path = Path(folder) / "tech_transfer_plan.yaml"
+    path.write_text(
+        "name: tech-transfer\n"
+        "title: {en: Technology transfer to the pilot plant, zh: 向中试车间的技术转移}\n"
+        "source: example plan\n"
+        "tasks:\n"
+        "  - {name: gap, label: {en: Gap assessment, zh: 差距评估}, phase: planning, "
+        "duration: 10}\n"
+        "  - {name: eng, label: {en: Engineering run, zh: 工程批}, phase: execution, "
+        "duration: 15, after: [gap]}\n"
+        "  - {name: report, label: {en: Transfer report, zh: 转移报告}, phase: reporting, "
+        "duration: 5, after: [eng]}\n"
+        "  - {name: done, label: {en: Transfer complete, zh: 转移完成}, phase: milestone, "
+        "duration: 0, after: [report]}\n", encoding="utf-8")
+    return TimelineRequest(template=None, file=path, start=dt.date(2027, 1, 11),
+                           calendar=write_example_calendar(folder))
+
+
 # ---- record kinds -----------------------------------------------------------------------
 
 register(Kind("operations.due", DueRequest, due_date, DueResult,
-              title=both("Due date (working days)", DOMAIN), stage="operations"))
+              title=both("Due date (working days)", DOMAIN), stage="operations",
+              example=_due_example))
 register(Kind("operations.kpi", KpiRequest, kpi, KpiDashboard,
-              title=both("Service KPIs", DOMAIN), stage="operations"))
+              title=both("Service KPIs", DOMAIN), stage="operations",
+              example=_kpi_example))
 register(Kind("operations.maco", MacoRequest, maco, CarryoverResult,
-              title=both("Cleaning limits (MACO)", DOMAIN), stage="operations"))
+              title=both("Cleaning limits (MACO)", DOMAIN), stage="operations",
+              example=_maco_example))
 register(Kind("operations.containment", ContainmentRequest, containment, ContainmentResult,
-              title=both("Containment band", DOMAIN), stage="operations"))
+              title=both("Containment band", DOMAIN), stage="operations",
+              example=_containment_example))
 register(Kind("operations.timeline", TimelineRequest, timeline, TimelineResult,
-              title=both("Project timeline", DOMAIN), stage="operations"))
+              title=both("Project timeline", DOMAIN), stage="operations",
+              example=_timeline_example))

@@ -29,7 +29,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from qbdkit.core.result import Result, format_table
-from qbdkit.errors import QbdInputError
+from qbdkit.errors import Problem, QbdInputError
 from qbdkit.services.records import canonical_content, find_project
 from qbdkit.services.users import require
 from qbdkit.store import transaction
@@ -335,3 +335,173 @@ def list_projects(*, url: str | None = None) -> ProjectList:
             out.append({"name": p.name, "versions": int(versions), "records": int(records),
                         "created_at": utc_text(p.created_at), "created_by": p.created_by})
         return ProjectList(out)
+
+
+# ---- accepting a record's values into the project (issue 9 item 2) --------------------------
+
+
+@dataclass(frozen=True)
+class AcceptResult(Result):
+    """What ``qbdkit project accept`` changed: each change as a field-level path, old → new."""
+
+    project: str
+    record: str
+    version: int | None
+    changes: list[dict]
+    previous_version: int | None = None
+
+    def summary(self) -> str:
+        if self.version is None:
+            return (f"accepting {self.record} changes nothing in project {self.project} "
+                    f"(version {self.previous_version} already holds these values)")
+        lines = [f"project {self.project} version {self.version} (from version "
+                 f"{self.previous_version}) accepts {self.record}:"]
+        lines += [f"  {c['path']}: {_show(c['old'])} → {_show(c['new'])}" for c in self.changes]
+        return "\n".join(lines)
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "∅"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, dict) and set(value) >= {"low", "high"}:
+        return f"[{_show(value['low'])}, {_show(value['high'])}]"
+    return json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value
+
+
+def _tidy(value: Any) -> Any:
+    """Numbers rounded to 10 significant digits (grid values such as 36.309999999999995)."""
+    if isinstance(value, float):
+        return float(f"{value:.10g}")
+    if isinstance(value, list):
+        return [_tidy(v) for v in value]
+    return value
+
+
+def _nesting_problems(param: dict, where: str) -> list[str]:
+    """Breaks of set point ∈ NOR ⊆ PAR ⊆ studied range (ICH Q8(R2)) of one parameter dict."""
+    from itertools import pairwise
+
+    def rng(key: str) -> tuple[float | None, float | None] | None:
+        r = param.get(key)
+        return None if not r else (r.get("low"), r.get("high"))
+
+    out = []
+    chain = [(k, rng(k)) for k in ("nor", "par", "studied")]
+    present = [(k, r) for k, r in chain if r is not None]
+    for (ka, a), (kb, b) in pairwise(present):
+        lo_bad = a[0] is not None and b[0] is not None and a[0] < b[0] - 1e-12
+        hi_bad = a[1] is not None and b[1] is not None and a[1] > b[1] + 1e-12
+        if lo_bad or hi_bad or (a[0] is None and b[0] is not None) or (
+                a[1] is None and b[1] is not None):
+            out.append(f"{where}: {ka.upper()} [{_show(a[0])}, {_show(a[1])}] is not inside "
+                       f"{'the studied range' if kb == 'studied' else kb.upper()} "
+                       f"[{_show(b[0])}, {_show(b[1])}]")
+    sp = param.get("set_point")
+    if isinstance(sp, int | float) and not isinstance(sp, bool):
+        inner = next((r for _k, r in present), None)
+        name = next((k for k, _r in present), None)
+        if inner is not None and ((inner[0] is not None and sp < inner[0] - 1e-12)
+                                  or (inner[1] is not None and sp > inner[1] + 1e-12)):
+            out.append(f"{where}: the set point {sp:g} is not inside "
+                       f"{'the studied range' if name == 'studied' else name.upper()} "
+                       f"[{_show(inner[0])}, {_show(inner[1])}]")
+    return out
+
+
+def accept_record(project: str, kind: str, name: str, version: int | None = None,
+                  ctx: Any = None, reason: str = "") -> AcceptResult:
+    """Write a new version of ``project`` with the values record ``kind/name`` (version
+    ``version``, default the newest) proposes — what its kind's ``accepts`` lists, e.g. the
+    set point, NOR and PAR of a design space, or parameter classes after a DoE.
+
+    Each change is audited with its field-level path, old → new, and the source record. The
+    whole change is refused (:class:`QbdInputError`, naming the parameter) where a parameter
+    would break set point ⊂ NOR ⊂ PAR ⊂ studied range, where a value names no parameter of the
+    project, or where the project changed meanwhile; nothing is written then.
+    """
+    import copy
+
+    from qbdkit.core.diff import diff
+    from qbdkit.errors import Conflict
+    from qbdkit.model import Project as ProjectModel
+    from qbdkit.services.doe_project import resolve_parameter
+    from qbdkit.services.kinds import get_kind
+    from qbdkit.services.records import get_record
+
+    user = getattr(ctx, "user", None)
+    url = getattr(ctx, "url", None)
+    if not (reason or "").strip():
+        raise QbdInputError("a reason is required to change the project", column="reason",
+                            expected="why the values are accepted", found=f"{kind}/{name}")
+    k = get_kind(kind)
+    if k.accepts is None:
+        raise QbdInputError("records of this kind change nothing in the project", column="from",
+                            expected="a kind that proposes project values (doe.design_space, "
+                                     "doe.reassess …)", found=kind)
+    record = get_record(project, kind, name, version, user=user, url=url)
+    what = f"{kind}/{name} v{record['version']}"
+    content = record["content"] if isinstance(record["content"], dict) else {}
+    proposed = k.accepts(content.get("result") or {})
+    stored = project_document(project, url=url)
+    model = ProjectModel.model_validate(stored["document"])
+    doc = copy.deepcopy(stored["document"])
+    problems: list[Problem] = []
+    touched: dict[tuple[int, int], str] = {}
+    for change in proposed:
+        try:
+            uo, p = resolve_parameter(model, change["parameter"], change.get("factor"))
+        except QbdInputError as exc:
+            problems.append(Problem(f"{change.get('factor') or change['parameter']}: "
+                                    f"{exc.first.message}", None, None, "parameter",
+                                    exc.first.expected, exc.first.found))
+            continue
+        i = next(j for j, u in enumerate(doc["process"]["unit_operations"]) if u["name"] == uo.name)
+        params = doc["process"]["unit_operations"][i]["parameters"]
+        j = next(j for j, q in enumerate(params) if q["name"] == p.name)
+        target = params[j]
+        value = _tidy(change["value"])
+        if change["field"] in ("par", "nor", "studied"):
+            old = target.get(change["field"]) or {}
+            target[change["field"]] = {**{"low": None, "high": None, "unit": None}, **old,
+                                       "low": value[0], "high": value[1]}
+        else:
+            target[change["field"]] = value
+        touched[(i, j)] = (f"process.unit_operations[{uo.name}].parameters[{p.name}] "
+                           f"({change.get('factor') or p.name})")
+    for (i, j), where in touched.items():
+        for text in _nesting_problems(doc["process"]["unit_operations"][i]["parameters"][j],
+                                      where):
+            problems.append(Problem(text, None, None, "parameter",
+                                    "set point ⊂ NOR ⊂ PAR ⊂ studied range", what))
+    if problems:
+        raise QbdInputError(problems=problems)
+    try:
+        doc = ProjectModel.model_validate(doc).model_dump(mode="json")
+    except Exception as exc:  # pydantic ValidationError: a value the model refuses
+        raise QbdInputError(f"the accepted values do not fit the project model: {exc}"
+                            .splitlines()[0], column="from", found=what) from None
+    changes = [{"path": c.path, "old": c.old, "new": c.new}
+               for c in diff(stored["document"], doc)]
+    if not changes:
+        return AcceptResult(project, what, None, [], stored["version"])
+    with transaction(url) as session:
+        require(session, user, "write")
+        proj = find_project(session, project)
+        latest = session.scalar(select(func.max(ProjectVersion.version)).where(
+            ProjectVersion.project_id == proj.id))
+        if latest != stored["version"]:
+            raise Conflict("the project changed meanwhile", column="version",
+                           expected=f"version {stored['version']} to be the latest (accept again)",
+                           found=f"version {latest}")
+        new_version, _digest, _same = _add_version(
+            session, proj, doc, user=user, reason=reason, action="project.accept",
+            source=f"record:{what}", files=stored["files"])
+        for c in changes:
+            append_entry(session, user=user, action="project.accept", project=project,
+                         entity=f"project:{project}", old={"path": c["path"], "value": c["old"]},
+                         new={"path": c["path"], "value": c["new"], "record": what,
+                              "record_sha256": record["sha256"], "version": new_version},
+                         reason=reason)
+    return AcceptResult(project, what, new_version, changes, stored["version"])

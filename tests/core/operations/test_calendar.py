@@ -110,3 +110,11 @@ def test_bad_working_days():
     for n in (-1, 1.5, True):
         with pytest.raises(QbdInputError):
             WorkingCalendar().due(D("2025-01-02"), n)
+
+
+def test_a_correction_inside_the_package_years_keeps_the_other_holidays():
+    # one site closure day added to 2025: National Day (1 Oct 2025) stays a holiday
+    cal = calendar_rows([{"date": "2025-12-31", "type": "holiday"}])
+    assert not cal.is_working_day(D("2025-12-31"))      # the correction (a Wednesday)
+    assert not cal.is_working_day(D("2025-10-01"))      # the package's holiday still applies
+    assert cal.is_working_day(D("2025-09-28"))          # and its adjusted working Sunday

@@ -105,8 +105,9 @@ class WorkingCalendar:
             return True
         if day in self.holidays:
             return False
-        if day.year in self.user_years:
-            return day.weekday() < 5
+        first, last = package_years()
+        if day.year in self.user_years and not first <= day.year <= last:
+            return day.weekday() < 5  # a year the user describes completely
         return bool(_package()[0].is_workday(day))
 
     def due(self, start: dt.date, n: int, column: str = "start") -> dt.date:
@@ -146,8 +147,9 @@ def calendar_rows(rows: Iterable[dict[str, Any]], *, file: str | None = None,
                   years: Iterable[int] = ()) -> WorkingCalendar:
     """A :class:`WorkingCalendar` from user rows ``{date, type[, name]}``.
 
-    ``type`` is ``holiday`` (放假/休息) or ``workday`` (上班/调休上班). Every year that
-    appears in a row (or in ``years``) is taken as fully described by the rows.
+    ``type`` is ``holiday`` (放假/休息) or ``workday`` (上班/调休上班). Every year beyond
+    the package's data that appears in a row (or in ``years``) is taken as fully described
+    by the rows; rows inside the package's years correct single dates.
     Problems are collected and raised together, each naming file, row and column.
     """
     holidays: set[dt.date] = set()

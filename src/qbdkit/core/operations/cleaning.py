@@ -74,6 +74,9 @@ class CarryoverResult(Result):
     visual_limit_ug_cm2: float | None = None
     visual_inspection_sufficient: bool | None = None
     notes: list[str] = field(default_factory=list)
+    equipment: dict[str, float] = field(default_factory=dict)
+    """Product-contact surface (cm²) of each shared equipment item, when the shared area
+    was summed from an equipment train."""
 
     def criterion(self, name: str) -> CarryoverCriterion:
         return next(c for c in self.criteria if c.criterion == name)

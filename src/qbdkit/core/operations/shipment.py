@@ -110,7 +110,7 @@ def temperature_check(times: Sequence[dt.datetime], temperatures: Sequence[float
         excursions.append(Excursion(pairs[i][0].isoformat(), end.isoformat(),
                                     (end - pairs[i][0]).total_seconds() / 60.0, float(extreme)))
         i = j
-    total = sum(e.minutes for e in excursions)
+    total = float(sum(e.minutes for e in excursions))
     passed = not excursions if allowed_minutes <= 0 else total <= allowed_minutes
     values = [v for _, v in pairs]
     return TemperatureCheck(

@@ -4,14 +4,15 @@ Fitting (:mod:`.fit`, API note in its docstring): :func:`fit_response` →
 :class:`FitResult` (coefficients, ANOVA, R²/Q², diagnostics, Lenth effects,
 Box–Cox, ``design_matrix``/``predict``); :func:`reduce_model` (hierarchical
 backward elimination). The extended-precision solver is :mod:`.lstsq`.
-Run sheets: :func:`analyze_file` / :func:`analyze` → :class:`Analysis`.
+Run sheets (read by :mod:`qbdkit.services.doe`): :func:`analyze` → :class:`Analysis`;
+curvature test from centre points: :func:`curvature_test`.
 Prediction intervals: :func:`predict`. CPP re-assessment: :func:`reassess_parameters`
 with :func:`parse_specification` specifications. Optimization (:mod:`.optimize`) and the
 probabilistic design space (:mod:`.space`, :mod:`.space_fit`, :mod:`.posterior`) are
 re-exported here too, so everything is importable from ``qbdkit.core.doe``.
 """
 
-from qbdkit.core.doe.analysis.analyze import Analysis, analyze, analyze_file, read_factor_sheet
+from qbdkit.core.doe.analysis.analyze import Analysis, analyze
 from qbdkit.core.doe.analysis.compare import (
     ModelComparison,
     StepwiseResult,
@@ -25,6 +26,7 @@ from qbdkit.core.doe.analysis.cpp import (
     parse_specification,
     reassess_parameters,
 )
+from qbdkit.core.doe.analysis.curvature import CurvatureTest, curvature_test
 from qbdkit.core.doe.analysis.fit import (
     AnovaRow,
     BoxCox,
@@ -66,11 +68,7 @@ from qbdkit.core.doe.analysis.space import (
     mc_standard_error,
     parse_space_spec,
 )
-from qbdkit.core.doe.analysis.space_fit import (
-    MultiResponseModel,
-    load_multiresponse,
-    multiresponse_model,
-)
+from qbdkit.core.doe.analysis.space_fit import MultiResponseModel, multiresponse_model
 
 # optimize.LinearConstraint is not re-exported: qbdkit.core.doe.design has its own.
 __all__: list[str] = [
@@ -79,6 +77,7 @@ __all__: list[str] = [
     "BoxCox",
     "CanonicalAnalysis",
     "CppAssessment",
+    "CurvatureTest",
     "DesignSpaceResult",
     "Effects",
     "FactorSpec",
@@ -98,18 +97,17 @@ __all__: list[str] = [
     "Specification",
     "StepwiseResult",
     "analyze",
-    "analyze_file",
     "boxcox_suggestion",
     "canonical_analysis",
     "combine_specs",
     "compare_models",
+    "curvature_test",
     "design_space",
     "fit_posterior",
     "fit_response",
     "largest_box",
     "least_squares",
     "lenth_effects",
-    "load_multiresponse",
     "mc_standard_error",
     "model_formula",
     "multiresponse_model",
@@ -120,7 +118,6 @@ __all__: list[str] = [
     "parse_space_spec",
     "parse_specification",
     "predict",
-    "read_factor_sheet",
     "reassess_parameters",
     "reduce_model",
     "ridge_analysis",

@@ -249,5 +249,28 @@ def stepwise(data: pd.DataFrame, response: str, *, scope: str = "quadratic",
                           steps=steps, final=model_row(fit, "selected"))
 
 
-__all__ = ["ModelComparison", "ModelRow", "StepwiseResult", "compare_models",
+@dataclass(frozen=True)
+class ModelSelection(Result):
+    """``qbdkit doe compare``: the candidate models side by side and/or a stepwise selection."""
+
+    response: str
+    comparison: ModelComparison | None = None
+    stepwise: StepwiseResult | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        parts = [x.summary() for x in (self.comparison, self.stepwise) if x is not None]
+        if self.stepwise is not None and self.stepwise.final is not None:
+            f = self.stepwise.final
+            parts.append(f"selected model: R² = {f.r2:.4g}, R²adj = {_g(f.r2_adj)}, "
+                         f"Q² = {_g(f.q2)}, AICc = {_g(f.aicc)}, BIC = {_g(f.bic)}")
+        parts += [f"note: {n}" for n in self.notes]
+        return "\n\n".join(parts)
+
+
+def _g(v: float | None) -> str:
+    return "–" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:.4g}"
+
+
+__all__ = ["ModelComparison", "ModelRow", "ModelSelection", "StepwiseResult", "compare_models",
            "information_criteria", "model_row", "stepwise"]

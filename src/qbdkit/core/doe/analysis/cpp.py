@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -120,6 +120,10 @@ class CppAssessment(Result):
     relevant: float
     high_risk: float
     setpoint: dict
+    parameters: dict = field(default_factory=dict)
+    """Factor → project parameter (``unit_operation/parameter``), when the run sheet says."""
+    notes: tuple[str, ...] = ()
+    coding: tuple[dict, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return to_jsonable({
@@ -127,7 +131,20 @@ class CppAssessment(Result):
             "setpoint": self.setpoint,
             "effects": [e.to_dict() for e in self.effects],
             "classes": [c.to_dict() for c in self.classes],
+            "parameters": dict(self.parameters),
+            "notes": list(self.notes),
+            "coding": list(self.coding),
         })
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> CppAssessment:
+        from qbdkit.core.risk.classify import ParameterClassification
+
+        return cls(tuple(ParameterEffect.from_dict(e) for e in d["effects"]),
+                   tuple(ParameterClassification.from_dict(c) for c in d["classes"]),
+                   float(d["alpha"]), float(d["relevant_percent"]), float(d["high_risk_percent"]),
+                   dict(d.get("setpoint") or {}), dict(d.get("parameters") or {}),
+                   tuple(d.get("notes") or ()), tuple(d.get("coding") or ()))
 
     def summary(self) -> str:
         eff = format_table(["parameter", "response", "effect", "% of spec", "p", "affects"],
@@ -135,7 +152,9 @@ class CppAssessment(Result):
                              "yes" if e.affects else "no"] for e in self.effects])
         cls = format_table(["parameter", "class", "rationale"],
                            [[c.name, c.cls, c.rationale_en] for c in self.classes])
-        return eff + "\n\n" + cls
+        tail = [f"{k} studies the project parameter {v}" for k, v in self.parameters.items()]
+        tail += [f"note: {n}" for n in self.notes]
+        return eff + "\n\n" + cls + ("\n" + "\n".join(tail) if tail else "")
 
 
 def reassess_parameters(

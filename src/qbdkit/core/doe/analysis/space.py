@@ -603,6 +603,13 @@ class DesignSpaceResult(Result):
     n_runs: int
     model_terms: list[str]
     notes: list[str] = field(default_factory=list)
+    coding: list[dict] = field(default_factory=list)
+    """Per factor ``{factor, low, high, centre, half_range, unit, from}`` (model coding)."""
+    parameters: dict[str, str] = field(default_factory=dict)
+    """Factor → project parameter (``unit_operation/parameter``), from the factor definitions."""
+    proposal: list[dict] = field(default_factory=list)
+    """Per grid factor: ``{factor, parameter, unit, studied, set_point, nor, par}`` — the
+    values ``qbdkit project accept`` writes into the project (see :func:`propose`)."""
 
     def to_dict(self) -> dict[str, Any]:
         """As :meth:`Result.to_dict`, with the (large, finite) grids converted by numpy directly."""
@@ -639,12 +646,28 @@ class DesignSpaceResult(Result):
         lines.append(format_table(["factor", "studied low", "studied high", "set point",
                                    "PAR low", "PAR high", "box low", "box high",
                                    "NOR low", "NOR high"], rows))
+        for f, prm in self.parameters.items():
+            lines.append(f"  {f} studies the project parameter {prm}")
         if self.nor:
             lines.append(f"  NOR inside PAR: {self.nor['within_par_all']}; lowest probability at "
                          f"NOR corners: {self.nor['corner_probability_min']:.4f} "
                          f"(meets R: {self.nor['corners_meet_min_probability']})")
         lines += [f"  note: {n}" for n in self.notes]
         return "\n".join(lines)
+
+
+def propose(res: DesignSpaceResult, parameters: Mapping[str, str] | None = None,
+            units: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
+    """Per grid factor the proposal a project can accept: set point, NOR (when control
+    capabilities were given), PAR (None where the set point itself fails R) and the studied
+    range, with the project parameter the factor studies (``parameters``)."""
+    out = []
+    nor = (res.nor or {}).get("ranges", {})
+    for f in res.factors:
+        out.append({"factor": f, "parameter": (parameters or {}).get(f),
+                    "unit": (units or {}).get(f, ""), "studied": res.studied[f],
+                    "set_point": res.setpoint[f], "nor": nor.get(f), "par": res.par.get(f)})
+    return out
 
 
 def _spec_text(resp: str, v: list[float | None]) -> str:

@@ -1,8 +1,7 @@
 """From a filled run sheet to the multi-response model used by the design space and optimizer.
 
-:func:`multiresponse_model` takes a data frame (or :func:`load_multiresponse` a
-file: the first sheet, with the ``factors`` sheet of contract C coding the
-factors) and returns a :class:`MultiResponseModel`: the Peterson posterior of
+:func:`multiresponse_model` takes a data frame (the DoE service reads the run
+sheet and its factor definitions, contract C) and returns a :class:`MultiResponseModel`: the Peterson posterior of
 the responses (one model matrix shared by all responses, fitted on the rows
 where every factor and every response is present), a function mapping factor
 settings (actual units) to model rows, the factor names and studied ranges.
@@ -25,18 +24,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from qbdkit.core.doe.analysis.analyze import find_column, guess_factors, read_factor_sheet
+from qbdkit.core.doe.analysis.analyze import find_column, guess_factors
 from qbdkit.core.doe.analysis.fit import KEYWORD_MODELS, FactorSpec, fit_response
 from qbdkit.core.doe.analysis.posterior import MultiResponsePosterior, fit_posterior
 from qbdkit.core.doe.analysis.space_model import SurfaceModel
 from qbdkit.core.numbers import parse_number
 from qbdkit.errors import Problem, QbdInputError
-from qbdkit.io.tables import Table, is_blank, read_table
+from qbdkit.io.tables import is_blank
 
 
 @dataclass(frozen=True)
@@ -53,6 +51,8 @@ class MultiResponseModel:
     file: str | None = None
     notes: list[str] = field(default_factory=list)
     fixed_levels: dict[str, str] = field(default_factory=dict)
+    coding: list[dict] = field(default_factory=list)
+    """Per numeric factor ``{factor, low, high, centre, half_range, unit, from}``."""
 
     def predict(self, x: np.ndarray) -> np.ndarray:
         """Predicted means (N×r) at settings ``x`` (N×k, actual units)."""
@@ -131,6 +131,7 @@ def multiresponse_model(frame: pd.DataFrame, responses: Sequence[str], model: st
     for name, fs in list(specs.items()):
         if fs.type != "categorical" and _looks_categorical(frame, name) is not None:
             specs[name] = FactorSpec(name, "categorical", unit=fs.unit)
+    given = {n for n, fs in specs.items() if fs.low is not None and fs.high is not None}
     fit = None
     if model not in KEYWORD_MODELS or any(fs.type == "categorical" for fs in specs.values()):
         formula = model if model in KEYWORD_MODELS or "~" in model else f"~ {model}"
@@ -201,6 +202,20 @@ def multiresponse_model(frame: pd.DataFrame, responses: Sequence[str], model: st
         z = fit.design_matrix(data)
     post = fit_posterior(z, y, terms=terms, responses=resp, file=file)
     notes = []
+    observed_only = [f for f in fnames if f not in given]
+    if observed_only:
+        notes.append(
+            "no factor definitions (run-sheet factors sheet or runs.factors.yaml) for "
+            + ", ".join(observed_only) + ": the studied range (model coding, grid and PAR) is the "
+            "observed min/max (" + "; ".join(f"{f}: {studied[f][0]:g}–{studied[f][1]:g}"
+                                              for f in observed_only)
+            + "); if the design's low/high differ (e.g. a CCD's axial runs), the PAR may lie "
+              "outside the designed low–high")
+    coding = [{"factor": f, "low": studied[f][0], "high": studied[f][1],
+               "centre": (studied[f][0] + studied[f][1]) / 2,
+               "half_range": (studied[f][1] - studied[f][0]) / 2, "unit": specs[f].unit,
+               "from": "observed min/max" if f in observed_only else "factor definitions"}
+              for f in fnames]
     if dropped:
         notes.append(f"{len(dropped)} run(s) with a missing factor or response value were left out "
                      f"(rows {', '.join(map(str, dropped))})")
@@ -208,37 +223,19 @@ def multiresponse_model(frame: pd.DataFrame, responses: Sequence[str], model: st
         notes.append(f"categorical factor {name} held at level {level!r}")
     observed = {r: (float(y[:, j].min()), float(y[:, j].max())) for j, r in enumerate(resp)}
     return MultiResponseModel(post, rowfun, fnames, studied, dropped, observed, x, file, notes,
-                              fixed)
+                              fixed, coding)
 
 
-def load_multiresponse(path: str | Path | Table, responses: Sequence[str], model: str = "quadratic",
-                       *, factors: Sequence[str] | None = None,
-                       levels: Mapping[str, object] | None = None) -> MultiResponseModel:
-    """Read a run sheet (contract C) or any CSV/XLSX and fit :func:`multiresponse_model`."""
-    table = path if isinstance(path, Table) else read_table(path)
-    sheet = None if isinstance(path, Table) else read_factor_sheet(path)
-    specs: list[FactorSpec | str] | None = None
-    if sheet:
-        by_name = {s.name: s for s in sheet}
-        if factors:
-            specs = [by_name.get(f, f) for f in factors]
-        else:
-            specs = [s for s in sheet if s.name in table.columns]
-    elif factors:
-        specs = list(factors)
-    return multiresponse_model(table.frame, responses, model, factors=specs, levels=levels,
-                               file=table.file, rows=table.rows)
-
-
-def categorical_levels(path: str | Path, names: Sequence[str]) -> dict[str, list[str]]:
-    """Levels of the categorical factors ``names`` in a run sheet (factors sheet first)."""
-    table = read_table(path)
-    sheet = {s.name: s for s in (read_factor_sheet(path) or [])}
+def categorical_levels(frame: pd.DataFrame, names: Sequence[str],
+                       factors: Sequence[FactorSpec] = ()) -> dict[str, list[str]]:
+    """Levels of the categorical factors ``names``: from their definitions when given, else the
+    distinct values of the column."""
+    sheet = {s.name: s for s in factors}
     out = {}
     for n in names:
         fs = sheet.get(n)
         if fs is not None and fs.levels:
             out[n] = [_label(v) for v in fs.levels]
         else:
-            out[n] = sorted({_label(v) for v in table.frame[n].tolist() if not is_blank(v)})
+            out[n] = sorted({_label(v) for v in frame[n].tolist() if not is_blank(v)})
     return out

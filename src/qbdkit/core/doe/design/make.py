@@ -66,6 +66,13 @@ class Design(Result):
     evaluation: DesignEvaluation | None = field(default=None, repr=False)
     coded_array: Any = field(default=None, repr=False, compare=False)
     space: Any = field(default=None, repr=False, compare=False)
+    responses: list[dict] = field(default_factory=list)
+    """Response columns of the run sheet: ``{name, low, high, unit, attribute, kind}`` (limits
+    and the project's quality attribute when known)."""
+    parameters: dict[str, str] = field(default_factory=dict)
+    """Factor → the project parameter it studies (``unit_operation/parameter``)."""
+    source: dict | None = None
+    """Where the factors came from: ``{project, project_version, kind, name, version}``."""
 
     def to_dict(self) -> dict[str, Any]:
         d = super().to_dict()
@@ -86,6 +93,12 @@ class Design(Result):
                         + [r[n] for n in names])
         lines = [f"{self.type} design: {self.n_runs} runs, {len(names)} factors (model {self.model}, seed {self.seed})"]
         lines += [f"  {n}" for n in self.notes]
+        if self.source:
+            lines.append("  factors from " + source_text(self.source))
+        if self.parameters:
+            lines.append("  parameters: " + ", ".join(f"{k} = {v}" for k, v in self.parameters.items()))
+        if self.responses:
+            lines.append("  responses: " + ", ".join(response_text(r) for r in self.responses))
         if self.generators:
             lines.append("  generators: " + ", ".join(self.generators))
         if self.block_generators:
@@ -102,6 +115,31 @@ class Design(Result):
 
 def _f(v: float | None) -> str:
     return "n/a" if v is None else f"{v:.4g}"
+
+
+def source_text(source: dict) -> str:
+    """``risk.ce/ce v2 (project demo-mab v3)`` from a source dict."""
+    what = source.get("kind") or "names given"
+    if source.get("name"):
+        what += f"/{source['name']}"
+    if source.get("version") is not None:
+        what += f" v{source['version']}"
+    if source.get("project"):
+        what += f" (project {source['project']}" + (
+            f" v{source['project_version']})" if source.get("project_version") is not None else ")")
+    return what
+
+
+def response_text(r: dict) -> str:
+    """``Aggregate (%) ≤ 3`` / ``5 ≤ Afucosylation (%) ≤ 11`` / the bare name."""
+    lo, hi, name = r.get("low"), r.get("high"), r.get("name", "")
+    if lo is not None and hi is not None:
+        return f"{lo:g} ≤ {name} ≤ {hi:g}"
+    if lo is not None:
+        return f"{name} ≥ {lo:g}"
+    if hi is not None:
+        return f"{name} ≤ {hi:g}"
+    return str(name)
 
 
 def _center_rows(space: FactorSpace, n: int) -> np.ndarray:
