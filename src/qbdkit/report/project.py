@@ -124,8 +124,10 @@ def lift_svgs(fragment: str, svgs: list[str]) -> str:
 _NOWRAP = re.compile(r"^[\s\d.,:%±≤≥<>+−–-]{1,16}$")
 
 _HASH = re.compile(r"^[0-9a-f]{64}$")
-#: tables with this many columns or more are set in a smaller font
+#: tables with this many columns or more are set in a smaller font (and a fixed layout)
 WIDE_COLUMNS = 9
+#: tables with a cell longer than this (characters) get a fixed layout (see _fix_columns)
+LONG_CELL = 60
 
 _PLACEHOLDER = re.compile(r'<div class="svg" data-svg="(\d+)"></div>')
 
@@ -547,6 +549,53 @@ def compose(data: Any, lang: str = "en",
     return number(composed)
 
 
+def _add_class(el: Any, name: str) -> None:
+    el.set("class", ((el.get("class") or "") + " " + name).strip())
+
+
+def column_widths(rows: list[list[str]]) -> list[float]:
+    """Column widths (percent) for a fixed-layout table from its cells' text: each column
+    needs its longest text up to 40 characters, at least its longest word up to 20 and 6 at
+    least (East Asian characters count 2)."""
+    from qbdkit.core.result import display_width
+
+    ncols = max(len(r) for r in rows)
+    full = [r for r in rows if len(r) == ncols] or rows
+    need = []
+    for j in range(ncols):
+        texts = [r[j] for r in full if j < len(r)]
+        total = max((display_width(t) for t in texts), default=1)
+        word = max((display_width(w) for t in texts for w in t.split()), default=1)
+        need.append(max(6, min(total, 40), min(word, 20)))
+    whole = sum(need)
+    return [100 * n / whole for n in need]
+
+
+def _fix_columns(el: Any) -> None:
+    """Tables with long cells or many columns get a fixed layout with column widths from
+    their text (:func:`column_widths`): WeasyPrint's automatic layout measures every cell's
+    min-content width by laying its text out word by word, which grows with the square of a
+    cell's length (a 53-page report spent 40 s there)."""
+    import lxml.html
+
+    rows = [[re.sub(r"\s+", " ", cell.text_content()).strip() for cell in tr
+             if isinstance(cell.tag, str) and cell.tag in ("td", "th")] for tr in el.iter("tr")]
+    rows = [r for r in rows if r]
+    if not rows:
+        return
+    ncols = max(len(r) for r in rows)
+    longest = max(len(t) for r in rows for t in r)
+    if ncols >= WIDE_COLUMNS:
+        _add_class(el, "wide")
+    if longest <= LONG_CELL and ncols < WIDE_COLUMNS:
+        return
+    _add_class(el, "fixed")
+    group = lxml.html.Element("colgroup")
+    for width in column_widths(rows):
+        group.append(lxml.html.Element("col", {"style": f"width:{width:.1f}%"}))
+    el.insert(0, group)
+
+
 def number(c: Composed) -> Composed:
     """Demote headings inside record bodies, number tables and figures with captions."""
     import lxml.html
@@ -571,8 +620,7 @@ def number(c: Composed) -> Composed:
             if cap is not None:
                 el.remove(cap)
             label = _t("Table {n}", c.lang, n=tables)
-            if max((len(tr) for tr in el.iter("tr")), default=0) >= WIDE_COLUMNS:
-                el.set("class", ((el.get("class") or "") + " wide").strip())
+            _fix_columns(el)
             para = lxml.html.Element("p", {"class": "caption", "id": f"table-{tables}"})
             para.text = f"{label} — {text}" if text else label
             el.addprevious(para)
@@ -619,7 +667,7 @@ td.hash{font-family:"DejaVu Sans Mono",monospace;font-size:7pt;word-break:break-
 table.signatures,table.stamp,table.audit{width:100%}table.ident td{text-align:left}
 table.ident td:first-child{white-space:nowrap;font-weight:bold;background:#f6f8fa}
 table.wide{font-size:7pt}
-table.wide td,table.wide th,table.audit td,table.ident td{overflow-wrap:anywhere}
+table.fixed{table-layout:fixed;width:100%}table.fixed td,table.fixed th{overflow-wrap:anywhere}
 tr.bad td{background:#fde2e2}tr.warn td{background:#fff3cd}tr.good td{background:#e3f4e3}
 tr.cqa td,tr.cpp td{background:#fff5e6}
 p.bad{color:#a00;font-weight:bold}p.good{color:#060}

@@ -495,8 +495,10 @@ def accept_record(project: str, kind: str, name: str, version: int | None = None
             raise Conflict("the project changed meanwhile", column="version",
                            expected=f"version {stored['version']} to be the latest (accept again)",
                            found=f"version {latest}")
+        # the version's own entry is a "project.version" (what audit verification checks
+        # stored versions against); each field change below is a "project.accept"
         new_version, _digest, _same = _add_version(
-            session, proj, doc, user=user, reason=reason, action="project.accept",
+            session, proj, doc, user=user, reason=reason, action="project.version",
             source=f"record:{what}", files=stored["files"])
         for c in changes:
             append_entry(session, user=user, action="project.accept", project=project,
