@@ -1,6 +1,7 @@
 """`qbdkit demo` imports the bundled project, runs the stage modules into the embedded store
 and writes its report with the project report service — one code path."""
 
+import re
 import sqlite3
 
 from qbdkit.demo.run import LEGACY
@@ -28,16 +29,31 @@ def test_demo_end_to_end_twice(cli, tmp_path, monkeypatch):
     for anchor, _title, _module, stage in LEGACY:
         assert f'id="{anchor}"' in report or f'id="stage-{stage}"' in report, anchor
     assert "Not yet available" not in report
+    # the parameter table shows the PAR / NOR / set point the design space produced and the
+    # DoE stage accepted into the project (temperature: PAR 35–36.31, NOR 35.3–35.9 °C)
+    params = report[report.index('id="parameters"'):report.index('id="stage-')]
+    row = params[params.index("<td>Temperature</td>"):]
+    cells = re.sub(r"<[^>]+>", "|", row[:row.index("</tr>")]).replace("||", "|").split("|")
+    assert cells[1:8] == ["Temperature", "°C", "35.6", "35.3–35.9", "35–36.31", "35–37", "CPP"]
     assert "audit trail intact" in report
 
-    # A second run imports the same content again into the same database: version 2,
-    # superseding version 1 (nothing deleted), and the hash chain is still intact.
+    # A second run imports the bundled content again into the same database: new versions
+    # supersede the old ones (nothing deleted), and the hash chain is still intact.
+    def versions():
+        con = sqlite3.connect(out / "qbdkit.sqlite")
+        rows = [v for (v,) in con.execute(
+            "select v.version from project_versions v join projects p on p.id = v.project_id "
+            "where p.name = 'demo-mab' order by v.version")]
+        con.close()
+        return rows
+
+    first = versions()
+    assert first == list(range(1, len(first) + 1))
+    assert f"{data.project['version']} of {len(first)}" in report  # the newest version
     r2 = cli("demo", "--out", out)
     assert r2.code == 0, r2.err
-    con = sqlite3.connect(out / "qbdkit.sqlite")
-    versions = [v for (v,) in con.execute("select version from project_versions order by version")]
-    con.close()
-    assert versions == [1, 2]
+    second = versions()
+    assert second == list(range(1, len(second) + 1)) and len(second) > len(first)
     monkeypatch.setenv("QBDKIT_DATABASE_URL", f"sqlite:///{out / 'qbdkit.sqlite'}")
     verify = cli("audit", "verify")
     assert verify.code == 0, verify.err
