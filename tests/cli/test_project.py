@@ -403,8 +403,9 @@ def test_gbk_yaml_is_read(cli, tmp_path):
 def test_undecodable_file(cli, tmp_path):
     d = make(tmp_path, measurements=b"batch,name,value\nB1,\xff\xfe\xff,1\n")
     err = only_error(cli("validate", d))
-    assert err == (f"error: {d}/data/measurements.csv: cannot decode file: expected UTF-8, UTF-8 "
-                   "with BOM or GB18030/GBK text, found 'bytes that are not valid text'")
+    assert err == (f"error: {d}/data/measurements.csv:2: cannot decode file: byte 4 of the line "
+                   "is not UTF-8: expected UTF-8, UTF-8 with BOM or GB18030/GBK text, "
+                   "found 'byte 0xff'")
 
 
 def test_xlsx_data_file(cli, tmp_path):

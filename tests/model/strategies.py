@@ -25,6 +25,7 @@ from qbdkit.model import (
     Study,
     UnitOperation,
 )
+from qbdkit.model.schema import loose_key
 
 UNITS = ["°C", "g/L", "%", "mmHg", "mOsm/kg", "×10^6 cells/mL", "EU/mL", "ng/mg", "min", "h", "rpm",
          "L", None]
@@ -33,6 +34,12 @@ _alphabet = st.characters(codec="utf-8", categories=("L", "N", "Zs", "P", "S"),
                           exclude_characters="\u2028\u2029\x85")
 text = st.text(_alphabet, min_size=1, max_size=12).map(str.strip).filter(bool)
 opt_text = st.none() | text
+# a project name as the store accepts it (qbdkit.services.projects._check_name): letters of
+# any script, decimal digits, space, '-', '_', '.', starting with a letter or a digit
+project_names = st.text(st.characters(categories=("L", "Nd"), include_characters=" -_.",
+                                      exclude_characters="\u2028\u2029\x85"),
+                        min_size=1, max_size=100).map(str.strip).filter(
+    lambda s: bool(s) and s[0] not in " -_.")
 # a value that must stay text in a CSV cell (never reads back as a number)
 word = st.text("abcdefgXYZ合格符合", min_size=1, max_size=8).filter(lambda s: s[0] not in "e")
 finite = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False, allow_infinity=False)
@@ -88,8 +95,10 @@ def projects(draw) -> Project:
     uo_names = draw(names(1, 3))
     uos = []
     all_params = []
+    taken = {loose_key(q) for q in qa_names}
     for n in uo_names:
-        pnames = draw(names(0, 3))
+        # a parameter named like an attribute makes a measurement of that name ambiguous
+        pnames = [p for p in draw(names(0, 3)) if loose_key(p) not in taken]
         all_params += pnames
         uos.append(UnitOperation(name=n, label=draw(label), stage=draw(opt_text),
                                  parameters=[draw(parameter(p)) for p in pnames]))

@@ -231,18 +231,19 @@ def template_cmd(
 ) -> None:
     """Write an input template (headers and example rows)."""
     from qbdkit.core.risk.templates import template
+    from qbdkit.io import sheets
 
     frame = template(kind, lang)
     if out is None:
-        typer.echo(frame.to_csv(index=False), nl=False)
+        typer.echo(sheets.to_csv(frame), nl=False)
         return
     _check_out(out, (".csv", ".xlsx"))
 
     def write(tmp: Path) -> None:
         if out.suffix.lower() == ".xlsx":
-            frame.to_excel(tmp, index=False, sheet_name=kind, engine="openpyxl")
+            sheets.write_xlsx(tmp, {kind: frame})
         else:
-            frame.to_csv(tmp, index=False, encoding="utf-8-sig")
+            sheets.to_csv(frame, tmp, encoding="utf-8-sig")
 
     from qbdkit.report.risk import write_atomic
 

@@ -15,50 +15,72 @@ name file, row and column.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from qbdkit.core.numbers import parse_number
+from qbdkit.core.numbers import LARGEST, parse_number, range_problem
 from qbdkit.errors import Problem, QbdInputError
+from qbdkit.io.files import MAX_COLUMNS, max_cells, max_file_bytes, read_bytes, size_text
 
 ENCODINGS: tuple[str, ...] = ("utf-8-sig", "utf-8", "gb18030")
+#: what a numeric cell may hold (see :func:`qbdkit.core.numbers.range_problem`)
+EXPECTED_RANGE = "a number within ±1e50"
+_FLOAT_MAX = 1.7976931348623157e308
+
+
+def _bad_byte(data: bytes, start: int, encoding: str) -> tuple[int, int]:
+    """(line, byte-in-line), both 1-based, of the byte at offset ``start``."""
+    line = data.count(b"\n", 0, start) + 1
+    return line, start - (data.rfind(b"\n", 0, start) + 1) + 1
 
 
 def decode_bytes(data: bytes, name: str = "<bytes>") -> tuple[str, str]:
     """Decode file bytes; return ``(text, encoding)``.
 
     Tries UTF-8 (a BOM is stripped and reported as ``utf-8-sig``), then GB18030.
-    Raises :class:`QbdInputError` if none decodes.
+    Raises :class:`QbdInputError` if none decodes, naming the line of the first byte
+    that is not valid UTF-8 (a file with a UTF-8 BOM must be UTF-8 throughout).
     """
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8"), "utf-8-sig"
+        try:
+            return data[3:].decode("utf-8"), "utf-8-sig"
+        except UnicodeDecodeError as exc:
+            line, col = _bad_byte(data, exc.start + 3, "utf-8")
+            raise QbdInputError(
+                f"cannot decode file: byte {col} of the line is not UTF-8", file=name, row=line,
+                expected="UTF-8 text throughout (the file starts with a UTF-8 byte-order mark)",
+                found=f"byte 0x{data[exc.start + 3]:02x}") from None
+    first_error: UnicodeDecodeError | None = None
     for enc in ENCODINGS[1:]:
         try:
             return data.decode(enc), enc
-        except UnicodeDecodeError:
+        except UnicodeDecodeError as exc:
+            first_error = first_error or exc
             continue
+    assert first_error is not None
+    line, col = _bad_byte(data, first_error.start, "utf-8")
     raise QbdInputError(
-        "cannot decode file", file=name, expected="UTF-8, UTF-8 with BOM or GB18030/GBK text"
-    )
+        f"cannot decode file: byte {col} of the line is not UTF-8", file=name, row=line,
+        expected="UTF-8, UTF-8 with BOM or GB18030/GBK text",
+        found=f"byte 0x{data[first_error.start]:02x}")
 
 
-def read_text(path: str | Path) -> tuple[str, str]:
-    """Read a text file with encoding detection; return ``(text, encoding)``."""
-    p = Path(path)
-    try:
-        data = p.read_bytes()
-    except FileNotFoundError:
-        raise QbdInputError("file not found", file=str(path)) from None
-    except IsADirectoryError:
-        raise QbdInputError("is a directory, expected a file", file=str(path)) from None
-    return decode_bytes(data, str(path))
+def read_text(path: str | Path, name: str | None = None) -> tuple[str, str]:
+    """Read a text file with encoding detection; return ``(text, encoding)``.
+
+    The file is opened with :func:`qbdkit.io.files.read_bytes` (no links, size limit).
+    """
+    shown = name or str(path)
+    return decode_bytes(read_bytes(path, shown), shown)
 
 
 def _clean_header(h: Any) -> str:
@@ -116,8 +138,8 @@ class Table:
             raise self.error(i, column, "blank cell", expected="a number", found="")
         try:
             return parse_number(v)
-        except (TypeError, ValueError) as exc:
-            reason = str(exc) if "comma" in str(exc) else "not a number"
+        except (TypeError, ValueError, OverflowError) as exc:
+            reason = str(exc) if ("comma" in str(exc) or "finite" in str(exc)) else "not a number"
             raise self.error(i, column, reason, expected="a number", found=v) from None
 
     def integer(self, i: int, column: str, *, allowed: Iterable[int] | None = None) -> int:
@@ -130,7 +152,7 @@ class Table:
         except (TypeError, ValueError):
             raise self.error(i, column, "not a whole number", expected=_allowed_text(allowed),
                              found=v) from None
-        if math.isnan(f) or f != int(f):
+        if not math.isfinite(f) or f != int(f):
             raise self.error(i, column, "not a whole number", expected=_allowed_text(allowed),
                              found=v)
         n = int(f)
@@ -147,7 +169,7 @@ class Table:
             if allow_blank:
                 return ""
             raise self.error(i, column, "blank cell", expected="a value", found="")
-        if isinstance(v, float) and v == int(v):
+        if isinstance(v, float) and math.isfinite(v) and v == int(v):
             return str(int(v))
         return str(v).strip()
 
@@ -171,6 +193,176 @@ def is_blank(v: Any) -> bool:
     return isinstance(v, str) and v.strip() == ""
 
 
+def _first_line(text: str) -> str:
+    cut = min((i for i in (text.find("\n"), text.find("\r")) if i >= 0), default=len(text))
+    return text[:cut]
+
+
+def _sniff_delimiter(first: str) -> str:
+    try:
+        # the sniffer's regular expressions are quadratic on long quoted lines: look at the
+        # start of the header only
+        return csv.Sniffer().sniff(first[:4096], delimiters=",;\t").delimiter
+    except csv.Error:
+        return ","
+
+
+def _check_shape(name: str, rows: int, columns: int, *, estimated: bool = False) -> None:
+    """Refuse a table beyond :data:`MAX_COLUMNS` columns or ``max_cells()`` cells."""
+    if columns > MAX_COLUMNS:
+        raise QbdInputError("too many columns", file=name, row=1,
+                            expected=f"at most {MAX_COLUMNS}", found=columns)
+    limit = max_cells()
+    if rows * columns > limit:
+        about = "about " if estimated else ""
+        raise QbdInputError("table too large", file=name,
+                            expected=f"at most {limit} cells (set QBDKIT_MAX_CELLS to change)",
+                            found=f"{about}{rows} rows × {columns} columns")
+
+
+def _unreadable(exc: BaseException) -> str:
+    """Why a workbook cannot be read (openpyxl wraps the XML parser's error)."""
+    inner = exc.__cause__ or exc.__context__ or exc
+    if "Forbidden" in type(inner).__name__:  # defusedxml: an entity or DTD declaration
+        return "not a readable XLSX workbook (XML entity declarations are refused)"
+    return f"not a readable XLSX workbook ({type(exc).__name__})"
+
+
+def _check_workbook(data: bytes, name: str, sheet: str | int | None) -> None:
+    """Refuse a workbook that unpacks beyond the file-size limit (a "zip bomb") or whose
+    sheet spans more cells than allowed (one cell at XFD1048576 makes pandas build a
+    17-billion-cell grid). Reads the sheet once, streaming, without keeping it."""
+    import zipfile
+
+    import openpyxl
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            unpacked = sum(i.file_size for i in zf.infolist())
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+        raise QbdInputError(f"not a readable XLSX workbook ({type(exc).__name__})",
+                            file=name) from None
+    if unpacked > max_file_bytes():
+        raise QbdInputError("workbook too large when unpacked", file=name,
+                            expected=f"at most {size_text(max_file_bytes())} of content "
+                                     "(set QBDKIT_MAX_FILE_MB to change)",
+                            found=size_text(unpacked))
+    try:
+        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True,
+                                    keep_links=False)
+    except Exception as exc:  # openpyxl raises zipfile/KeyError/XML errors on corrupt files
+        raise QbdInputError(_unreadable(exc), file=name) from None
+    try:
+        if isinstance(sheet, int):
+            if not 0 <= sheet < len(wb.worksheets):
+                return  # pandas names the problem
+            ws = wb.worksheets[sheet]
+        elif sheet is None or sheet not in wb.sheetnames:
+            return
+        else:
+            ws = wb[sheet]
+        if not hasattr(ws, "reset_dimensions"):
+            return  # a chart sheet: pandas refuses it
+        ws.reset_dimensions()  # as pandas does: the declared dimension may lie
+        width = 0
+        limit = max_cells()
+        header: tuple[Any, ...] | None = None
+        for rows, row in enumerate(ws.iter_rows(values_only=True), start=1):
+            if header is None and any(v is not None and str(v).strip() for v in row):
+                header = row
+                _duplicate_header(row, name)
+            for j, v in enumerate(row):
+                if isinstance(v, float | int) and _beyond_float(v):
+                    from openpyxl.utils import get_column_letter
+
+                    col = header[j] if header is not None and j < len(header) else None
+                    infinite = (abs(v) > _FLOAT_MAX if isinstance(v, int) else math.isinf(v))
+                    raise QbdInputError(
+                        "not a finite number" if infinite else "number out of range",
+                        file=name, row=rows,
+                        column=_clean_header(col) if col is not None else get_column_letter(j + 1),
+                        expected=EXPECTED_RANGE, found=_short(str(v)))
+            if len(row) > width:
+                width = len(row)
+                if width > MAX_COLUMNS:
+                    _check_shape(name, rows, width)
+            if rows * max(width, 1) > limit:
+                _check_shape(name, rows, max(width, 1))
+    except QbdInputError:
+        raise
+    except Exception as exc:
+        raise QbdInputError(_unreadable(exc), file=name) from None
+    finally:
+        wb.close()
+
+
+def _beyond_float(v: Any) -> bool:
+    """A number no analysis can take (:func:`qbdkit.core.numbers.range_problem`): ±infinity,
+    beyond ±1e50, or an integer pandas kept exact that no float holds (``10**400``)."""
+    if isinstance(v, float):
+        return range_problem(v) is not None
+    if isinstance(v, int) and not isinstance(v, bool):
+        return abs(v) > LARGEST
+    return False
+
+
+def _short(text: str) -> str:
+    """A cell as shown in a message: long ones (a 400-digit number) cut."""
+    return text if len(text) <= 40 else f"{text[:20]}…({len(text)} characters)"
+
+
+def _duplicate_header(cells: Iterable[Any], name: str) -> None:
+    """Refuse a header naming one column twice (pandas would silently rename it ``X.1``)."""
+    seen: set[str] = set()
+    for c in cells:
+        if c is None or (isinstance(c, float) and math.isnan(c)):
+            continue
+        h = _clean_header(c)
+        if not h:
+            continue
+        if h in seen:
+            raise QbdInputError("duplicate column", file=name, row=1, column=h,
+                                expected="each header once")
+        seen.add(h)
+
+
+def _check_finite(frame: pd.DataFrame, name: str,
+                  raw: Callable[[int, int], Any] | None = None) -> None:
+    """Refuse ±infinity in a cell read as a number (``inf``, ``Infinity``, ``1e999``…),
+    integers beyond float range and magnitudes beyond :func:`_beyond_float`'s bounds;
+    ``frame`` as read (data row ``i`` is file row ``i + 2``), ``raw(i, j)`` the cell as
+    written (for the message)."""
+    import numpy as np
+
+    for j, col in enumerate(frame.columns):
+        s = frame.iloc[:, j]
+        if pd.api.types.is_float_dtype(s.dtype):
+            a = np.abs(s.to_numpy(dtype=float, na_value=np.nan))
+            with np.errstate(invalid="ignore"):
+                bad = a > LARGEST
+        elif s.dtype == object:
+            bad = np.fromiter((_beyond_float(v) for v in s), dtype=bool, count=len(s))
+        else:
+            continue
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            value = s.iloc[i]
+            if isinstance(value, int) and not isinstance(value, bool):
+                finite = abs(value) <= _FLOAT_MAX
+            else:
+                finite = math.isfinite(float(value))
+            found: Any = None
+            if raw is not None:
+                with contextlib.suppress(Exception):
+                    found = raw(i, j)
+            if not isinstance(found, str) or not found.strip():
+                found = str(s.iloc[i])
+            found = _short(found)
+            raise QbdInputError("number out of range" if finite else "not a finite number",
+                                file=name, row=i + 2, column=_clean_header(col),
+                                expected=EXPECTED_RANGE, found=found)
+
+
 def read_table(path: str | Path, *, sheet: str | int | None = 0, dtype_str: bool = False) -> Table:
     """Read a CSV/TSV/XLSX file into a :class:`Table`.
 
@@ -178,57 +370,82 @@ def read_table(path: str | Path, *, sheet: str | int | None = 0, dtype_str: bool
     is sniffed. Fully empty rows are dropped (their numbers are kept for the
     others). Header cells are stripped of whitespace and BOMs. Numbers are parsed
     by pandas unless ``dtype_str``.
+
+    Hostile input is refused as :class:`QbdInputError` (see :mod:`qbdkit.io.files`):
+    a symbolic link, a file beyond ``QBDKIT_MAX_FILE_MB``, a table beyond
+    ``QBDKIT_MAX_CELLS`` cells or 16 384 columns, a workbook that unpacks beyond the
+    size limit, and ±infinity in a numeric cell (``inf``, ``Infinity``, ``1e999``) or a
+    magnitude above ``1e50``.
+    A text cell written by qbdkit as ``'=…`` (see :mod:`qbdkit.io.sheets`) reads back
+    as ``=…``.
     """
+    from qbdkit.io.sheets import unguard_frame
+
     p = Path(path)
     name = str(path)
     suffix = p.suffix.lower()
-    if not p.exists():
-        raise QbdInputError("file not found", file=name)
+    if suffix == ".xls":
+        raise QbdInputError("old .xls workbooks are not supported", file=name,
+                            expected="save as .xlsx or CSV")
+    data = read_bytes(p, name)
     if suffix in (".xlsx", ".xlsm"):
+        _check_workbook(data, name, sheet)
         try:
-            frame = pd.read_excel(p, sheet_name=sheet, engine="openpyxl",
+            frame = pd.read_excel(io.BytesIO(data), sheet_name=sheet, engine="openpyxl",
                                   dtype=str if dtype_str else None)
         except ValueError as exc:
-            raise QbdInputError(f"cannot read sheet: {exc}", file=name) from None
+            raise QbdInputError(f"cannot read sheet: {exc}".splitlines()[0], file=name) from None
         except Exception as exc:  # openpyxl raises zipfile/KeyError on corrupt files
             raise QbdInputError(f"not a readable XLSX workbook ({type(exc).__name__})",
                                 file=name) from None
+        if not isinstance(frame, pd.DataFrame):
+            raise QbdInputError("cannot read sheet", file=name, expected="one sheet")
         encoding = "xlsx"
         sheet_name = str(sheet) if sheet is not None else None
-    elif suffix == ".xls":
-        raise QbdInputError("old .xls workbooks are not supported", file=name,
-                            expected="save as .xlsx or CSV")
+        raw = None
     else:
-        text, encoding = read_text(p)
+        text, encoding = decode_bytes(data, name)
+        del data
         if not text.strip():
             raise QbdInputError("empty file", file=name, expected="a header row and data rows")
-        delimiter = ","
-        if suffix in (".tsv", ".tab"):
-            delimiter = "\t"
-        else:
-            try:
-                delimiter = csv.Sniffer().sniff(text.splitlines()[0], delimiters=",;\t").delimiter
-            except csv.Error:
-                delimiter = ","
+        first = _first_line(text)
+        delimiter = "\t" if suffix in (".tsv", ".tab") else _sniff_delimiter(first)
+        lines = text.count("\n") + text.count("\r") - text.count("\r\n") + 1
+        _check_shape(name, lines, first.count(delimiter) + 1, estimated=True)
+        with contextlib.suppress(csv.Error):  # pandas names a malformed header
+            _duplicate_header(next(csv.reader(io.StringIO(text), delimiter=delimiter), []), name)
         try:
             frame = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str if dtype_str else None,
                                 skip_blank_lines=False, keep_default_na=True)
-        except pd.errors.ParserError as exc:
-            raise QbdInputError(f"malformed CSV: {exc}", file=name) from None
+        except pd.errors.EmptyDataError:
+            raise QbdInputError("empty file", file=name,
+                                expected="a header row and data rows") from None
+        except (pd.errors.ParserError, csv.Error, ValueError, OverflowError) as exc:
+            raise QbdInputError(f"malformed CSV: {exc}".splitlines()[0].strip(),
+                                file=name) from None
         sheet_name = None
+
+        def raw(i: int, j: int) -> Any:  # the cell as written (an error path only)
+            return pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str,
+                               skip_blank_lines=False, keep_default_na=False).iat[i, j]
+    _check_shape(name, len(frame) + 1, len(frame.columns))
+    _check_finite(frame, name, raw)
     frame.columns = [_clean_header(c) for c in frame.columns]
     rows = [i + 2 for i in range(len(frame))]
     keep = ~frame.isna().all(axis=1)
     frame = frame.loc[keep].reset_index(drop=True)
     rows = [r for r, k in zip(rows, keep.tolist(), strict=True) if k]
-    unnamed = [c for c in frame.columns if c.startswith("Unnamed:")]
-    # drop trailing empty columns that spreadsheets like to export
-    for c in unnamed:
-        if frame[c].isna().all():
-            frame = frame.drop(columns=c)
-    dup = [c for c in frame.columns if list(frame.columns).count(c) > 1]
+    # drop the empty unnamed columns that spreadsheets like to export
+    empty = frame.isna().all(axis=0).tolist()
+    keep_cols = [j for j, c in enumerate(frame.columns)
+                 if not (c.startswith("Unnamed:") and empty[j])]
+    if len(keep_cols) < len(frame.columns):
+        frame = frame.iloc[:, keep_cols]
+    counts = Counter(frame.columns)
+    dup = [c for c in frame.columns if counts[c] > 1]
     if dup:
         raise QbdInputError("duplicate column", file=name, row=1, column=dup[0])
+    frame = unguard_frame(frame)
     return Table(frame=frame, file=name, encoding=encoding, rows=rows, sheet=sheet_name)
 
 

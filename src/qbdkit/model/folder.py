@@ -42,6 +42,9 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from qbdkit.core.result import Result
 from qbdkit.errors import Problem, QbdInputError
 from qbdkit.io import decode_bytes, read_table
+from qbdkit.io.files import MAX_COLUMNS, max_cells, read_bytes
+from qbdkit.io.sheets import csv_text, unguard
+from qbdkit.io.yaml_safe import BoundedLoader, error_text, yaml_too_large
 from qbdkit.model.checks import ANY, Issue, Loc, check_project
 from qbdkit.model.schema import (
     Batch,
@@ -107,20 +110,26 @@ class YamlDoc:
 def parse_yaml(text: str, file: str, problems: list[Problem]) -> YamlDoc | None:
     """Parse YAML text; on a syntax error add a problem (with its line) and return ``None``.
 
-    Duplicate keys (which PyYAML silently overwrites) are reported too.
+    Duplicate keys (which PyYAML silently overwrites) are reported too. Parsed with
+    :class:`qbdkit.io.yaml_safe.BoundedLoader`: aliases, nesting depth, the number of
+    values (aliases expanded) and the file size are bounded, numbers must be finite.
     """
+    too_large = yaml_too_large(text, file)
+    if too_large is not None:
+        problems.extend(too_large.problems)
+        return None
     try:
-        loader = yaml.SafeLoader(text)
+        loader = BoundedLoader(text)
     except yaml.reader.ReaderError as exc:
         line = text[: exc.position].count("\n") + 1 if isinstance(exc.position, int) else None
-        problems.append(Problem(f"malformed YAML: character {exc.character!r} not allowed", file,
+        problems.append(Problem(f"malformed YAML: character {_char(exc.character)} not allowed", file,
                                 line, expected="valid YAML"))
         return None
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
     except yaml.reader.ReaderError as exc:
-        problems.append(Problem(f"malformed YAML: character {exc.character!r} not allowed", file,
+        problems.append(Problem(f"malformed YAML: character {_char(exc.character)} not allowed", file,
                                 expected="valid YAML"))
         return None
     except yaml.MarkedYAMLError as exc:
@@ -134,7 +143,12 @@ def parse_yaml(text: str, file: str, problems: list[Problem]) -> YamlDoc | None:
                                 expected="valid YAML"))
         return None
     except yaml.YAMLError as exc:
-        problems.append(Problem(f"malformed YAML: {exc}", file, expected="valid YAML"))
+        problems.append(Problem(f"malformed YAML: {error_text(exc)}", file,
+                                expected="valid YAML"))
+        return None
+    except (ValueError, TypeError, OverflowError, RecursionError) as exc:
+        problems.append(Problem(f"malformed YAML: cannot read a value ({type(exc).__name__})",
+                                file, expected="valid YAML"))
         return None
     finally:
         loader.dispose()
@@ -143,6 +157,15 @@ def parse_yaml(text: str, file: str, problems: list[Problem]) -> YamlDoc | None:
         doc.lines[()] = node.start_mark.line + 1
         _walk(node, (), doc, problems)
     return doc
+
+
+def _char(c: object) -> str:
+    """PyYAML's ReaderError gives the offending character as a code or a one-byte string."""
+    if isinstance(c, int):
+        return f"U+{c:04X}"
+    if isinstance(c, str) and len(c) == 1:
+        return f"U+{ord(c):04X}"
+    return repr(c)
 
 
 def _walk(node: yaml.Node, path: Loc, doc: YamlDoc, problems: list[Problem]) -> None:
@@ -233,10 +256,9 @@ def read_data_file(path: Path, shown: str, columns: dict[str, tuple[str, ...]],
         lines, encoding, skipped = list(table.rows), "xlsx", []
     else:
         try:
-            text, encoding = decode_bytes(path.read_bytes(), shown)
+            text, encoding = decode_bytes(read_bytes(path, shown), shown)
         except QbdInputError as exc:
-            problems.append(Problem("cannot decode file", shown, None, None,
-                                    exc.first.expected, "bytes that are not valid text"))
+            problems.extend(exc.problems)
             return None
         delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
         if delimiter == "," and text:
@@ -246,9 +268,18 @@ def read_data_file(path: Path, shown: str, columns: dict[str, tuple[str, ...]],
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
         records: list[tuple[int, list[str]]] = []
         start = 1
+        cells, limit = 0, max_cells()
+        quoted = "'" in text  # cells qbdkit guarded against formula injection (rare)
         try:
             for rec in reader:
-                records.append((start, rec))
+                cells += max(len(rec), len(records[0][1]) if records else 1)
+                if len(rec) > MAX_COLUMNS or cells > limit:
+                    problems.append(Problem(
+                        "too many columns" if len(rec) > MAX_COLUMNS else "table too large",
+                        shown, start, expected=f"at most {MAX_COLUMNS} columns and {limit} "
+                        "cells (set QBDKIT_MAX_CELLS to change)"))
+                    return None
+                records.append((start, [unguard(c) for c in rec] if quoted else rec))
                 start = reader.line_num + 1
         except csv.Error as exc:
             # report the line where the broken record starts (an open quote swallows the rest)
@@ -317,8 +348,12 @@ def read_data_file(path: Path, shown: str, columns: dict[str, tuple[str, ...]],
 
 
 def _find_data(root: Path, stem: str) -> list[Path]:
+    """The data files ``data/<stem>.*`` (symbolic links included: they are refused when read)."""
     d = root / DATA_DIR
-    return [d / f"{stem}{s}" for s in DATA_SUFFIXES if (d / f"{stem}{s}").is_file()]
+    if d.is_symlink():
+        return []
+    return [d / f"{stem}{s}" for s in DATA_SUFFIXES
+            if (d / f"{stem}{s}").is_file() or (d / f"{stem}{s}").is_symlink()]
 
 
 # ---------------------------------------------------------------- pydantic errors
@@ -401,6 +436,8 @@ def _pydantic_issues(exc: ValidationError, cls: type[BaseModel], prefix: Loc) ->
                 "datetime_from_date_parsing"):
             out.append(Issue(full, "not a time", "a number (elapsed time) or a date-time "
                              "YYYY-MM-DD hh:mm", found))
+        elif kind == "finite_number":
+            out.append(Issue(full, "not a finite number", "a number within ±1.8e308", found))
         elif kind in ("float_parsing", "float_type", "int_parsing", "int_type", "int_from_float"):
             out.append(Issue(full, "not a number", "a number", found))
         elif kind in ("list_type",):
@@ -617,11 +654,17 @@ def check_folder(directory: str | Path) -> ProjectCheck:
 
     problems: list[Problem] = []
     encodings: dict[str, str] = {}
+    for link in (root, root / DATA_DIR):
+        if link.is_symlink():
+            problems.append(Problem("symbolic link refused", shown_root if link == root else
+                                    shown(DATA_DIR), None, None, "a folder, not a link",
+                                    "a symbolic link"))
+            return ProjectCheck(shown_root, problems, encodings, {})
     if not root.is_dir():
         problems.append(Problem("not a project folder", shown_root, None, None,
                                 "a folder with project.yaml", "no such folder"))
         return ProjectCheck(shown_root, problems, encodings, {})
-    if not (root / PROJECT_FILE).is_file():
+    if not ((root / PROJECT_FILE).is_file() or (root / PROJECT_FILE).is_symlink()):
         problems.append(Problem("missing project.yaml", shown(PROJECT_FILE), None, None,
                                 "a project.yaml (create one with `qbdkit init DIR --modality mab`)",
                                 "no file"))
@@ -633,13 +676,12 @@ def check_folder(directory: str | Path) -> ProjectCheck:
     unreadable = False
     for rel in (PROJECT_FILE, PROCESS_FILE):
         path = root / rel
-        if not path.is_file():
+        if not (path.is_file() or path.is_symlink()):
             continue
         try:
-            text, enc = decode_bytes(path.read_bytes(), shown(rel))
+            text, enc = decode_bytes(read_bytes(path, shown(rel)), shown(rel))
         except QbdInputError as exc:
-            problems.append(Problem("cannot decode file", shown(rel), None, None,
-                                    exc.first.expected, "bytes that are not valid text"))
+            problems.extend(exc.problems)
             unreadable = True
             continue
         encodings[rel] = enc
@@ -676,6 +718,11 @@ def check_folder(directory: str | Path) -> ProjectCheck:
     for stem, cols, req in ((BATCH_STEM, BATCH_COLUMNS, ("id", "kind")),
                             (MEASUREMENT_STEM, MEASUREMENT_COLUMNS, ("batch", "name", "value"))):
         found = _find_data(root, stem)
+        old_xls = root / DATA_DIR / f"{stem}.xls"
+        if not found and (old_xls.is_file() or old_xls.is_symlink()):
+            problems.append(Problem("old .xls workbooks are not supported",
+                                    shown(f"{DATA_DIR}/{stem}.xls"), None, None,
+                                    f"{DATA_DIR}/{stem}.csv or .xlsx", "an .xls file"))
         if len(found) > 1:
             problems.append(Problem("more than one data file", shown(f"{DATA_DIR}/{stem}.*"), None,
                                     None, "one of .csv/.tsv/.xlsx",
@@ -814,12 +861,10 @@ def _cell(v: Any) -> str:
 
 
 def _write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    buf = io.StringIO(newline="")
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(header)
-    for r in rows:
-        w.writerow([_cell(v) for v in r])
-    path.write_text(buf.getvalue(), encoding="utf-8-sig", newline="")
+    """UTF-8 CSV with BOM; formula-like texts guarded (:mod:`qbdkit.io.sheets`; the reader
+    undoes it)."""
+    text = csv_text([list(header), *([_cell(v) for v in r] for r in rows)])
+    path.write_text(text, encoding="utf-8-sig", newline="")
 
 
 def save_project(project: Project, directory: str | Path) -> list[Path]:

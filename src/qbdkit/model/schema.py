@@ -80,9 +80,11 @@ _MODALITY_ALIASES = {
 
 
 class Model(BaseModel):
-    """Base: unknown fields are errors (catches typos); strings are stripped."""
+    """Base: unknown fields are errors (catches typos); strings are stripped; numbers are
+    finite (``inf``, ``nan``, ``1e999`` are refused)."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, validate_assignment=False)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, validate_assignment=False,
+                              allow_inf_nan=False)
 
 
 def _blank_to_none(v: Any) -> Any:
@@ -270,7 +272,7 @@ class Parameter(Named, Sourced):
         if isinstance(v, bool):
             return str(v).lower()
         if isinstance(v, int):
-            return float(v)
+            return _int_to_float(v)
         if isinstance(v, float) and not math.isfinite(v):
             raise ValueError("a finite number")
         return v
@@ -366,10 +368,19 @@ def loose_key(text: str) -> str:
     return " ".join(re.sub(r"[_\-]+", " ", s).split())
 
 
+def _int_to_float(v: int) -> float:
+    """``float(v)``; an integer beyond float range (``10**400`` written in YAML) is a
+    ``ValueError`` (reported as a validation problem), not an ``OverflowError``."""
+    try:
+        return float(v)
+    except OverflowError:
+        raise ValueError("a finite number (this integer is beyond float range)") from None
+
+
 def _text_or_none(v: Any) -> Any:
     v = _blank_to_none(v)
     if isinstance(v, int | float) and not isinstance(v, bool):
-        return format_number(float(v))
+        return format_number(_int_to_float(v) if isinstance(v, int) else v)
     return v
 
 
@@ -468,7 +479,7 @@ class Measurement(Model):
         if isinstance(v, bool):
             return v
         if isinstance(v, int):
-            return float(v)
+            return _int_to_float(v)
         if isinstance(v, dt.date) and not isinstance(v, dt.datetime):
             return dt.datetime.combine(v, dt.time())
         if isinstance(v, str):
@@ -496,7 +507,7 @@ class Measurement(Model):
         if isinstance(v, bool):
             return str(v).lower()
         if isinstance(v, int):
-            return float(v)
+            return _int_to_float(v)
         if isinstance(v, str):
             s = v.strip()
             if _THOUSANDS.match(s):

@@ -172,11 +172,12 @@ register_renderer("doe.design", render_design)
 
 
 def _demo_config(project_dir: Path) -> tuple[FactorSpace, dict]:
-    import yaml
+    from qbdkit.io import read_text
+    from qbdkit.io.yaml_safe import load_yaml
 
     path = Path(project_dir) / "doe" / "factors.yaml"
     space = read_factors(path)
-    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    doc = load_yaml(read_text(path)[0], str(path))
     return space, doc
 
 

@@ -331,7 +331,10 @@ def write_demo_inputs(folder: Path) -> Path:
 def _demo_config(project_dir: Path) -> dict[str, Any]:
     p = project_dir / "doe_space" / "space.yaml"
     if p.exists():
-        return yaml.safe_load(p.read_text(encoding="utf-8"))
+        from qbdkit.io import read_text
+        from qbdkit.io.yaml_safe import load_yaml
+
+        return load_yaml(read_text(p)[0], str(p))
     return dict(DEMO_SPACE)
 
 

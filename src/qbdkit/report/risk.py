@@ -34,7 +34,7 @@ from qbdkit.core.risk import (
     fmea,
     study_plan,
 )
-from qbdkit.io import read_table
+from qbdkit.io import read_table, sheets
 from qbdkit.report.html import esc, figure_svg, new_figure, section, table
 
 AP_COLOURS = {"H": "#e06666", "M": "#f6c26b", "L": "#93c47d"}
@@ -58,7 +58,9 @@ _AP_FILL = {"H": "F8CBAD", "M": "FFE699", "L": "C6EFCE"}
 
 
 def write_ranked(result: Any, out: Path) -> None:
-    """The ranked FMEA worksheet as XLSX (AP cells coloured) or CSV (UTF-8 with BOM)."""
+    """The ranked FMEA worksheet as XLSX (AP cells coloured) or CSV (UTF-8 with BOM); texts a
+    spreadsheet would run as formulas (``=…``, ``+…``, ``-…``, ``@…``) are written as text
+    (:mod:`qbdkit.io.sheets`)."""
     import pandas as pd
 
     frame = pd.DataFrame(result.ranked())
@@ -67,13 +69,12 @@ def write_ranked(result: Any, out: Path) -> None:
 
     def write(tmp: Path) -> None:
         if out.suffix.lower() == ".csv":
-            frame.to_csv(tmp, index=False, encoding="utf-8-sig")
+            sheets.to_csv(frame, tmp, encoding="utf-8-sig")
             return
         from openpyxl.styles import PatternFill
 
         with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-            frame.to_excel(writer, sheet_name="fmea", index=False)
-            ws = writer.sheets["fmea"]
+            ws = sheets.to_excel(frame, writer, "fmea")
             for name in ("ap", "revised_ap"):
                 if name not in frame.columns:
                     continue

@@ -34,7 +34,6 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from qbdkit.errors import Problem, QbdInputError
@@ -45,7 +44,7 @@ Kind = Literal["fmea", "cqa", "ce", "isf", "study"]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Level(_Model):
@@ -247,25 +246,14 @@ def parse_scale(document: object, *, file: str = "<scale>") -> Scale:
 
 def load_scale_file(path: str | Path) -> Scale:
     """Load and validate a site's scale file (YAML)."""
+    from qbdkit.io import read_text
+    from qbdkit.io.yaml_safe import load_yaml
+
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise QbdInputError("scale file not found", file=str(path)) from None
-    except UnicodeDecodeError:
-        try:
-            text = p.read_bytes().decode("gb18030")
-        except UnicodeDecodeError:
-            raise QbdInputError("cannot decode scale file", file=str(path),
-                                expected="UTF-8 or GB18030 YAML") from None
-    except OSError as exc:
-        raise QbdInputError(f"cannot read scale file ({exc.strerror})", file=str(path)) from None
-    try:
-        document = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise QbdInputError(f"not valid YAML: {getattr(exc, 'problem', exc)}", file=str(path),
-                            row=None if mark is None else mark.line + 1) from None
+    if not (p.exists() or p.is_symlink()):
+        raise QbdInputError("scale file not found", file=str(path))
+    text, _ = read_text(p)
+    document = load_yaml(text, str(path))
     return parse_scale(document, file=str(path))
 
 

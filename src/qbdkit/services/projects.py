@@ -39,10 +39,38 @@ from qbdkit.store.trail import append_entry
 
 
 def _check_name(name: Any) -> str:
-    if not isinstance(name, str) or not name.strip() or "\x00" in name:
-        raise QbdInputError("empty project name", column="name",
-                            expected="a project name (no NUL characters)", found=name)
-    return name.strip()
+    """The project name, checked against the one rule every store backend applies.
+
+    **Rule.** After removing surrounding spaces and normalising to Unicode NFC, a project
+    name has 1–100 characters, each a letter of any script (Unicode category L: Latin,
+    Greek, Cyrillic, CJK such as ``工艺表征`` …), a decimal digit (category Nd), a space,
+    ``-``, ``_`` or ``.``; it starts with a letter or a digit (so never a hidden ``.name``
+    nor an ``-name`` that reads as a command-line option). Names are compared exactly,
+    case-sensitively, on SQLite and PostgreSQL alike (``mAb-1`` and ``MAB-1`` are two
+    projects). Examples: ``mAb-1``, ``mAb-1 工艺表征``, ``demo-mab``, ``AAV_2.0``.
+    Everything else (control characters, ``/``, ``\\``, quotes, emoji, more than 100
+    characters) is a :class:`QbdInputError`.
+    """
+    import unicodedata
+
+    longest = 100
+    expected = ("1–100 letters, digits, spaces, '-', '_' or '.', starting with a letter or "
+                "a digit")
+    if not isinstance(name, str) or not name.strip():
+        raise QbdInputError("empty project name", column="name", expected=expected,
+                            found=name if isinstance(name, str) else type(name).__name__)
+    text = unicodedata.normalize("NFC", name.strip())
+    if len(text) > longest:
+        raise QbdInputError("project name too long", column="name", expected=expected,
+                            found=f"{len(text)} characters")
+    for i, ch in enumerate(text):
+        category = unicodedata.category(ch)
+        ok = category.startswith("L") or category == "Nd" or (i > 0 and ch in " -_.")
+        if not ok:
+            what = "first character" if i == 0 else f"character {i + 1}"
+            raise QbdInputError(f"project name: {what} not allowed", column="name",
+                                expected=expected, found=f"{ch!r} (U+{ord(ch):04X}) in {text!r}")
+    return text
 
 
 def _store_files(url: str | None) -> set[Path]:
@@ -69,26 +97,43 @@ def area_files(directory: Path, *, exclude: set[Path] | frozenset[Path] = frozen
     ``data/measurements.*`` (see :mod:`qbdkit.model.folder`); everything else is an
     area's (``risk/fmea.csv``, ``doe/results.csv``, READMEs …). Hidden files and
     folders, ``__pycache__`` and the paths in ``exclude`` are left out.
+
+    A symbolic link anywhere in the folder (to a file or a folder) is refused, as is any
+    entry that is not a regular file or folder; each file is read with
+    :func:`qbdkit.io.files.read_bytes` (``QBDKIT_MAX_FILE_MB`` per file). Links are never
+    followed, so nothing outside the folder is stored.
     """
+    from qbdkit.io.files import read_bytes, refuse_link
     from qbdkit.model import folder as layout
 
     model_files = {layout.PROJECT_FILE, layout.PROCESS_FILE}
     for stem in (layout.BATCH_STEM, layout.MEASUREMENT_STEM):
         for suffix in layout.DATA_SUFFIXES:
             model_files.add(f"{layout.DATA_DIR}/{stem}{suffix}")
-    out: dict[str, bytes] = {}
-    for path in sorted(directory.rglob("*")):
-        rel = path.relative_to(directory)
-        if any(part.startswith(".") or part == "__pycache__" for part in rel.parts):
-            continue
-        key = rel.as_posix()
-        if path.is_file() and key not in model_files and path.resolve() not in exclude:
-            try:
-                out[key] = path.read_bytes()
-            except OSError as exc:
-                raise QbdInputError("cannot read file", file=str(path),
-                                    expected="a readable file", found=exc.strerror) from exc
-    return out
+    refuse_link(directory)
+    found: list[tuple[str, Path]] = []
+
+    def unreadable(exc: OSError) -> None:
+        raise QbdInputError("cannot read folder", file=str(exc.filename or directory),
+                            expected="a readable folder", found=exc.strerror)
+
+    for top, dirs, files in os.walk(directory, onerror=unreadable, followlinks=False):
+        base = Path(top)
+        for d in sorted(dirs):
+            if d.startswith(".") or d == "__pycache__":
+                dirs.remove(d)
+            else:
+                refuse_link(base / d)
+        for f in files:
+            path = base / f
+            rel = path.relative_to(directory)
+            if f.startswith("."):
+                continue
+            refuse_link(path)
+            key = rel.as_posix()
+            if key not in model_files and path.resolve() not in exclude:
+                found.append((key, path))
+    return {key: read_bytes(path) for key, path in sorted(found)}
 
 
 def _add_version(session: Session, project: Project, document: dict, *, user: str,

@@ -194,7 +194,7 @@ def make_space(factors: Sequence[Factor | Mapping[str, Any]],
     for j, text in enumerate(constraints):
         try:
             parsed.append(parse_constraint(str(text), out))
-        except ValueError as exc:
+        except (ValueError, ArithmeticError, RecursionError, TypeError) as exc:
             problems.append(Problem(f"constraint {j + 1}: {exc}", file=source or None,
                                     column="constraints",
                                     expected="a linear inequality on factor names, e.g. '0.5*A + B <= 10'",
@@ -214,10 +214,15 @@ def make_space(factors: Sequence[Factor | Mapping[str, Any]],
                 continue
             f = out[names.index(name)]
             if f.is_numeric:
-                if isinstance(cond, (list, tuple)) and len(cond) == 2:
-                    entry[name] = (float(cond[0]), float(cond[1]))
-                else:
-                    entry[name] = (float(cond), float(cond))
+                pair = cond if isinstance(cond, (list, tuple)) and len(cond) == 2 else (cond, cond)
+                try:
+                    entry[name] = (_finite(pair[0]), _finite(pair[1]))
+                except (TypeError, ValueError, OverflowError):
+                    problems.append(Problem(f"disallowed {j + 1}: not a number or range for {name}",
+                                            file=source or None, column="disallowed",
+                                            expected="a finite number or [low, high]",
+                                            found=str(cond)[:80]))
+                    continue
             else:
                 if str(cond) not in map(str, f.levels):
                     problems.append(Problem(f"disallowed {j + 1}: unknown level of {name}",
@@ -234,6 +239,24 @@ def make_space(factors: Sequence[Factor | Mapping[str, Any]],
     return space
 
 
+def _finite(value: Any) -> float:
+    """``value`` as a usable float (``ValueError`` for inf, NaN, ``1e999``, ``10**400``, text,
+    magnitudes beyond :func:`qbdkit.core.numbers.range_problem`'s bounds)."""
+    if isinstance(value, bool):
+        raise ValueError("a true/false value is not a number")
+    from qbdkit.core.numbers import range_problem
+
+    f = float(value)
+    problem = range_problem(f)
+    if problem or math.isnan(f):
+        raise ValueError(problem or "not a number")
+    return f
+
+
+def _short(text: str, n: int = 80) -> str:
+    return text if len(text) <= n else f"{text[:n]}…"
+
+
 def _factor_from_mapping(spec: Mapping[str, Any], i: int, problems: list[Problem],
                          source: str) -> Factor | None:
     row = i + 1
@@ -247,6 +270,10 @@ def _factor_from_mapping(spec: Mapping[str, Any], i: int, problems: list[Problem
     if name is None or str(name).strip() == "":
         problems.append(Problem("factor without a name", file=file, row=row, column="name",
                                 expected="a name", found=""))
+        return None
+    if not isinstance(name, str | int | float) or isinstance(name, bool):
+        problems.append(Problem("factor name is not a text", file=file, row=row, column="name",
+                                expected="a name", found=_short(str(name))))
         return None
     name = str(name).strip()
     ftype = str(spec.get("type") or "numeric").strip().lower()
@@ -271,14 +298,12 @@ def _factor_from_mapping(spec: Mapping[str, Any], i: int, problems: list[Problem
         return Factor(name, "categorical", None, None, str(spec.get("unit") or ""), tuple(labels))
     lo, hi = spec.get("low"), spec.get("high")
     try:
-        lo_f = float(lo)
-        hi_f = float(hi)
-        if math.isnan(lo_f) or math.isnan(hi_f):
-            raise ValueError
-    except (TypeError, ValueError):
+        lo_f = _finite(lo)
+        hi_f = _finite(hi)
+    except (TypeError, ValueError, OverflowError):
         problems.append(Problem(f"numeric factor {name} needs numbers low and high", file=file,
-                                row=row, column="low/high", expected="two numbers",
-                                found=f"low={lo!r}, high={hi!r}"))
+                                row=row, column="low/high", expected="two finite numbers",
+                                found=_short(f"low={lo!r}, high={hi!r}")))
         return None
     if lo_f >= hi_f:
         problems.append(Problem(f"low must be below high for {name}", file=file, row=row,
@@ -287,8 +312,8 @@ def _factor_from_mapping(spec: Mapping[str, Any], i: int, problems: list[Problem
     finer: tuple = ()
     if levels:
         try:
-            finer = tuple(sorted(float(v) for v in levels))
-        except (TypeError, ValueError):
+            finer = tuple(sorted(_finite(v) for v in levels))
+        except (TypeError, ValueError, OverflowError):
             problems.append(Problem(f"levels of numeric factor {name} must be numbers", file=file,
                                     row=row, column="levels", expected="numbers", found=str(levels)))
             return None
@@ -303,10 +328,15 @@ def _factor_from_mapping(spec: Mapping[str, Any], i: int, problems: list[Problem
 # ------------------------------------------------------------------ constraints
 
 _OPS = ("<=", ">=", "≤", "≥", "<", ">")
+#: a constraint is a short formula; a longer text is refused before Python's parser sees it
+#: (a chain of 100 000 additions would exhaust the recursion of the evaluator)
+MAX_CONSTRAINT_CHARS = 1000
 
 
 def parse_constraint(text: str, factors: Sequence[Factor]) -> LinearConstraint:
     """Parse ``'0.5*A + B <= 10'`` (names as written, longest match first) into coefficients."""
+    if len(text) > MAX_CONSTRAINT_CHARS:
+        raise ValueError(f"longer than {MAX_CONSTRAINT_CHARS} characters")
     op = next((o for o in _OPS if o in text), None)
     if op is None:
         raise ValueError("no comparison (<=, >=, <, >)")
@@ -321,7 +351,7 @@ def parse_constraint(text: str, factors: Sequence[Factor]) -> LinearConstraint:
             s = s.replace(name, f" __v{j}__ ")
         try:
             tree = ast.parse(s.strip(), mode="eval")
-        except SyntaxError:
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
             raise ValueError(f"cannot read {expr.strip()!r}") from None
         used = {int(m) for m in re.findall(r"__v(\d+)__", s)}
         for j in used:
@@ -352,6 +382,9 @@ def parse_constraint(text: str, factors: Sequence[Factor]) -> LinearConstraint:
     halves = np.array([f.half_range if f.is_numeric else 0.0 for f in factors])
     ccoef = sign * coef * halves
     crhs = sign * (rhs - coef @ centers)
+    if not (np.all(np.isfinite(coef)) and np.all(np.isfinite(ccoef)) and math.isfinite(rhs)
+            and math.isfinite(crhs)):
+        raise ValueError("a coefficient or bound is not a finite number")
     return LinearConstraint(text.strip(), tuple(float(c) for c in coef), norm_op, float(rhs),
                             tuple(float(c) for c in ccoef), float(crhs))
 
@@ -408,6 +441,26 @@ _TABLE_ALIASES = {
 }
 
 
+def _sheet_names(path: Path) -> list[str]:
+    import io
+
+    import openpyxl
+
+    from qbdkit.io.files import read_bytes
+
+    try:
+        wb = openpyxl.load_workbook(io.BytesIO(read_bytes(path)), read_only=True)
+    except QbdInputError:
+        raise
+    except Exception as exc:  # read_table has already read the first sheet: rarely reached
+        raise QbdInputError(f"not a readable XLSX workbook ({type(exc).__name__})",
+                            file=str(path)) from None
+    try:
+        return list(wb.sheetnames)
+    finally:
+        wb.close()
+
+
 def read_factors(path: str | Path) -> FactorSpace:
     """Read a factors file: YAML (``factors:``, ``constraints:``, ``disallowed:``) or a CSV/XLSX
     table with columns ``name, type, low, high, unit, levels`` (Chinese headers accepted:
@@ -415,18 +468,14 @@ def read_factors(path: str | Path) -> FactorSpace:
     ``constraint``."""
     p = Path(path)
     name = str(path)
-    if not p.exists():
+    if not (p.exists() or p.is_symlink()):
         raise QbdInputError("file not found", file=name)
     if p.suffix.lower() in (".yaml", ".yml"):
-        import yaml
-
         from qbdkit.io import read_text
+        from qbdkit.io.yaml_safe import load_yaml
 
         text, _ = read_text(p)
-        try:
-            doc = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            raise QbdInputError(f"not valid YAML: {exc}".splitlines()[0], file=name) from None
+        doc = load_yaml(text, name)
         if isinstance(doc, list):
             doc = {"factors": doc}
         if not isinstance(doc, dict) or not isinstance(doc.get("factors"), list):
@@ -457,12 +506,9 @@ def read_factors(path: str | Path) -> FactorSpace:
     if problems:
         raise QbdInputError(problems=problems)
     constraints: list[str] = []
-    if p.suffix.lower() in (".xlsx", ".xlsm"):
-        import openpyxl
-
-        wb = openpyxl.load_workbook(p, read_only=True)
-        if "constraints" in wb.sheetnames:
-            rows = list(wb["constraints"].iter_rows(values_only=True))
-            constraints = [str(r[0]) for r in rows[1:] if r and r[0] not in (None, "")]
-        wb.close()
+    if p.suffix.lower() in (".xlsx", ".xlsm") and "constraints" in _sheet_names(p):
+        sheet = read_table(p, sheet="constraints", dtype_str=True)
+        if len(sheet.frame.columns):
+            first = sheet.frame.iloc[:, 0]
+            constraints = [str(v).strip() for v in first if not is_blank(v)]
     return make_space(specs, constraints, source=name)

@@ -156,12 +156,12 @@ def write_run_sheet(design, path: str | Path, responses: Sequence[str] = ()) -> 
         raise QbdInputError("folder does not exist", file=str(p.parent), expected="an existing folder")
     tmp = p.with_name(p.name + ".tmp" + p.suffix)
     try:
+        from qbdkit.io import sheets
+
         if suffix == ".xlsx":
-            with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
-                for name, frame in frames.items():
-                    frame.to_excel(xw, sheet_name=name, index=False)
+            sheets.write_xlsx(tmp, frames)
         else:
-            frames["runs"].to_csv(tmp, index=False, encoding="utf-8-sig")
+            sheets.to_csv(frames["runs"], tmp, encoding="utf-8-sig")
         tmp.replace(p)
     finally:
         if tmp.exists():
