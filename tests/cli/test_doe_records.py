@@ -316,6 +316,8 @@ def test_accept_design_space_changes_exactly_the_named_parameters(cli, demo_proj
     assert all(why == "design space agreed" for _, _, why in entries)
     again = cli("project", "accept", "demo-mab", "--from", "doe.design_space/ds", "--reason", "x")
     assert again.code == 0 and "changes nothing" in again.out
+    # the accepted version is vouched for by the trail like any other
+    assert cli("audit", "verify").code == 0
 
 
 def test_accept_refuses_ranges_that_do_not_nest(cli, demo_project, tmp_path):

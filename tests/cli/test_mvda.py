@@ -34,7 +34,7 @@ def files(tmp_path):
 
 def test_pca_json_keys_and_values(cli, files):
     df, a, new, b = files
-    r = cli("mvda", "pca", a, "--id", "batch", "--components", "2", "--project", b, "--json")
+    r = cli("mvda", "pca", a, "--id", "batch", "--components", "2", "--predict", b, "--json")
     assert r.code == 0, r.err
     out = r.json()
     assert set(out) >= ISSUE_KEYS
@@ -60,7 +60,7 @@ def test_pca_json_keys_and_values(cli, files):
 def test_pca_summary_text_and_html(cli, files, tmp_path):
     _, a, _, b = files
     out = tmp_path / "pca.html"
-    r = cli("mvda", "pca", a, "--id", "batch", "--project", b, "--out", out)
+    r = cli("mvda", "pca", a, "--id", "batch", "--predict", b, "--out", out)
     assert r.code == 0, r.err
     assert "R²X" in r.out and "Projected observations" in r.out
     html = out.read_text(encoding="utf-8")
@@ -137,7 +137,7 @@ def test_mismatched_variables(cli, files, tmp_path):
     _, a, new, _ = files
     p = tmp_path / "mis.csv"
     new.drop(columns=["v4"]).to_csv(p, index=False)
-    r = cli("mvda", "pca", a, "--id", "batch", "--project", p)
+    r = cli("mvda", "pca", a, "--id", "batch", "--predict", p)
     assert r.code == 2 and "v4" in r.err and "missing from the projected data" in r.err
 
 
@@ -157,7 +157,7 @@ def test_pls_json(cli, tmp_path):
     q = tmp_path / "new.csv"
     new.drop(columns="titer").to_csv(q, index=False)
     html = tmp_path / "pls.html"
-    r = cli("mvda", "pls", p, "--id", "batch", "--y", "titer", "--components", "2", "--project", q,
+    r = cli("mvda", "pls", p, "--id", "batch", "--y", "titer", "--components", "2", "--predict", q,
             "--json", "--out", html)
     assert r.code == 0, r.err
     out = r.json()
@@ -179,7 +179,7 @@ def test_pls_unknown_response(cli, files):
 
 def test_contributions_of_an_observation(cli, files):
     _, a, _, b = files
-    r = cli("mvda", "pca", a, "--id", "batch", "--components", "2", "--project", b,
+    r = cli("mvda", "pca", a, "--id", "batch", "--components", "2", "--predict", b,
             "--contributions", "S2", "--json")
     assert r.code == 0, r.err
     c = r.json()["contributions"]
@@ -221,5 +221,5 @@ def test_projected_row_without_values(cli, files, tmp_path):
         new.loc[1, c] = None
     p = tmp_path / "n.csv"
     new.to_csv(p, index=False)
-    r = cli("mvda", "pca", a, "--id", "batch", "--components", "2", "--project", p)
+    r = cli("mvda", "pca", a, "--id", "batch", "--components", "2", "--predict", p)
     assert r.code == 2 and f"{p}:3:" in r.err and "without any value" in r.err

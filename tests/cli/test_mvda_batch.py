@@ -47,7 +47,7 @@ def files(tmp_path):
 
 def test_batch_json(bcli, files):
     a, s = files
-    r = bcli("mvda", "batch", a, "--batch", "批次", "--time", "day", "--project", s, "--json")
+    r = bcli("mvda", "batch", a, "--batch", "批次", "--time", "day", "--predict", s, "--json")
     assert r.code == 0, r.err
     d = r.json()
     assert d["grid"] == list(range(10)) and d["variables"] == ["vcd", "lactate", "pH"]
@@ -61,7 +61,7 @@ def test_batch_json(bcli, files):
 def test_batch_summary_and_html(bcli, files, tmp_path):
     a, s = files
     out = tmp_path / "batch.html"
-    r = bcli("mvda", "batch", a, "--batch", "批次", "--time", "day", "--project", s, "--out", out)
+    r = bcli("mvda", "batch", a, "--batch", "批次", "--time", "day", "--predict", s, "--out", out)
     assert r.code == 0, r.err
     assert "Batch models" in r.out
     html = out.read_text(encoding="utf-8")
@@ -77,7 +77,7 @@ def test_batch_missing_column_exit_2(bcli, files):
 def test_batch_mismatched_variables_exit_2(bcli, files):
     a, s = files
     frame(2, 2, drift=True).drop(columns="pH").to_csv(s, index=False)
-    r = bcli("mvda", "batch", a, "--batch", "批次", "--time", "day", "--project", s)
+    r = bcli("mvda", "batch", a, "--batch", "批次", "--time", "day", "--predict", s)
     assert r.code == 2 and "pH" in r.err
 
 
@@ -109,7 +109,7 @@ def test_batch_final_attributes_and_pls(bcli, files, tmp_path):
     fin = tmp_path / "final.csv"
     pd.DataFrame({"批次": [f"L{i}" for i in range(8)],
                   "aggregate": np.linspace(1.8, 2.2, 8)}).to_csv(fin, index=False)
-    r = bcli("mvda", "batch", a, "--batch", "批次", "--time", "day", "--project", s,
+    r = bcli("mvda", "batch", a, "--batch", "批次", "--time", "day", "--predict", s,
              "--final", fin, "--evolution", "pls", "--json")
     assert r.code == 0, r.err
     d = r.json()

@@ -86,9 +86,23 @@ def test_fmea_xlsx_in_and_ranked_out(cli, tmp_path):
     assert r.code == 0, r.err
     assert r.json()["summary"] == {"H": 1, "M": 1, "L": 2}
     ranked = pd.read_excel(out)
-    assert list(ranked["id"]) == ["F03", "F01", "F02", "F04"]
-    assert list(ranked["rank"]) == [1, 2, 3, 4]
-    assert list(ranked["ap"]) == ["H", "M", "L", "L"]
+    # issue 17: a Chinese-header worksheet comes back with its Chinese headers
+    assert list(ranked["编号"]) == ["F03", "F01", "F02", "F04"]
+    assert list(ranked["排序"]) == [1, 2, 3, 4]
+    assert list(ranked["行动优先级（AP）"]) == ["H", "M", "L", "L"]
+    # a styled, filterable sheet with a normal file mode
+    import os
+    import stat
+
+    import openpyxl
+
+    ws = openpyxl.load_workbook(out)["fmea"]
+    assert ws["A1"].font.bold and ws["A1"].fill.fgColor.rgb.endswith("1F4E78")
+    assert ws.freeze_panes == "C2" and ws.auto_filter.ref == ws.dimensions
+    assert ws.column_dimensions["E"].width > 8
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o666 & ~umask
 
 
 def test_fmea_classic_and_amab_dp_scales(cli, tmp_path):
@@ -214,7 +228,7 @@ def test_store_and_history(cli, tmp_path):
 
     create_project("mAb-1", user="admin", reason="new programme")
     p = write_csv(tmp_path / "cqa.csv", "name,impact,uncertainty\nafucosylation,2,5\nHCP,12,3\n")
-    r = cli("risk", "cqa", str(p), "--project", "mAb-1", "--reason", "initial assessment",
+    r = cli("risk", "cqa", str(p), "--project", "mAb-1", "--as", "cqa", "--reason", "initial assessment",
             "--json")
     assert r.code == 0, r.err
     assert json.loads(r.out)["attributes"][0]["score"] == 10  # stdout stays pure JSON
@@ -222,7 +236,7 @@ def test_store_and_history(cli, tmp_path):
     # bad input: nothing stored
     shutil.copy(p, tmp_path / "keep.csv")
     write_csv(p, "name,impact,uncertainty\nafucosylation,21,3\nHCP,12,3\n")
-    r = cli("risk", "cqa", str(p), "--project", "mAb-1", "--reason", "typo")
+    r = cli("risk", "cqa", str(p), "--project", "mAb-1", "--reason", "typo")  # --as: file stem
     assert r.code == 2
     write_csv(p, "name,impact,uncertainty\nafucosylation,20,3\nHCP,12,3\n")
     r = cli("risk", "cqa", str(p), "--project", "mAb-1", "--reason", "ADCC is part of the MoA")
@@ -247,7 +261,7 @@ def test_store_and_history(cli, tmp_path):
 
 def test_store_unknown_project_exit_2(cli, tmp_path):
     p = write_csv(tmp_path / "cqa.csv", "name,impact,uncertainty\nHCP,12,3\n")
-    r = cli("risk", "cqa", str(p), "--project", "nope", "--reason", "x")
+    r = cli("risk", "cqa", str(p), "--project", "nope", "--as", "cqa", "--reason", "x")
     assert r.code == 2 and "qbdkit import DIR" in r.err
     r = cli("risk", "cqa", str(p), "--reason", "x")
     assert r.code == 2 and "--project" in r.err
@@ -269,13 +283,13 @@ def test_project_scale_setting(cli, tmp_path):
     assert r.code == 0, r.err
     assert r.json() == {"project": "mAb-2", "kind": "cqa", "version": 1, "scale": "site-sop-cqa"}
     p = write_csv(tmp_path / "cqa.csv", "name,impact,uncertainty\nHCP,12,3\n")
-    r = cli("risk", "cqa", str(p), "--project", "mAb-2", "--reason", "first", "--json")
+    r = cli("risk", "cqa", str(p), "--project", "mAb-2", "--as", "cqa", "--reason", "first", "--json")
     assert r.code == 0, r.err
     assert r.json()["attributes"][0]["cqa"] is False  # the project's threshold 60 applies
     assert "using project mAb-2's cqa scale site-sop-cqa" in r.err
     r = cli("risk", "cqa", str(p), "--json")  # no project: the shipped default (36)
     assert r.json()["attributes"][0]["cqa"] is True
-    r = cli("risk", "cqa", str(p), "--project", "mAb-2", "--tool", "amab-1", "--reason", "x",
+    r = cli("risk", "cqa", str(p), "--project", "mAb-2", "--as", "cqa", "--tool", "amab-1", "--reason", "x",
             "--json")  # explicit choice wins
     assert r.json()["attributes"][0]["cqa"] is True
     r = cli("risk", "history", "mAb-2", "--json")

@@ -18,13 +18,23 @@ def test_import_export_round_trip(cli, db_url, login, tmp_path):
     r = cli("import", tmp_path / "proj", "--reason", "first import")
     assert r.code == 0, r.err
     assert "as project 'mAb-1 工艺表征' version 1" in r.out
-    r = cli("import", tmp_path / "proj", "--json")
-    assert r.code == 0 and r.json()["version"] == 2 and r.json()["unchanged"] is True
+    r = cli("import", tmp_path / "proj", "--json")  # the same content: no new version
+    assert r.code == 0 and r.json()["version"] == 1 and r.json()["unchanged"] is True
+    r = cli("import", tmp_path / "proj")
+    assert r.code == 0 and "no new version" in r.out
     r = cli("projects", "--json")
-    assert r.json()["projects"][0]["versions"] == 2
-    r = cli("export", "mAb-1 工艺表征", tmp_path / "out")
+    assert r.json()["projects"][0]["versions"] == 1
+    save_project(sample_project(titer_high=9.5), tmp_path / "proj2")
+    r = cli("import", tmp_path / "proj2", "--reason", "new HCP result")
+    assert r.code == 0 and "version 2" in r.out
+    r = cli("diff", "mAb-1 工艺表征", "1", "2")
+    assert r.code == 0 and "version 1 → 2" in r.out and "measurements" in r.out
+    r = cli("diff", "mAb-1 工艺表征", "1", "2", "--json")
+    assert r.code == 0 and r.json()["changes"] and r.json()["new_version"] == 2
+    assert cli("diff", "mAb-1 工艺表征", "1", "7").code == 2
+    r = cli("export", "mAb-1 工艺表征", tmp_path / "out", "--version", "1")
     assert r.code == 0, r.err
-    assert "version 2" in r.out
+    assert "version 1" in r.out
     assert load_project(tmp_path / "out") == sample_project()
     r = cli("export", "mAb-1 工艺表征", tmp_path / "v1", "--version", "1", "--json")
     assert r.code == 0 and r.json()["version"] == 1

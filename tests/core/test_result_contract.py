@@ -73,6 +73,15 @@ def _pls():
     return PLS(2).fit(X, X["a"] + X["b"] + 0.1 * rng.normal(size=15)).result()
 
 
+def _opls():
+    from qbdkit.core.mvda.opls import OPLS
+
+    rng = np.random.default_rng(2)
+    X = pd.DataFrame(rng.normal(size=(15, 4)) @ rng.normal(size=(4, 4)), columns=list("abcd"))
+    y = X["a"] - X["c"] + 0.1 * rng.normal(size=15)
+    return OPLS(1).fit(X, y).result(new=X.iloc[:3], observed=y)
+
+
 def _sdm():
     from qbdkit.core.sdm import compare_scales
 
@@ -125,6 +134,7 @@ BUILDERS: dict[str, Callable[[], Result]] = {
     "PCASummary": _pca,
     "ProjectionSummary": lambda: _pca().projected,
     "PLSSummary": _pls,
+    "OplsResult": _opls,
     "ComparabilityResult": _sdm,
     "AttributeComparison": lambda: _sdm().attributes[0],
     "TostResult": lambda: importlib.import_module("qbdkit.core.stats.equivalence").tost_ind(
@@ -204,7 +214,7 @@ def test_round_trip_repr_summary_html(name):
 
 
 @pytest.mark.parametrize("name", ["ComparabilityResult", "PCASummary", "PLSSummary",
-                                  "ProjectionSummary"])
+                                  "ProjectionSummary", "OplsResult"])
 def test_tabular_results_give_a_frame(name):
     frame = BUILDERS[name]().to_frame()
     assert isinstance(frame, pd.DataFrame) and len(frame) > 0

@@ -272,6 +272,7 @@ def main(families: list[str]) -> None:
 
     # Typer rebuilds the click command tree on every call (13 ms); build it once. main()
     # and its error handling (exit 2 / exit 1, no traceback) run unchanged.
+    qbdkit.cli.main.attach_all()
     command = typer.main.get_command(qbdkit.cli.main.app)
     qbdkit.cli.main.app = lambda *args, **kwargs: command(*args, **kwargs)
 

@@ -84,3 +84,30 @@ def test_parse_number_rejects(value):
 
     with pytest.raises(ValueError):
         parse_number(value)
+
+
+def test_header_row_below_a_title_and_merged_group_rows(tmp_path):
+    p = tmp_path / "t.csv"
+    p.write_text("表 1：批次结果\n\nbatch,titer\nL1,5.1\nL2,5.3\n", encoding="utf-8")
+    t = read_table(p, header_row=3)
+    assert t.columns == ["batch", "titer"] and t.rows == [4, 5]
+    assert t.frame["titer"].tolist() == [5.1, 5.3]
+    q = tmp_path / "m.xlsx"
+    pd.DataFrame([["批次", "质量", None], ["batch", "聚体", "HCP"], ["L1", 1.1, 60.0]]).to_excel(
+        q, index=False, header=False, sheet_name="结果")
+    t = read_table(q, sheet="结果", header_row="1-2")
+    assert t.columns == ["批次 batch", "质量 聚体", "质量 HCP"] and t.rows == [3]
+    with pytest.raises(QbdInputError, match="bad header row"):
+        read_table(q, header_row="2-1")
+    r = tmp_path / "g.csv"
+    r.write_text("group,,\nbatch,titer,pH\nL1,5.1,7.0\n", encoding="utf-8")
+    assert "--header-row" in read_table(r).notes[0]  # columns without a header
+
+
+def test_na_text_is_remembered_and_kept_in_text_columns(tmp_path):
+    p = tmp_path / "f.csv"
+    p.write_text("id,action,titer\nF1,N/A,5.1\nF2,add probe,#N/A\n", encoding="utf-8")
+    t = read_table(p)
+    assert t.frame["action"].tolist() == ["N/A", "add probe"]  # text stays text
+    assert pd.isna(t.frame["titer"][1]) and t.missing_text(1, "titer") == "missing (#N/A)"
+    assert t.missing_notes() == ["titer: missing (N/A) in row 3 (#N/A)"]

@@ -50,7 +50,7 @@ def test_demo_batches_cover_the_sdm_batches():
 
 def test_overview_tables():
     ov = project_overview(load_project(DEMO_DIR))
-    assert ov.counts["batches"] == 21
+    assert ov.counts["batches"] == 25  # 10 at scale, 12 small scale (sdm), 3 clinical
     row = next(r for r in ov.parameters if r[1] == "Temperature" and r[0].startswith("Production"))
     assert row[2:7] == ["°C", "36", "35.5–36.5", "35–37", "35–37"]
     agg = next(r for r in ov.attributes if r[0] == "Aggregates (HMW)")

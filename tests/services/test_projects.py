@@ -107,11 +107,11 @@ def test_area_files_are_stored_byte_for_byte(folder, db_url, tmp_path):
     assert ".git/HEAD" not in exported
     # the exported folder imports as the same content
     again = import_project(tmp_path / "out", user="sci")
-    assert (again.version, again.unchanged) == (2, True)
+    assert (again.version, again.unchanged) == (1, True)  # no new version for the same content
     # a changed area file alone makes a changed version, named in the audit entry
     (tmp_path / "out" / "risk" / "fmea.csv").write_bytes(b"step,mode,S,O,D\n")
     third = import_project(tmp_path / "out", user="sci", reason="FMEA re-scored")
-    assert (third.version, third.unchanged) == (3, False)
+    assert (third.version, third.unchanged) == (2, False)
     entry = audit_log(first.project).entries[-1]
     assert '"changed_files":["risk/fmea.csv"]' in entry["new"]
     assert 'changed_files: ∅ → ["risk/fmea.csv"]' in entry["changes"]
@@ -155,18 +155,19 @@ def test_import_then_reimport_supersedes(folder, db_url):
     first = import_project(folder, user="sci", reason="initial")
     assert (first.project, first.version, first.unchanged) == ("mAb-1 工艺表征", 1, False)
     second = import_project(folder, user="sci")
-    assert (second.version, second.unchanged, second.sha256) == (2, True, first.sha256)
-    # a changed folder is version 3; versions 1 and 2 stay
+    # identical content: no new version, no audit entry, and it says so
+    assert (second.version, second.unchanged, second.sha256) == (1, True, first.sha256)
+    assert "no new version" in second.summary()
+    # a changed folder is version 2; version 1 stays
     save_project(sample_project(titer_high=9.5), folder.parent / "v3")
     third = import_project(folder.parent / "v3", user="sci", reason="new HCP result")
-    assert (third.version, third.unchanged) == (3, False)
+    assert (third.version, third.unchanged) == (2, False)
     assert project_document(third.project, 1)["sha256"] == first.sha256
     actions = [(e["action"], e["reason"]) for e in audit_log(third.project).entries]
     assert actions == [("project.create", "initial"), ("project.import", "initial"),
-                       ("project.import", f"imported from {folder}"),
                        ("project.import", "new HCP result")]
     assert '"changed_sections":["measurements"]' in audit_log(third.project).entries[-1]["new"]
-    assert list_projects().projects[0]["versions"] == 3
+    assert list_projects().projects[0]["versions"] == 2
     assert verify_audit().intact
 
 
@@ -262,3 +263,28 @@ def test_generated_projects_round_trip_through_the_store(project, name, db_url, 
     assert Project.model_validate(stored["document"]) == project
     export_project(imported.project, work / "out", version=imported.version)
     assert load_project(work / "out") == project
+
+
+def test_new_version_audits_each_changed_path(db_url, tmp_path):
+    """Issue 9 item 3: the audit entry of a new version lists each changed path old → new,
+    and `project_diff` gives the same list."""
+    from qbdkit.model.schema import Criterion
+    from qbdkit.services.projects import project_diff
+
+    def version(high: float, folder: str) -> Path:
+        p = sample_project()
+        p.quality_attributes[0].acceptance = [Criterion(stage="DS release", high=high)]
+        save_project(p, tmp_path / folder)
+        return tmp_path / folder
+
+    first = import_project(version(3.0, "v1"), user="sci", reason="initial")
+    second = import_project(version(2.5, "v2"), user="sci", reason="tighter limit")
+    assert (second.version, second.unchanged) == (2, False)
+    path = "quality_attributes[HCP].acceptance[0].high"
+    entry = audit_log(first.project).entries[-1]
+    assert entry["changes"].startswith(f"fields.{path}: 3.0 → 2.5; ")
+    diff = project_diff(first.project, 1, 2)
+    assert diff.changes == [{"path": path, "old": 3.0, "new": 2.5}]
+    assert diff.summary().splitlines()[1] == f"  {path}: 3.0 → 2.5"
+    assert project_diff(first.project, 2, 2).summary().endswith("identical")
+    assert verify_audit().intact

@@ -10,12 +10,13 @@ AREAS: list[tuple[str | None, str, str]] = [
     (None, "demo", ""),         # demo                      (qbdkit.demo)
     (None, "identity", ""),     # login, logout, passwd, sign, rerun, store, records
     (None, "report", ""),       # report                    (qbdkit.services.report)
+    (None, "history", ""),      # diff                      (project versions, field level)
     ("audit", "audit", "Audit trail: show and verify the tamper-evident log."),
     ("project", "project_store", "Projects in the store: accept a record's proposed values (PAR/NOR, classes)."),
     ("risk", "risk", "Risk assessment: CQA criticality, FMEA (RPN, AP), C&E matrix, parameter classes."),
     ("doe", "doe", "Design of experiments: design, evaluate, analyze, optimize, design space."),
     ("sdm", "sdm", "Scale-down model qualification: at-scale vs small-scale comparability."),
-    ("mvda", "mvda", "Multivariate data analysis: PCA, PLS, batch models."),
+    ("mvda", "mvda", "Multivariate data analysis: PCA, PLS, OPLS, batch models."),
     ("cpv", "cpv", "Continued process verification: control charts, capability, Hotelling T²."),
     ("stability", "stability", "Stability: ICH Q1E shelf life, extrapolation, out-of-trend checks, study records."),
     ("comparability", "comparability", "Comparability after a change (ICH Q5E): tiered analysis."),

@@ -62,6 +62,16 @@ def _attach(args: list[str]) -> None:
             app.add_typer(typer.Typer(), name=name, help=help_text)
 
 
+def attach_all() -> None:
+    """Attach every area's real sub-application (for embedders that build the click command
+    once, e.g. the fuzz runner)."""
+    from qbdkit.cli import areas
+
+    for name, _module, _help in areas.AREAS:
+        if name is not None:
+            _attach([name])
+
+
 _register_top_level()
 _MAIN_APP = app
 

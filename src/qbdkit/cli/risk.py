@@ -1,9 +1,9 @@
 """`qbdkit risk …` commands: ap, fmea, ce, cqa, classify, study, isf, template, history, scales.
 
-Thin: read the file (CSV/XLSX, English or Chinese headers), call :mod:`qbdkit.core.risk`,
-print the result (``--json``: JSON only), optionally store it as a project record
-(``--project P --reason "…"``, :mod:`qbdkit.services.risk`). Every input problem is a
-``QbdInputError`` (exit 2) raised before anything is written or stored.
+Thin: parse the options into the request of the use case (:mod:`qbdkit.services.risk`), run
+it — and, with ``--project P --as NAME [--reason TEXT]``, store it as a record of kind
+``risk.<assessment>`` — then print the result (``--json``: JSON only). Every input problem is
+a ``QbdInputError`` (exit 2) raised before anything is written or stored.
 """
 
 from __future__ import annotations
@@ -13,40 +13,25 @@ from typing import Any
 
 import typer
 
-from qbdkit.cli.common import JSON_OPTION, context, emit, info
+from qbdkit.cli.common import (
+    AS_OPTION,
+    JSON_OPTION,
+    PROJECT_OPTION,
+    REASON_OPTION,
+    context,
+    emit,
+    info,
+)
+from qbdkit.cli.storing import HEADER_ROW_OPTION, SHEET_OPTION, run_kind
 from qbdkit.errors import QbdInputError
 
 app = typer.Typer(no_args_is_help=True)
 
-SCALE_FILE_OPTION = typer.Option(
-    None, "--scale-file", help="Your SOP's scale (YAML; see `qbdkit risk scales`); overrides --scale.")
-PROJECT_OPTION = typer.Option(None, "--project", help="Store the assessment in this project.")
-KEY_OPTION = typer.Option(None, "--key", help="Record key (default: the file name without suffix).")
-REASON_OPTION = typer.Option(None, "--reason", help="Why (kept in the audit trail with the version).")
 
-
-def _scale(scale: str | None, scale_file: Path | None, *, default: str,
-           project: str | None = None, kind: str | None = None) -> Any:
-    """``--scale-file`` beats ``--scale``; then the project's scale setting (``qbdkit risk
-    scales --project P --use FILE``) when storing into a project; then the shipped default."""
-    if scale_file is not None:
-        return str(scale_file)
-    if scale is not None:
-        return scale
-    if project is not None and kind is not None:
-        from qbdkit.services.risk import project_scale
-
-        setting = project_scale(project, kind)
-        if setting is not None:
-            info(f"using project {project}'s {kind} scale {setting.id} (version {setting.version})")
-            return setting
-    return default
-
-
-def _read(path: Path):
-    from qbdkit.io import read_table
-
-    return read_table(path)
+def _scale_file_option(other: str | None) -> Any:
+    also = f"; overrides {other}" if other else ""
+    return typer.Option(None, "--scale-file",
+                        help=f"Your SOP's scale (YAML; see `qbdkit risk scales`){also}.")
 
 
 def _check_out(out: Path | None, suffixes: tuple[str, ...]) -> None:
@@ -61,19 +46,21 @@ def _check_out(out: Path | None, suffixes: tuple[str, ...]) -> None:
                             expected="an existing folder", found=str(parent))
 
 
-def _store(assessment: str, path: Path, result: Any, *, project: str | None, key: str | None,
-           reason: str | None, source: dict[str, Any]) -> None:
-    if project is None:
-        if reason:
-            raise QbdInputError("--reason is kept only with a stored assessment", column="--reason",
-                                expected="--project P as well", found=reason)
-        return
-    from qbdkit.services.risk import store_assessment
+def _assess(assessment: str, req: Any, *, project: str | None, name: str | None,
+            reason: str | None) -> Any:
+    """Run (and store) one assessment; with a project, its scale setting applies when the
+    command names no scale (``qbdkit risk scales --project P --use FILE``). The record name
+    is ``--as NAME``, by default the worksheet's file name without suffix (as before)."""
+    from qbdkit.services.risk import record_kind, with_project_scale
 
-    record_key = key or path.stem
-    version = store_assessment(project, assessment, record_key, result, user=context().user,
-                               reason=reason or "", source={"file": path.name, **source})
-    info(f"stored risk.{assessment}/{record_key} version {version} in project {project}")
+    if project is not None and name is None:
+        name = Path(req.file).stem
+    if project is not None and name is not None:
+        req, setting = with_project_scale(req, project)
+        if setting is not None:
+            info(f"using project {project}'s {assessment} scale {setting.id} "
+                 f"(version {setting.version})")
+    return run_kind(record_kind(assessment), req, project=project, name=name, reason=reason)
 
 
 @app.command("ap")
@@ -82,14 +69,14 @@ def ap(
     occurrence: int = typer.Option(..., "--occurrence", "-o", help="Occurrence O (1–10)."),
     detection: int = typer.Option(..., "--detection", "-d", help="Detection D (1–10)."),
     scale: str = typer.Option(None, "--scale", help="FMEA scale id (default aiag-vda)."),
-    scale_file: Path = SCALE_FILE_OPTION,
+    scale_file: Path = _scale_file_option("--scale"),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Action priority (AIAG-VDA 2019) of one S/O/D triple: prints H, M or L."""
     from qbdkit.core.risk import assess
 
-    emit(assess(severity, occurrence, detection,
-                scale=_scale(scale, scale_file, default="aiag-vda")), as_json)
+    chosen = str(scale_file) if scale_file is not None else (scale or "aiag-vda")
+    emit(assess(severity, occurrence, detection, scale=chosen), as_json)
 
 
 @app.command("fmea")
@@ -97,21 +84,22 @@ def fmea_cmd(
     file: Path = typer.Argument(..., help="FMEA worksheet (CSV or XLSX; English or Chinese headers)."),
     scale: str = typer.Option(None, "--scale",
                               help="aiag-vda (default) | classic | amab-dp | control-strategy"),
-    scale_file: Path = SCALE_FILE_OPTION,
+    scale_file: Path = _scale_file_option("--scale"),
     out: Path = typer.Option(None, "--out", help="Write the ranked worksheet (.xlsx or .csv)."),
+    sheet: str = SHEET_OPTION,
+    header_row: str = HEADER_ROW_OPTION,
     project: str = PROJECT_OPTION,
-    key: str = KEY_OPTION,
+    name: str = AS_OPTION,
     reason: str = REASON_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Score an FMEA: RPN = S×O×D, action priority, rank (AP then RPN)."""
-    from qbdkit.core.risk import fmea
+    from qbdkit.services.risk import FmeaRequest
 
     _check_out(out, (".xlsx", ".csv"))
-    result = fmea(_read(file), scale=_scale(scale, scale_file, default="aiag-vda",
-                                         project=project, kind="fmea"))
-    _store("fmea", file, result, project=project, key=key, reason=reason,
-           source={"scale": result.scale})
+    result = _assess("fmea", FmeaRequest(file=file, scale=scale, scale_file=scale_file,
+                                         sheet=sheet, header_row=header_row),
+                     project=project, name=name, reason=reason)
     if out is not None:
         from qbdkit.report.risk import write_ranked
 
@@ -125,24 +113,23 @@ def ce_cmd(
     file: Path = typer.Argument(..., help="C&E matrix: first column input, one column per output, "
                                 "a row named weight (权重)."),
     scale: str = typer.Option(None, "--scale", help="0-1-3-9 (default) | 1-5-7-10"),
-    scale_file: Path = SCALE_FILE_OPTION,
+    scale_file: Path = _scale_file_option("--scale"),
     threshold: float = typer.Option(None, "--threshold",
                                     help="Select inputs scoring above T (default: the scale's; "
                                     "0-1-3-9: first 80 % of the total, Pareto)."),
+    sheet: str = SHEET_OPTION,
+    header_row: str = HEADER_ROW_OPTION,
     project: str = PROJECT_OPTION,
-    key: str = KEY_OPTION,
+    name: str = AS_OPTION,
     reason: str = REASON_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Cause-and-effect matrix: score = Σ weight × correlation, rank, Pareto %, potential CPPs."""
-    from qbdkit.core.risk import cause_and_effect
+    from qbdkit.services.risk import CeRequest
 
-    result = cause_and_effect(_read(file), threshold=threshold,
-                              scale=_scale(scale, scale_file, default="0-1-3-9",
-                                           project=project, kind="ce"))
-    _store("ce", file, result, project=project, key=key, reason=reason,
-           source={"scale": result.scale, "threshold": result.threshold})
-    emit(result, as_json)
+    emit(_assess("ce", CeRequest(file=file, scale=scale, scale_file=scale_file,
+                                 threshold=threshold, sheet=sheet, header_row=header_row),
+                 project=project, name=name, reason=reason), as_json)
 
 
 @app.command("cqa")
@@ -150,61 +137,60 @@ def cqa_cmd(
     file: Path = typer.Argument(..., help="Quality attributes: name, impact, uncertainty "
                                 "(tool 1) or name, severity, likelihood (tool 2)."),
     tool: str = typer.Option(None, "--tool", help="amab-1 (default) | amab-2"),
-    scale_file: Path = SCALE_FILE_OPTION,
+    scale_file: Path = _scale_file_option("--tool"),
     threshold: float = typer.Option(None, "--threshold",
                                     help="CQA when score >= T (default: the scale's; amab-1: 36)."),
+    sheet: str = SHEET_OPTION,
+    header_row: str = HEADER_ROW_OPTION,
     project: str = PROJECT_OPTION,
-    key: str = KEY_OPTION,
+    name: str = AS_OPTION,
     reason: str = REASON_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """CQA assessment: score, criticality level, CQA yes/no."""
-    from qbdkit.core.risk import cqa_assessment
+    from qbdkit.services.risk import CqaRequest
 
-    result = cqa_assessment(_read(file), threshold=threshold,
-                            tool=_scale(tool, scale_file, default="amab-1", project=project,
-                                        kind="cqa"))
-    _store("cqa", file, result, project=project, key=key, reason=reason,
-           source={"tool": result.tool, "threshold": result.threshold})
-    emit(result, as_json)
+    emit(_assess("cqa", CqaRequest(file=file, tool=tool, scale_file=scale_file,
+                                   threshold=threshold, sheet=sheet, header_row=header_row),
+                 project=project, name=name, reason=reason), as_json)
 
 
 @app.command("classify")
 def classify_cmd(
     file: Path = typer.Argument(..., help="Parameters: name, affects_cqa, cqa_risk, "
                                 "affects_performance, performance_risk, evidence."),
+    sheet: str = SHEET_OPTION,
+    header_row: str = HEADER_ROW_OPTION,
     project: str = PROJECT_OPTION,
-    key: str = KEY_OPTION,
+    name: str = AS_OPTION,
     reason: str = REASON_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Parameter classes CPP / WC-CPP / KPP / GPP (seed 000 fig. 6) with rationale."""
-    from qbdkit.core.risk import classify_parameters
+    from qbdkit.services.risk import ClassifyRequest
 
-    result = classify_parameters(_read(file))
-    _store("classify", file, result, project=project, key=key, reason=reason,
-           source={})
-    emit(result, as_json)
+    emit(_assess("classify", ClassifyRequest(file=file, sheet=sheet, header_row=header_row),
+                 project=project, name=name, reason=reason), as_json)
 
 
 @app.command("study")
 def study_cmd(
     file: Path = typer.Argument(..., help="Parameters: name, main_effect, interaction (1/4/8 or "
                                 "'no data')."),
-    scale_file: Path = SCALE_FILE_OPTION,
+    scale_file: Path = _scale_file_option(None),
+    sheet: str = SHEET_OPTION,
+    header_row: str = HEADER_ROW_OPTION,
     project: str = PROJECT_OPTION,
-    key: str = KEY_OPTION,
+    name: str = AS_OPTION,
     reason: str = REASON_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Characterization-study plan (A-Mab): severity = main effect × interaction."""
-    from qbdkit.core.risk import study_plan
+    from qbdkit.services.risk import StudyRequest
 
-    result = study_plan(_read(file), scale=_scale(None, scale_file, default="study",
-                                                 project=project, kind="study"))
-    _store("study", file, result, project=project, key=key, reason=reason,
-           source={"scale": result.scale})
-    emit(result, as_json)
+    emit(_assess("study", StudyRequest(file=file, scale_file=scale_file, sheet=sheet,
+                                       header_row=header_row),
+                 project=project, name=name, reason=reason), as_json)
 
 
 @app.command("isf")
@@ -255,7 +241,7 @@ def template_cmd(
 def history_cmd(
     project: str = typer.Argument(..., help="Project name in the store."),
     assessment: str = typer.Option(None, "--kind", help="fmea | cqa | ce | classify | study"),
-    key: str = typer.Option(None, "--key", help="Only this record key."),
+    key: str = typer.Option(None, "--as", "--key", help="Only the record of this name."),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Stored risk-assessment versions with rating changes: who, when, why."""

@@ -18,6 +18,8 @@ from typing import Any
 
 #: Stage modules, in the order of the QbD flow; each has ``run(d: DemoContext)``.
 STAGE_MODULES: list[str] = [
+    "qbdkit.demo.risk",
+    "qbdkit.demo.sdm",
     "qbdkit.demo.doe",
     "qbdkit.demo.stability",
     "qbdkit.demo.change",

@@ -101,6 +101,28 @@ class Table:
     encoding: str
     rows: list[int] = field(default_factory=list)
     sheet: str | None = None
+    na_cells: dict[tuple[int, str], str] = field(default_factory=dict)
+    """``{(positional row, column): text}`` of cells read as missing from text such as
+    ``N/A`` (numeric columns); say "missing (N/A)", never show them as a blank cell."""
+    notes: list[str] = field(default_factory=list)
+    """Warnings about the layout (columns without a header …)."""
+
+    def missing_text(self, i: int, column: str) -> str | None:
+        """``"missing (N/A)"`` for a cell read as missing from text, else None."""
+        v = self.na_cells.get((i, column))
+        return None if v is None else f"missing ({v})"
+
+    def missing_notes(self, limit: int = 10) -> list[str]:
+        """One line per column: the rows whose text (N/A, NA, #N/A …) was read as missing."""
+        by_col: dict[str, list[str]] = {}
+        for (i, col), v in sorted(self.na_cells.items(), key=lambda kv: kv[0]):
+            by_col.setdefault(col, []).append(f"row {self.row_of(i)} ({v})")
+        out = []
+        for col, cells in by_col.items():
+            more = f" and {len(cells) - limit} more" if len(cells) > limit else ""
+            out.append(f"{col}: missing (N/A) in " + ", ".join(cells[:limit]) + more)
+        return out
+
 
     @property
     def columns(self) -> list[str]:
@@ -363,13 +385,86 @@ def _check_finite(frame: pd.DataFrame, name: str,
                                 expected=EXPECTED_RANGE, found=found)
 
 
-def read_table(path: str | Path, *, sheet: str | int | None = 0, dtype_str: bool = False) -> Table:
+def parse_header_rows(value: int | str | Sequence[int] | None) -> tuple[int, ...] | None:
+    """``--header-row``: ``3`` (the header is row 3), ``"1-2"`` / ``"1,2"`` (two header rows,
+    e.g. a merged group row above the column names) → the 1-based row numbers, or None."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        rows = [value]
+    elif isinstance(value, str):
+        text = value.strip().replace("–", "-")
+        try:
+            if "-" in text:
+                a, b = (int(x) for x in text.split("-", 1))
+                rows = list(range(a, b + 1))
+            else:
+                rows = [int(x) for x in text.replace("+", ",").split(",") if x.strip()]
+        except ValueError:
+            rows = []
+    else:
+        rows = [int(x) for x in value]
+    if not rows or rows[0] < 1 or rows != list(range(rows[0], rows[0] + len(rows))) \
+            or len(rows) > 5:
+        raise QbdInputError("bad header row", column="--header-row",
+                            expected="a row number (3) or consecutive rows (1-2)", found=value)
+    return tuple(rows)
+
+
+def _header_names(cells: list[list[Any]]) -> list[str]:
+    """One column name per column from one or more header rows: blank cells of an upper row
+    take the value on their left (a merged cell), parts are joined with a space."""
+    width = max((len(r) for r in cells), default=0)
+    grid = [[("" if is_blank(v) else _clean_header(v)) for v in list(r) + [None] * (width - len(r))]
+            for r in cells]
+    for r in grid[:-1]:  # merged group cells span to the right
+        for j in range(1, width):
+            if not r[j]:
+                r[j] = r[j - 1]
+    names = []
+    for j in range(width):
+        parts: list[str] = []
+        for r in grid:
+            if r[j] and (not parts or parts[-1] != r[j]):
+                parts.append(r[j])
+        names.append(" ".join(parts) if parts else f"Unnamed: {j}")
+    return names
+
+
+def _na_texts(raw: pd.DataFrame, frame: pd.DataFrame) -> dict[tuple[int, str], str]:
+    """Cells that pandas read as missing although they hold text such as ``N/A``."""
+    out: dict[tuple[int, str], str] = {}
+    if raw.shape != frame.shape:
+        return out
+    for j, col in enumerate(frame.columns):
+        na = frame[col].isna().to_numpy()
+        if not na.any():
+            continue
+        texts = raw.iloc[:, j].tolist()
+        for i in na.nonzero()[0]:
+            v = texts[i]
+            if isinstance(v, str) and v.strip():
+                out[(int(i), str(col))] = v.strip()
+    return out
+
+
+def read_table(path: str | Path, *, sheet: str | int | None = 0, dtype_str: bool = False,
+               header_row: int | str | Sequence[int] | None = None) -> Table:
     """Read a CSV/TSV/XLSX file into a :class:`Table`.
 
     CSV text is decoded with :func:`decode_bytes`; the delimiter (``,`` ``;`` tab)
     is sniffed. Fully empty rows are dropped (their numbers are kept for the
     others). Header cells are stripped of whitespace and BOMs. Numbers are parsed
     by pandas unless ``dtype_str``.
+
+    ``sheet``: the workbook sheet (name or 0-based index; ``--sheet``). ``header_row``: the
+    1-based row(s) holding the column names (``--header-row 3``, or ``"1-2"`` for a merged
+    group row above the names: the names become ``"group name"``); rows above are skipped
+    and the file row numbers of the data rows are kept.
+
+    Cells such as ``N/A``, ``NA`` or ``#N/A`` are missing values; :attr:`Table.na_cells`
+    remembers their text so messages can say "missing (N/A)" instead of showing a blank,
+    and a column of text keeps them as text (an FMEA action "N/A" stays "N/A").
 
     Hostile input is refused as :class:`QbdInputError` (see :mod:`qbdkit.io.files`):
     a symbolic link, a file beyond ``QBDKIT_MAX_FILE_MB``, a table beyond
@@ -387,14 +482,35 @@ def read_table(path: str | Path, *, sheet: str | int | None = 0, dtype_str: bool
     if suffix == ".xls":
         raise QbdInputError("old .xls workbooks are not supported", file=name,
                             expected="save as .xlsx or CSV")
+    header_rows = parse_header_rows(header_row)
+    skip = 0 if header_rows is None else header_rows[-1]
+    if isinstance(sheet, str) and sheet.strip().isdigit():
+        sheet = int(sheet.strip())
     data = read_bytes(p, name)
+    texts: pd.DataFrame | None = None  # the cells as written, when some were read as missing
     if suffix in (".xlsx", ".xlsm"):
         _check_workbook(data, name, sheet)
         try:
-            frame = pd.read_excel(io.BytesIO(data), sheet_name=sheet, engine="openpyxl",
-                                  dtype=str if dtype_str else None)
+            if header_rows is None:
+                frame = pd.read_excel(io.BytesIO(data), sheet_name=sheet, engine="openpyxl",
+                                      dtype=str if dtype_str else None)
+            else:
+                top = pd.read_excel(io.BytesIO(data), sheet_name=sheet, engine="openpyxl",
+                                    header=None, nrows=skip, dtype=object)
+                cells = [top.iloc[r - 1].tolist() if r - 1 < len(top) else []
+                         for r in header_rows]
+                frame = pd.read_excel(io.BytesIO(data), sheet_name=sheet, engine="openpyxl",
+                                      header=None, skiprows=skip,
+                                      dtype=str if dtype_str else None)
+                frame = _named(frame, _header_names(cells))
+            if isinstance(frame, pd.DataFrame) and frame.isna().any().any():
+                texts = pd.read_excel(io.BytesIO(data), sheet_name=sheet, engine="openpyxl",
+                                      dtype=str, keep_default_na=False,
+                                      header=0 if header_rows is None else None,
+                                      skiprows=skip or None)
         except ValueError as exc:
-            raise QbdInputError(f"cannot read sheet: {exc}".splitlines()[0], file=name) from None
+            raise QbdInputError(f"cannot read sheet: {exc}".splitlines()[0], file=name,
+                                column="--sheet", found=sheet) from None
         except Exception as exc:  # openpyxl raises zipfile/KeyError on corrupt files
             raise QbdInputError(f"not a readable XLSX workbook ({type(exc).__name__})",
                                 file=name) from None
@@ -408,45 +524,128 @@ def read_table(path: str | Path, *, sheet: str | int | None = 0, dtype_str: bool
         del data
         if not text.strip():
             raise QbdInputError("empty file", file=name, expected="a header row and data rows")
-        first = _first_line(text)
+        head_text = text if header_rows is None else "\n".join(
+            text.splitlines()[header_rows[0] - 1:header_rows[0]])
+        first = _first_line(head_text)
         delimiter = "\t" if suffix in (".tsv", ".tab") else _sniff_delimiter(first)
         lines = text.count("\n") + text.count("\r") - text.count("\r\n") + 1
         _check_shape(name, lines, first.count(delimiter) + 1, estimated=True)
-        with contextlib.suppress(csv.Error):  # pandas names a malformed header
-            _duplicate_header(next(csv.reader(io.StringIO(text), delimiter=delimiter), []), name)
+        options: dict[str, Any] = {"sep": delimiter, "skip_blank_lines": False}
         try:
-            frame = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str if dtype_str else None,
-                                skip_blank_lines=False, keep_default_na=True)
+            if header_rows is None:
+                with contextlib.suppress(csv.Error):  # pandas names a malformed header
+                    _duplicate_header(next(csv.reader(io.StringIO(text), delimiter=delimiter),
+                                           []), name)
+                frame = pd.read_csv(io.StringIO(text), dtype=str if dtype_str else None,
+                                    keep_default_na=True, **options)
+            else:
+                rows_ = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+                cells = [rows_[r - 1] if r - 1 < len(rows_) else [] for r in header_rows]
+                frame = pd.read_csv(io.StringIO(text), header=None, skiprows=skip,
+                                    dtype=str if dtype_str else None, **options)
+                frame = _named(frame, _header_names(cells))
+            if frame.isna().any().any():
+                texts = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
+                                    header=0 if header_rows is None else None,
+                                    skiprows=skip or None, **options)
         except pd.errors.EmptyDataError:
+            if header_rows is not None:
+                raise QbdInputError("no data rows below the header", file=name,
+                                    row=skip or 1, column="--header-row", expected="data rows",
+                                    found="end of file") from None
             raise QbdInputError("empty file", file=name,
                                 expected="a header row and data rows") from None
         except (pd.errors.ParserError, csv.Error, ValueError, OverflowError) as exc:
             raise QbdInputError(f"malformed CSV: {exc}".splitlines()[0].strip(),
                                 file=name) from None
         sheet_name = None
+        frozen_text, frozen_skip, frozen_header = text, skip, header_rows
 
         def raw(i: int, j: int) -> Any:  # the cell as written (an error path only)
-            return pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str,
-                               skip_blank_lines=False, keep_default_na=False).iat[i, j]
+            return pd.read_csv(io.StringIO(frozen_text), sep=delimiter, dtype=str,
+                               skip_blank_lines=False, keep_default_na=False,
+                               header=0 if frozen_header is None else None,
+                               skiprows=frozen_skip or None).iat[i, j]
     _check_shape(name, len(frame) + 1, len(frame.columns))
     _check_finite(frame, name, raw)
-    frame.columns = [_clean_header(c) for c in frame.columns]
-    rows = [i + 2 for i in range(len(frame))]
+    if header_rows is None:
+        frame.columns = [_clean_header(c) for c in frame.columns]
+    else:
+        frame.columns = list(frame.columns)
+    na_cells = {} if texts is None else _na_texts(texts, frame)
+    first_row = (1 if header_rows is None else skip) + 1
+    rows = [i + first_row for i in range(len(frame))]
     keep = ~frame.isna().all(axis=1)
+    for (i, _c) in list(na_cells):
+        keep.iloc[i] = True
+    index = [i for i, k in enumerate(keep.tolist()) if k]
     frame = frame.loc[keep].reset_index(drop=True)
-    rows = [r for r, k in zip(rows, keep.tolist(), strict=True) if k]
+    rows = [rows[i] for i in index]
+    position = {old: new for new, old in enumerate(index)}
+    na_cells = {(position[i], c): v for (i, c), v in na_cells.items() if i in position}
     # drop the empty unnamed columns that spreadsheets like to export
     empty = frame.isna().all(axis=0).tolist()
+    na_cols = {c for (_i, c) in na_cells}
     keep_cols = [j for j, c in enumerate(frame.columns)
-                 if not (c.startswith("Unnamed:") and empty[j])]
+                 if not (str(c).startswith("Unnamed:") and empty[j] and c not in na_cols)]
     if len(keep_cols) < len(frame.columns):
         frame = frame.iloc[:, keep_cols]
     counts = Counter(frame.columns)
     dup = [c for c in frame.columns if counts[c] > 1]
     if dup:
-        raise QbdInputError("duplicate column", file=name, row=1, column=dup[0])
+        raise QbdInputError("duplicate column", file=name,
+                            row=1 if header_rows is None else header_rows[-1], column=dup[0],
+                            expected="one column per header (merged header rows: "
+                                     "--header-row 1-2)")
     frame = unguard_frame(frame)
-    return Table(frame=frame, file=name, encoding=encoding, rows=rows, sheet=sheet_name)
+    frame, na_cells = _text_na_back(frame, na_cells)
+    notes = []
+    unnamed = [c for c in frame.columns if str(c).startswith("Unnamed:")]
+    if unnamed:
+        notes.append(f"{len(unnamed)} column(s) without a header ({', '.join(unnamed[:5])}); "
+                     "if the header spans merged rows or starts lower, give --header-row "
+                     "(e.g. 1-2 or 3), and --sheet for another sheet")
+    return Table(frame=frame, file=name, encoding=encoding, rows=rows, sheet=sheet_name,
+                 na_cells=na_cells, notes=notes)
+
+
+def _named(frame: pd.DataFrame, names: list[str]) -> pd.DataFrame:
+    """``frame`` (read without a header) with ``names``; extra columns are "Unnamed: j"."""
+    cols = [names[j] if j < len(names) else f"Unnamed: {j}" for j in range(frame.shape[1])]
+    frame.columns = cols
+    return frame
+
+
+def _text_na_back(frame: pd.DataFrame, na: dict[tuple[int, str], str]
+                  ) -> tuple[pd.DataFrame, dict[tuple[int, str], str]]:
+    """In a column of text (no cell a number), ``N/A`` is text: put it back."""
+    from qbdkit.core.numbers import parse_number
+
+    if not na:
+        return frame, na
+    keep = dict(na)
+    for col in {c for (_i, c) in na}:
+        s = frame[col]
+        values = [v for v in s.tolist() if not is_blank(v)]
+        if not values:
+            continue
+        numeric = False
+        for v in values:
+            try:
+                parse_number(v)
+                numeric = True
+                break
+            except (TypeError, ValueError):
+                continue
+        if numeric:
+            continue
+        s = s.astype(object)
+        for (i, c), v in na.items():
+            if c == col:
+                s.iloc[i] = v
+                del keep[(i, c)]
+        frame[col] = s
+    return frame, keep
 
 
 def normalize_name(name: str) -> str:
@@ -494,4 +693,6 @@ def require_columns(
             ]
         )
     return Table(frame=frame, file=table.file, encoding=table.encoding, rows=table.rows,
-                 sheet=table.sheet)
+                 sheet=table.sheet,
+                 na_cells={(i, rename.get(c, c)): v for (i, c), v in table.na_cells.items()},
+                 notes=list(table.notes))

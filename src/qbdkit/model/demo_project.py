@@ -12,7 +12,7 @@ not measurements.
 Consistency with the other demo inputs: the bioreactor set points and ranges
 are those of the demo DoE (``demo/mab/doe``: temperature 35–37 °C, pH 6.8–7.2,
 DO 30–50 %, feed 2–4 %, centre = set point); the at-scale (L01–L10) and
-small-scale (S01–S08) batches are the scale-down-model batches of
+small-scale (S01–S12) batches are the scale-down-model batches of
 ``demo/mab/sdm`` and their end-point quality results are copied from
 ``sdm/at_scale.csv`` / ``sdm/small_scale.csv`` when those files exist (else
 drawn from the same means); clinical batches C01–C03 are drawn with the seed.
@@ -58,15 +58,24 @@ _SETTINGS: dict[tuple[str, str], tuple] = {
 _DEMO_SOURCE = "demo project (synthetic); studied range = demo DoE / characterization range"
 
 # A-Mab tool 1 (impact × uncertainty); demo values, synthetic
-_CQA: dict[str, tuple[int, int, bool]] = {
-    "aggregates": (20, 3, True),
-    "afucosylation": (16, 3, True),
-    "galactosylation": (12, 3, True),
-    "charge_variants": (4, 3, False),
-    "hcp": (12, 5, True),
-    "endotoxin": (20, 2, True),
-    "potency": (20, 2, True),
+# (the demo's risk assessment, demo/mab/risk/cqa.csv, is written from these: one story);
+# critical = score >= 36, the A-Mab tool 1 threshold
+_CQA: dict[str, tuple[int, int]] = {
+    "aggregates": (20, 3),
+    "charge_variants": (4, 3),
+    "afucosylation": (16, 3),
+    "galactosylation": (12, 3),
+    "high_mannose": (12, 2),
+    "sialic_acid": (4, 3),
+    "hcp": (12, 5),
+    "host_dna": (4, 2),
+    "protein_a_leachate": (12, 2),
+    "endotoxin": (20, 2),
+    "potency": (20, 2),
 }
+CQA_THRESHOLD = 36
+#: small-scale runs of the sdm data (demo/synth_sdm.py): S01–S06 3 L, S07–S12 ambr 250
+N_SMALL, N_3L = 12, 6
 
 # quality attribute → (column in the sdm end-point files, mean, SD) for batches without sdm data
 _QA_COLUMNS = {
@@ -117,11 +126,12 @@ def build_demo_project(seed: int = SEED, sdm_dir: Path | None = None) -> Project
     assert antifoam is not None
     antifoam.set_point = "on demand"
 
-    for name, (impact, uncertainty, critical) in _CQA.items():
+    for name, (impact, uncertainty) in _CQA.items():
         a = p.attribute(name)
         assert a is not None, name
         a.criticality = Criticality(impact=impact, uncertainty=uncertainty,
-                                    score=float(impact * uncertainty), critical=critical,
+                                    score=float(impact * uncertainty),
+                                    critical=impact * uncertainty >= CQA_THRESHOLD,
                                     tool="A-Mab tool 1 (impact × uncertainty); demo values")
     afuc = p.attribute("afucosylation")
     assert afuc is not None
@@ -137,11 +147,11 @@ def build_demo_project(seed: int = SEED, sdm_dir: Path | None = None) -> Project
         batches.append(Batch(id=f"L{i + 1:02d}", kind="at-scale", scale=2000.0, scale_unit="L",
                              site="Suzhou DS plant (synthetic)", date=start + dt.timedelta(days=21 * i),
                              study="sdm_qualification", extra={"vessel": "2000 L single-use bioreactor"}))
-    for i in range(8):
-        ambr = i >= 4
+    for i in range(N_SMALL):
+        ambr = i >= N_3L
         batches.append(Batch(id=f"S{i + 1:02d}", kind="small-scale", scale=0.25 if ambr else 3.0,
                              scale_unit="L", site="PD lab Shanghai (synthetic)",
-                             date=dt.date(2025, 5, 12) + dt.timedelta(days=7 * (i // 4)),
+                             date=dt.date(2025, 5, 12) + dt.timedelta(days=7 * (i // N_3L)),
                              study="sdm_qualification",
                              extra={"vessel": "ambr 250" if ambr else "3 L glass bioreactor"}))
     for i in range(3):

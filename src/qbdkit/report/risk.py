@@ -1,12 +1,12 @@
 """HTML for risk assessment: CQA table, ranked FMEA, S × O heat map coloured by action
 priority, Pareto chart of cause-and-effect scores with the selection rule, potential CPPs,
-parameter classes and the characterization-study plan.
+parameter classes and the characterization-study plan; the ranked FMEA worksheet as XLSX.
 
-:func:`demo_section` is the demo's "Risk assessment" stage (contract D): it reads
-``project_dir/risk/`` (``cqa.csv``, ``fmea.csv`` with Chinese headers, ``ce.csv``,
-``classify.csv``, ``study.csv``) through the same core functions the CLI uses.
-:func:`write_demo_inputs` wrote those files once (they are committed; see the README
-there). The demo data are synthetic.
+Registered renderers (stored records of :mod:`qbdkit.services.risk`): ``risk.cqa`` →
+:func:`render_cqa`, ``risk.fmea`` → :func:`render_fmea`, ``risk.ce`` → :func:`render_ce`,
+``risk.classify`` → :func:`render_classify`, ``risk.study`` → :func:`render_study`.
+:func:`demo_section` is the demo's "Risk assessment" section for the report of
+:mod:`qbdkit.demo.run` (the stage that stores the records is :mod:`qbdkit.demo.risk`).
 
 Abbreviations: CQA critical quality attribute; FMEA failure mode and effects analysis;
 RPN risk priority number; AP action priority; C&E cause and effect; CPP critical process
@@ -20,26 +20,23 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from qbdkit.core.risk import (
     CeResult,
     ClassificationResult,
     CqaResult,
     FmeaResult,
     StudyPlanResult,
-    cause_and_effect,
-    classify_parameters,
-    cqa_assessment,
-    fmea,
-    study_plan,
 )
-from qbdkit.io import read_table, sheets
+from qbdkit.i18n import t
+from qbdkit.io import sheets
 from qbdkit.report.html import esc, figure_svg, new_figure, section, table
 
 AP_COLOURS = {"H": "#e06666", "M": "#f6c26b", "L": "#93c47d"}
 AP_ROW_CLASS = {"H": "bad", "M": "warn", "L": "good"}
 
+
+def _t(msgid: str, lang: str, **params: Any) -> str:
+    return t(msgid, lang, "risk", **params)
 
 
 def write_atomic(out: Path, write) -> None:
@@ -48,6 +45,9 @@ def write_atomic(out: Path, write) -> None:
     os.close(fd)
     try:
         write(Path(tmp))
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a written report is a normal file
         os.replace(tmp, out)
     finally:
         if os.path.exists(tmp):
@@ -58,34 +58,53 @@ _AP_FILL = {"H": "F8CBAD", "M": "FFE699", "L": "C6EFCE"}
 
 
 def write_ranked(result: Any, out: Path) -> None:
-    """The ranked FMEA worksheet as XLSX (AP cells coloured) or CSV (UTF-8 with BOM); texts a
-    spreadsheet would run as formulas (``=…``, ``+…``, ``-…``, ``@…``) are written as text
-    (:mod:`qbdkit.io.sheets`)."""
+    """The ranked FMEA worksheet as XLSX (bold filled header, column widths, frozen header
+    row and id column, a filter over the table, AP cells coloured) or CSV (UTF-8 with BOM).
+    Texts a spreadsheet would run as formulas (``=…``, ``+…``, ``-…``, ``@…``) are written
+    as text (:mod:`qbdkit.io.sheets`). The file is written with the user's normal file mode
+    (umask), not the 0600 of a temporary file. Chinese headers of the input are kept."""
     import pandas as pd
 
     frame = pd.DataFrame(result.ranked())
     cols = ["rank"] + [c for c in frame.columns if c != "rank"]
     frame = frame[cols]
+    headers = dict(getattr(result, "headers", None) or {})
+    frame = frame.rename(columns={c: headers[c] for c in frame.columns if c in headers})
 
     def write(tmp: Path) -> None:
         if out.suffix.lower() == ".csv":
             sheets.to_csv(frame, tmp, encoding="utf-8-sig")
             return
-        from openpyxl.styles import PatternFill
+        from openpyxl.styles import Alignment, Font, PatternFill
+        from openpyxl.utils import get_column_letter
+
+        from qbdkit.core.result import display_width
 
         with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
             ws = sheets.to_excel(frame, writer, "fmea")
+            fill = PatternFill("solid", start_color="1F4E78", end_color="1F4E78")
+            for cell in ws[1]:
+                cell.font = Font(bold=True, color="FFFFFF")
+                cell.fill = fill
+                cell.alignment = Alignment(wrap_text=True, vertical="center")
+            for j, col in enumerate(frame.columns, start=1):
+                texts = [str(col)] + ["" if v is None or v != v else str(v)
+                                      for v in frame[col].tolist()[:500]]
+                width = max(display_width(x) for x in texts) + 2
+                ws.column_dimensions[get_column_letter(j)].width = min(max(width, 6), 50)
+            ws.freeze_panes = "C2"
+            ws.auto_filter.ref = ws.dimensions
             for name in ("ap", "revised_ap"):
-                if name not in frame.columns:
+                shown = headers.get(name, name)
+                if shown not in frame.columns:
                     continue
-                j = list(frame.columns).index(name) + 1
-                for i, v in enumerate(frame[name].tolist(), start=2):
+                j = list(frame.columns).index(shown) + 1
+                for i, v in enumerate(frame[shown].tolist(), start=2):
                     if v in _AP_FILL:
                         ws.cell(row=i, column=j).fill = PatternFill(
                             "solid", start_color=_AP_FILL[v], end_color=_AP_FILL[v])
 
     write_atomic(out, write)
-
 
 
 # -- pieces -----------------------------------------------------------------------------------
@@ -206,190 +225,87 @@ def study_table(result: StudyPlanResult) -> str:
                  caption="Characterization-study plan (A-Mab): severity = main effect × interaction")
 
 
-# -- the demo stage ---------------------------------------------------------------------------
-def assess_folder(folder: Path) -> dict[str, Any]:
-    """Run every assessment found in ``folder`` (the files the CLI would read)."""
-    out: dict[str, Any] = {}
-    if (folder / "cqa.csv").exists():
-        out["cqa"] = cqa_assessment(read_table(folder / "cqa.csv"))
-    if (folder / "fmea.csv").exists():
-        out["fmea"] = fmea(read_table(folder / "fmea.csv"))
-    if (folder / "ce.csv").exists():
-        out["ce"] = cause_and_effect(read_table(folder / "ce.csv"))
-    if (folder / "classify.csv").exists():
-        out["classify"] = classify_parameters(read_table(folder / "classify.csv"))
-    if (folder / "study.csv").exists():
-        out["study"] = study_plan(read_table(folder / "study.csv"))
-    return out
 
 
-def demo_section(project_dir: Path, out_dir: Path) -> str:
-    """The demo's risk-assessment section (contract D) from ``project_dir/risk/``.
+# -- renderers of stored records --------------------------------------------------------------
+def _rebuilt(kind: str, result: Any) -> Any:
+    if isinstance(result, dict):
+        from qbdkit.report.sections import rebuild
 
-    Also writes the ranked FMEA worksheet to ``out_dir/risk_fmea_ranked.xlsx``.
-    """
+        return rebuild(kind, result)
+    return result
+
+
+def render_cqa(result: Any, lang: str = "en") -> str:
+    """Section of a stored ``risk.cqa`` result."""
+    r = _rebuilt("risk.cqa", result)
+    text = _t("{n} of {m} quality attributes are CQAs: {names}.", lang, n=len(r.cqas()),
+              m=len(r.attributes), names=", ".join(r.cqas()) or "—")
+    return section(_t("CQA assessment", lang), f"<p>{esc(text)}</p>\n{cqa_table(r)}",
+                   anchor="risk-cqa")
+
+
+def render_fmea(result: Any, lang: str = "en") -> str:
+    """Section of a stored ``risk.fmea`` result: ranked table and S × O heat map."""
+    r = _rebuilt("risk.fmea", result)
+    body = [fmea_table(r)]
+    if r.severity_scores and r.occurrence_scores:
+        body.append(heatmap_svg(r))
+    return section(_t("FMEA", lang), "\n".join(body), anchor="risk-fmea")
+
+
+def render_ce(result: Any, lang: str = "en") -> str:
+    """Section of a stored ``risk.ce`` result: Pareto chart, matrix, potential CPPs."""
+    r = _rebuilt("risk.ce", result)
+    cpps = r.potential_cpps()
+    text = _t("Potential CPPs for the DoE: {names}", lang, names=", ".join(cpps) or "—")
+    return section(_t("Cause-and-effect matrix", lang),
+                   f"{pareto_svg(r)}\n{ce_table(r)}\n<p><strong>{esc(text)}</strong></p>",
+                   anchor="risk-ce")
+
+
+def render_classify(result: Any, lang: str = "en") -> str:
+    """Section of a stored ``risk.classify`` result."""
+    r = _rebuilt("risk.classify", result)
+    return section(_t("Parameter classification", lang), classification_table(r),
+                   anchor="risk-classify")
+
+
+def render_study(result: Any, lang: str = "en") -> str:
+    """Section of a stored ``risk.study`` result."""
+    r = _rebuilt("risk.study", result)
+    return section(_t("Characterization-study plan", lang), study_table(r), anchor="risk-study")
+
+
+def demo_section(project_dir: Path, out_dir: Path, lang: str = "en") -> str:
+    """The demo's risk-assessment section from ``project_dir/risk/`` through the use cases of
+    :mod:`qbdkit.services.risk`; also writes the ranked FMEA worksheet to
+    ``out_dir/risk_fmea_ranked.xlsx``."""
+    from qbdkit.demo.risk import assess_folder
+
     results = assess_folder(Path(project_dir) / "risk")
-    parts: list[str] = ['<p class="note">Synthetic demo data (see src/qbdkit/demo/mab/risk/'
-                        'README.md). Scales: A-Mab tool 1 (CQA), AIAG-VDA 2019 action priority '
-                        '(FMEA), C&amp;E 0/1/3/9 with Pareto 80 %.</p>']
-    if "cqa" in results:
-        r = results["cqa"]
-        parts.append(f"<h3>CQA assessment</h3><p>{len(r.cqas())} of {len(r.attributes)} quality "
-                     f"attributes are CQAs: {esc(', '.join(r.cqas()))}.</p>")
-        parts.append(cqa_table(r))
+    parts: list[str] = ['<p class="note">' + esc(_t(
+        "Synthetic demo data (see src/qbdkit/demo/mab/risk/README.md). Scales: A-Mab tool 1 "
+        "(CQA), AIAG-VDA 2019 action priority (FMEA), C&E 0/1/3/9 with Pareto 80 %.", lang))
+        + "</p>"]
+    for name, fn in (("cqa", render_cqa), ("fmea", render_fmea), ("ce", render_ce),
+                     ("study", render_study), ("classify", render_classify)):
+        if name in results:
+            parts.append(fn(results[name], lang))
     if "fmea" in results:
-        r = results["fmea"]
-        parts.append("<h3>FMEA — production bioreactor and purification (失效模式与影响分析)</h3>")
-        parts.append(fmea_table(r))
-        parts.append(heatmap_svg(r))
         out_dir = Path(out_dir)
         out_dir.mkdir(parents=True, exist_ok=True)
-        write_ranked(r, out_dir / "risk_fmea_ranked.xlsx")
-    if "ce" in results:
-        r = results["ce"]
-        parts.append("<h3>Cause-and-effect matrix (因果矩阵)</h3>")
-        parts.append(pareto_svg(r))
-        parts.append(ce_table(r))
-        cpps = r.potential_cpps()
-        parts.append(f"<p><strong>Potential CPPs for the DoE:</strong> "
-                     f"{esc(', '.join(cpps)) if cpps else 'none'}</p>")
-    if "study" in results:
-        parts.append("<h3>Characterization-study plan</h3>")
-        parts.append(study_table(results["study"]))
-    if "classify" in results:
-        parts.append("<h3>Parameter classification (before DoE)</h3>")
-        parts.append(classification_table(results["classify"]))
-    return section("Risk assessment", "\n".join(parts), anchor="risk")
+        write_ranked(results["fmea"], out_dir / "risk_fmea_ranked.xlsx")
+    return section(_t("Risk assessment", lang), "\n".join(parts), anchor="risk")
 
 
-# -- demo inputs ------------------------------------------------------------------------------
-DEMO_CQA = [
-    # name, 中文名, category, impact, uncertainty, rationale
-    ("Aggregates", "聚体", "product variant", 20, 3,
-     "immunogenicity and loss of potency; in-vitro data with this molecule"),
-    ("Afucosylation", "岩藻糖缺失", "glycosylation", 20, 3,
-     "ADCC is part of the mechanism of action (re-scored from 2 × 5 = 10)"),
-    ("Galactosylation", "半乳糖基化", "glycosylation", 12, 3, "CDC activity; moderate effect"),
-    ("High mannose", "高甘露糖", "glycosylation", 12, 3, "faster clearance (PK)"),
-    ("Deamidation (CDR)", "脱酰胺（CDR）", "product variant", 16, 3, "binding in CDR reduced"),
-    ("Oxidation (Fc Met)", "氧化（Fc Met）", "product variant", 12, 3, "FcRn binding, half-life"),
-    ("Sialylation", "唾液酸化", "glycosylation", 4, 3, "low level, minor effect"),
-    ("Fragments", "片段", "product variant", 12, 2, "platform knowledge: low potency loss"),
-    ("C-terminal lysine", "C 端赖氨酸", "product variant", 2, 2,
-     "clipped in circulation; platform knowledge"),
-    ("N-terminal pyroglutamate", "N 端焦谷氨酸", "product variant", 2, 1,
-     "no effect established in the clinic"),
-    ("Host cell protein", "宿主细胞蛋白", "process impurity", 12, 3,
-     "immunogenicity; A-Mab scores exactly 36"),
-    ("Host cell DNA", "宿主细胞 DNA", "process impurity", 4, 2, "well cleared; platform data"),
-    ("Leached Protein A", "脱落 Protein A", "process impurity", 12, 2, "immunogenicity; low levels"),
-]
+def _register() -> None:
+    from qbdkit.report.sections import register_renderer
 
-DEMO_FMEA_HEADERS = ["编号", "工序", "功能", "失效模式", "失效影响", "失效原因", "预防措施",
-                     "探测措施", "严重度", "频度", "探测度", "建议措施", "负责人", "完成日期",
-                     "修订严重度", "修订频度", "修订探测度"]
-DEMO_FMEA = [
-    ["B01", "生产生物反应器", "维持培养温度", "温度偏离设定值", "聚体、岩藻糖缺失比例变化", "温控回路故障",
-     "温控回路定期校准", "在线温度报警", 8, 3, 4, "", "", "", "", "", ""],
-    ["B02", "生产生物反应器", "维持培养 pH", "pH 高于设定值", "电荷异构体增加", "pH 电极漂移",
-     "使用前两点校准", "每日离线 pH 比对", 7, 4, 5, "增加冗余 pH 电极并自动报警", "上游工艺",
-     "2026-12-31", 7, 2, 3],
-    ["B03", "生产生物反应器", "按计划补料", "补料量错误", "滴度下降、HCP 增加", "补料泵校准偏差",
-     "补料泵季度校准", "补料称重记录复核", 8, 6, 6, "补料称重在线联锁", "上游工艺", "2026-12-31",
-     8, 3, 4],
-    ["B04", "生产生物反应器", "维持溶氧", "溶氧过低", "细胞生长受抑、滴度降低", "空气分布器堵塞",
-     "分布器清洗验证", "在线溶氧报警", 5, 3, 3, "", "", "", "", "", ""],
-    ["B05", "生产生物反应器", "无菌培养", "外源因子污染", "批次报废、患者安全风险", "培养基或原料带入",
-     "原料供应商审计", "放行检测", 10, 2, 7, "培养基高温短时处理", "物料管理", "2027-03-31",
-     10, 1, 7],
-    ["B06", "生产生物反应器", "按时收获", "培养时间过长", "聚体、片段增加", "收获判断错误",
-     "批记录规定收获时间", "收获前活率检测", 6, 3, 5, "", "", "", "", "", ""],
-    ["P01", "Protein A 亲和层析", "捕获产品、去除 HCP", "上样量过高", "产品穿透、HCP 升高",
-     "载量计算错误", "载量计算双人复核", "流穿液滴度检测", 6, 4, 4, "", "", "", "", "", ""],
-    ["P02", "Protein A 亲和层析", "捕获产品", "配基脱落", "残留 Protein A 超标", "填料超寿命使用",
-     "填料寿命研究", "放行检测残留 Protein A", 7, 3, 7, "", "", "", "", "", ""],
-    ["P03", "低 pH 病毒灭活", "灭活包膜病毒", "孵育时间不足", "病毒灭活不充分", "计时错误",
-     "计时双人复核", "批记录审核", 10, 2, 5, "自动计时并联锁", "下游工艺", "2026-12-31",
-     10, 1, 5],
-    ["P04", "低 pH 病毒灭活", "灭活包膜病毒", "pH 过低", "聚体增加", "酸加入过量",
-     "加酸量计算复核", "离线 pH 检测", 7, 4, 4, "", "", "", "", "", ""],
-    ["P05", "阴离子交换层析", "去除 HCP、DNA", "上样电导率过高", "HCP/DNA 清除不足",
-     "缓冲液配制错误", "缓冲液放行检测", "在线电导率监测", 8, 3, 3, "", "", "", "", "", ""],
-    ["P06", "阳离子交换层析", "去除聚体、电荷异构体", "洗脱梯度偏离", "电荷异构体比例变化",
-     "泵混合比例偏差", "泵定期校准", "洗脱峰形监控", 6, 4, 5, "", "", "", "", "", ""],
-    ["P07", "除病毒过滤", "去除病毒", "滤膜完整性失败", "病毒清除不足", "滤器安装损伤",
-     "安装操作培训", "使用前后完整性测试", 10, 2, 2, "", "", "", "", "", ""],
-    ["P08", "超滤/渗滤", "浓缩、换液", "浓缩过度", "聚体增加、黏度升高", "在线浓度监测失效",
-     "浓度计校准", "终点 UV 检测", 7, 3, 6, "", "", "", "", "", ""],
-    ["P09", "超滤/渗滤", "缓冲液置换", "置换不完全", "pH、辅料含量偏离", "渗滤体积不足",
-     "渗滤体积计算复核", "终点 pH/电导检测", 6, 3, 4, "", "", "", "", "", ""],
-]
-
-DEMO_CE_OUTPUTS = ["Titer (g/L)", "Aggregate (%)", "Afucosylation (%)", "HCP (ng/mg)",
-                   "Charge variants (%)"]
-DEMO_CE_WEIGHTS = [5, 10, 9, 7, 5]
-DEMO_CE = [
-    ("Temperature (°C)", [9, 9, 9, 9, 3]),
-    ("Feed (%)", [9, 3, 9, 9, 3]),
-    ("pH", [3, 3, 3, 3, 9]),
-    ("Culture duration (d)", [9, 3, 1, 3, 3]),
-    ("DO (%)", [3, 3, 3, 1, 1]),
-    ("Seeding density (1e6 cells/mL)", [9, 0, 1, 1, 0]),
-    ("Osmolality (mOsm/kg)", [3, 1, 3, 0, 1]),
-    ("pCO2 (mmHg)", [3, 1, 1, 0, 1]),
-    ("Agitation (rpm)", [1, 1, 0, 1, 0]),
-    ("Antifoam (ppm)", [1, 0, 0, 1, 0]),
-]
-
-DEMO_CLASSIFY = [
-    # name, affects_cqa, cqa_risk, affects_performance, performance_risk, evidence
-    ("Temperature (°C)", "yes", "high", "yes", "high", "C&E 294; FMEA B01 S8"),
-    ("Feed (%)", "yes", "high", "yes", "high", "C&E 234; FMEA B03 AP H"),
-    ("pH", "yes", "high", "", "", "C&E 138; FMEA B02 AP M"),
-    ("Culture duration (d)", "yes", "low", "", "", "C&E 120; fixed harvest day, FMEA B06 AP L"),
-    ("DO (%)", "yes", "low", "", "", "C&E 84; cascade control, FMEA B04 AP L"),
-    ("Seeding density (1e6 cells/mL)", "no", "", "yes", "high", "C&E 61, titer only"),
-    ("Osmolality (mOsm/kg)", "no", "", "yes", "low", "C&E 57"),
-    ("pCO2 (mmHg)", "no", "", "yes", "low", "C&E 39"),
-    ("Agitation (rpm)", "no", "", "no", "", "C&E 22"),
-    ("Antifoam (ppm)", "no", "", "no", "", "C&E 12"),
-]
-
-DEMO_STUDY = [
-    ("Temperature (°C)", 8, 8), ("Feed (%)", 8, 8), ("pH", 8, 4), ("DO (%)", 4, 4),
-    ("Culture duration (d)", 4, 1), ("Seeding density (1e6 cells/mL)", "no data", 1),
-    ("Agitation (rpm)", 1, 1),
-]
+    for kind, fn in (("risk.cqa", render_cqa), ("risk.fmea", render_fmea),
+                     ("risk.ce", render_ce), ("risk.classify", render_classify),
+                     ("risk.study", render_study)):
+        register_renderer(kind, fn)
 
 
-def write_demo_inputs(folder: Path) -> list[Path]:
-    """Write the demo's risk inputs (deterministic expert-style tables; nothing random, so no
-    seed is needed). ``fmea.csv`` uses Chinese headers; all files UTF-8 with BOM (Excel)."""
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    files = {
-        "cqa.csv": pd.DataFrame(DEMO_CQA, columns=["name", "name_zh", "category", "impact",
-                                                   "uncertainty", "rationale"]),
-        "fmea.csv": pd.DataFrame(DEMO_FMEA, columns=DEMO_FMEA_HEADERS),
-        "ce.csv": pd.DataFrame([["weight", *DEMO_CE_WEIGHTS]]
-                               + [[n, *c] for n, c in DEMO_CE],
-                               columns=["input", *DEMO_CE_OUTPUTS]),
-        "classify.csv": pd.DataFrame(DEMO_CLASSIFY, columns=[
-            "name", "affects_cqa", "cqa_risk", "affects_performance", "performance_risk",
-            "evidence"]),
-        "study.csv": pd.DataFrame(DEMO_STUDY, columns=["name", "main_effect", "interaction"]),
-    }
-    written = []
-    for name, frame in files.items():
-        path = folder / name
-        frame.to_csv(path, index=False, encoding="utf-8-sig")
-        written.append(path)
-    return written
-
-
-if __name__ == "__main__":  # pragma: no cover
-    import sys
-
-    for p in write_demo_inputs(Path(sys.argv[1]) if len(sys.argv) > 1 else
-                               Path(__file__).parents[1] / "demo" / "mab" / "risk"):
-        print(p)
+_register()

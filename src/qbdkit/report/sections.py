@@ -25,6 +25,9 @@ _RENDERERS: dict[str, Renderer] = {}
 
 #: Report modules that register renderers when imported (each area adds its module here).
 RENDER_MODULES: list[str] = [
+    "qbdkit.report.risk",
+    "qbdkit.report.sdm",
+    "qbdkit.report.mvda",
     "qbdkit.report.doe_design",
     "qbdkit.report.doe_analysis",
     "qbdkit.report.doe_space",

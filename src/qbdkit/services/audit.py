@@ -319,7 +319,7 @@ class _Audited:
         self.mode: str | None = None
 
     _ACTIONS = ("user.", "auth.lockout", "project.create", "record.save", "project.import",
-                "project.version", "record.sign", "store.")
+                "project.version", "project.accept", "record.sign", "store.")
 
     def take(self, action: str, project: str | None, new_text: str | None) -> None:
         if new_text is None or not action.startswith(self._ACTIONS):
@@ -334,7 +334,8 @@ class _Audited:
             ident = (project, new["kind"], new["key"], new["version"], new["sha256"])
             self.records.add(ident)
             self.record_inputs[ident] = dict(new.get("inputs") or {})
-        elif action in ("project.import", "project.version"):
+        elif action in ("project.import", "project.version", "project.accept") \
+                and "sha256" in new:  # (accept also writes one entry per changed field)
             self.versions.add((project, new["version"], new["sha256"]))
             for path, digest in new.get("files", {}).items():
                 self.files.add((project, new["version"], path, digest))

@@ -93,6 +93,9 @@ KIND_MODULES: list[str] = [
     "qbdkit.services.comparability",
     "qbdkit.services.ppq",
     "qbdkit.services.operations",
+    "qbdkit.services.risk",
+    "qbdkit.services.sdm",
+    "qbdkit.services.mvda",
     "qbdkit.services.doe",
     "qbdkit.services.operations_records",
 ]

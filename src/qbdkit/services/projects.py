@@ -7,8 +7,10 @@ model does not read (``risk/``, ``doe/``, ``sdm/`` … stored byte for byte, eac
 with its SHA-256), in ONE transaction with its audit entry: a failed import
 leaves the database exactly as it was. Hidden files and folders (``.git``,
 ``.DS_Store``), ``__pycache__`` and the SQLite store's own file (``qbdkit import .``
-with the default ``./qbdkit.sqlite``) are not stored. Importing the same project again adds
-version n+1 and supersedes version n (which stays). ``export`` rebuilds the
+with the default ``./qbdkit.sqlite``) are not stored. Importing a changed project adds
+version n+1 and supersedes version n (which stays); its audit entry lists each changed
+path old → new (:func:`field_changes`); importing identical content adds no version and
+says so. :func:`project_diff` compares any two stored versions (``qbdkit diff P V1 V2``). ``export`` rebuilds the
 model with ``Project.model_validate``, writes the stored files back and then the
 model with :func:`qbdkit.model.save_project`, into a fresh folder (written beside the target
 and renamed into place, so a failed export leaves nothing half-written).
@@ -136,10 +138,31 @@ def area_files(directory: Path, *, exclude: set[Path] | frozenset[Path] = frozen
     return {key: read_bytes(path) for key, path in sorted(found)}
 
 
+#: at most this many changed paths are written into one audit entry (the rest are counted)
+MAX_AUDITED_CHANGES = 500
+
+
+def field_changes(before: Any, after: Any) -> list[dict[str, Any]]:
+    """Every changed leaf between two project documents, as ``{"path", "old", "new"}`` with
+    paths a scientist reads (``quality_attributes[Aggregates].acceptance[0].high``;
+    :func:`qbdkit.core.diff.diff`)."""
+    from qbdkit.core.diff import diff
+
+    return [{"path": c.path, "old": c.old, "new": c.new} for c in diff(before, after)]
+
+
 def _add_version(session: Session, project: Project, document: dict, *, user: str,
                  reason: str, action: str, source: str | None = None,
                  files: dict[str, bytes] | None = None) -> tuple[int, str, bool]:
-    """Append the next version of ``project`` (and its files); returns (version, sha256, unchanged)."""
+    """Append the next version of ``project`` (and its files); returns (version, sha256,
+    unchanged). Content identical to the newest version (document and files) adds nothing:
+    ``(that version, its sha256, True)`` and no audit entry.
+
+    The audit entry lists each changed path old → new: ``old``/``new`` carry ``{"fields":
+    {path: value}}`` beside the version, SHA-256, changed top-level sections and the area
+    files' hashes (``files``, which verification checks), so the audit log reads
+    ``fields.quality_attributes[Aggregates].acceptance[0].high: 3 → 2.5``.
+    """
     text = canonical_content(document, field="document")
     digest = sha256_text(text)
     files = files or {}
@@ -147,6 +170,32 @@ def _add_version(session: Session, project: Project, document: dict, *, user: st
     previous = session.scalar(
         select(ProjectVersion).where(ProjectVersion.project_id == project.id)
         .order_by(ProjectVersion.version.desc()).limit(1))
+    old = None
+    changed: list[str] = sorted(document) if isinstance(document, dict) else []
+    changed_files = sorted(file_hashes)
+    fields_old: dict[str, Any] = {}
+    fields_new: dict[str, Any] = {}
+    more = 0
+    if previous is not None:
+        before_files = dict(session.execute(
+            select(ProjectFile.path, ProjectFile.sha256)
+            .where(ProjectFile.version_id == previous.id)).all())
+        changed_files = sorted(p for p in set(before_files) | set(file_hashes)
+                               if before_files.get(p) != file_hashes.get(p))
+        if previous.sha256 == digest and not changed_files:
+            return previous.version, previous.sha256, True
+        before = json.loads(previous.document)
+        changed = sorted(k for k in set(before) | set(document)
+                         if before.get(k) != document.get(k) or (k in before) != (k in document))
+        changes = field_changes(before, document)
+        for c in changes[:MAX_AUDITED_CHANGES]:
+            fields_old[c["path"]] = c["old"]
+            fields_new[c["path"]] = c["new"]
+        more = max(0, len(changes) - MAX_AUDITED_CHANGES)
+        for path in changed_files:
+            fields_old[f"files/{path}"] = before_files.get(path)
+            fields_new[f"files/{path}"] = file_hashes.get(path)
+        old = {"version": previous.version, "sha256": previous.sha256, "fields": fields_old}
     version = 1 if previous is None else previous.version + 1
     row = ProjectVersion(project_id=project.id, version=version, document=text, sha256=digest,
                          at=utcnow(), user=user, reason=reason)
@@ -155,30 +204,19 @@ def _add_version(session: Session, project: Project, document: dict, *, user: st
     for path, data in sorted(files.items()):
         session.add(ProjectFile(version_id=row.id, path=path, content=data,
                                 sha256=file_hashes[path]))
-    old = None
-    changed: list[str] = sorted(document) if isinstance(document, dict) else []
-    changed_files = sorted(file_hashes)
-    unchanged = False
-    if previous is not None:
-        before = json.loads(previous.document)
-        changed = sorted(k for k in set(before) | set(document)
-                         if before.get(k) != document.get(k) or (k in before) != (k in document))
-        before_files = dict(session.execute(
-            select(ProjectFile.path, ProjectFile.sha256)
-            .where(ProjectFile.version_id == previous.id)).all())
-        changed_files = sorted(p for p in set(before_files) | set(file_hashes)
-                               if before_files.get(p) != file_hashes.get(p))
-        old = {"version": previous.version, "sha256": previous.sha256}
-        unchanged = previous.sha256 == digest and not changed_files
     new: dict[str, Any] = {"version": version, "sha256": digest, "changed_sections": changed,
                            "files": file_hashes}
+    if previous is not None:
+        new["fields"] = fields_new
+        if more:
+            new["more_changes"] = more
     if changed_files:
         new["changed_files"] = changed_files
     if source is not None:
         new["source"] = source
     append_entry(session, user=user, action=action, project=project.name,
                  entity=f"project:{project.name}", old=old, new=new, reason=reason)
-    return version, digest, unchanged
+    return version, digest, False
 
 
 def create_project(name: str, *, user: str, reason: str, document: dict | None = None,
@@ -215,9 +253,11 @@ class ImportResult(Result):
     files: list[str]
 
     def summary(self) -> str:
-        note = " (same content as the previous version)" if self.unchanged else ""
-        return (f"imported {self.source} as project {self.project!r} version {self.version}"
-                f"{note}, with {len(self.files)} area file(s); sha256 {self.sha256}")
+        if self.unchanged:
+            return (f"{self.source}: same content as project {self.project!r} version "
+                    f"{self.version}; no new version (sha256 {self.sha256})")
+        return (f"imported {self.source} as project {self.project!r} version {self.version}, "
+                f"with {len(self.files)} area file(s); sha256 {self.sha256}")
 
 
 def _project_name(project: Any, directory: Path) -> str:
@@ -382,6 +422,45 @@ def list_projects(*, url: str | None = None) -> ProjectList:
         return ProjectList(out)
 
 
+@dataclass(frozen=True)
+class ProjectDiff(Result):
+    """Field-level differences between two stored versions of a project: ``changes`` is a
+    list of ``{"path", "old", "new"}`` (document paths; area files as ``files/<path>`` with
+    their SHA-256)."""
+
+    project: str
+    old_version: int
+    new_version: int
+    changes: list[dict]
+
+    def summary(self) -> str:
+        from qbdkit.core.diff import Change
+
+        head = f"project {self.project}: version {self.old_version} → {self.new_version}"
+        if not self.changes:
+            return head + ": identical"
+        lines = [f"{head}: {len(self.changes)} change(s)"]
+        lines += ["  " + Change(c["path"], c["old"], c["new"]).summary() for c in self.changes]
+        return "\n".join(lines)
+
+
+def project_diff(name: str, old_version: int, new_version: int | None = None, *,
+                 user: str | None = None, url: str | None = None) -> ProjectDiff:
+    """Each changed path between two stored versions (``new_version`` None: the newest)."""
+    if user is not None:
+        with transaction(url, write=False) as session:
+            require(session, user, "read")
+    a = project_document(name, old_version, url=url)
+    b = project_document(name, new_version, url=url)
+    changes = field_changes(a["document"], b["document"])
+    for path in sorted(set(a["files"]) | set(b["files"])):
+        ha = None if path not in a["files"] else hashlib.sha256(a["files"][path]).hexdigest()
+        hb = None if path not in b["files"] else hashlib.sha256(b["files"][path]).hexdigest()
+        if ha != hb:
+            changes.append({"path": f"files/{path}", "old": ha, "new": hb})
+    return ProjectDiff(name, a["version"], b["version"], changes)
+
+
 # ---- accepting a record's values into the project (issue 9 item 2) --------------------------
 
 
@@ -540,10 +619,8 @@ def accept_record(project: str, kind: str, name: str, version: int | None = None
             raise Conflict("the project changed meanwhile", column="version",
                            expected=f"version {stored['version']} to be the latest (accept again)",
                            found=f"version {latest}")
-        # the version's own entry is a "project.version" (what audit verification checks
-        # stored versions against); each field change below is a "project.accept"
         new_version, _digest, _same = _add_version(
-            session, proj, doc, user=user, reason=reason, action="project.version",
+            session, proj, doc, user=user, reason=reason, action="project.accept",
             source=f"record:{what}", files=stored["files"])
         for c in changes:
             append_entry(session, user=user, action="project.accept", project=project,

@@ -1,14 +1,22 @@
-"""Risk assessments as project records with versions (issue 3 item 7).
+"""Risk assessments (FMEA, C&E matrix, CQA assessment, parameter classes, study plan) as
+use cases with record kinds, and their version history (issue 3 item 7, issue 9).
 
-An assessment (FMEA, CQA assessment, C&E matrix, parameter classes, study plan) is
-stored with :func:`qbdkit.services.records.save_record` (contract A) as record kind
-``risk.<assessment>`` and key = the input file's stem (or ``--key``). Every save is a
-new version; the previous one is superseded, never deleted, and the store writes one
-audit entry (who, when UTC, old → new, why) in the same transaction.
+One service function per assessment, each taking a request of everything the user chose
+(the worksheet, the scale) — :func:`fmea`, :func:`cause_and_effect`, :func:`cqa`,
+:func:`classify`, :func:`study` — registered as record kinds ``risk.fmea``, ``risk.ce``,
+``risk.cqa``, ``risk.classify`` and ``risk.study``. Stored with
+:func:`qbdkit.services.records.run_and_store` (``--project P --as NAME``), a record keeps the
+worksheet's bytes, the scale (its file, or the project's scale setting copied into the
+request), and the result; every save is a new version, the previous one superseded, never
+deleted, with one audit entry.
 
 :func:`risk_history` lists the versions of a project's risk records with the rating
 changes between consecutive versions (e.g. afucosylation impact 2 → 20, score 10 → 60),
-each with who, when and why.
+each with who, when and why. :func:`store_folder` assesses and stores a folder of
+worksheets (the demo's ``risk/``) through the same kinds.
+
+Abbreviations: CQA critical quality attribute; FMEA failure mode and effects analysis;
+C&E cause and effect; CPP critical process parameter.
 """
 
 from __future__ import annotations
@@ -18,8 +26,17 @@ from pathlib import Path
 from typing import Any
 
 from qbdkit.core.result import Result, format_table
+from qbdkit.core.risk import (
+    CeResult,
+    ClassificationResult,
+    CqaResult,
+    FmeaResult,
+    StudyPlanResult,
+)
 from qbdkit.core.risk.fmea import rating_changes
 from qbdkit.errors import QbdInputError
+from qbdkit.services.base import Context, Request, input_file
+from qbdkit.services.kinds import Kind, register
 
 KINDS: dict[str, str] = {
     "fmea": "risk.fmea",
@@ -48,6 +65,168 @@ def record_kind(assessment: str) -> str:
     except KeyError:
         raise QbdInputError("unknown assessment", column="kind",
                             expected=" | ".join(KINDS), found=assessment) from None
+
+
+# ---- requests -------------------------------------------------------------------------------
+
+
+class _Worksheet(Request):
+    """A worksheet (CSV/XLSX, English or Chinese headers) and how to read it."""
+
+    file: Path = input_file(description="the worksheet (CSV/XLSX)")
+    sheet: str | None = None
+    header_row: str | None = None
+    scale_file: Path | None = input_file(None, description="a site's SOP scale (YAML)")
+    project_scale: dict[str, Any] | None = None
+    """The project's scale setting (``risk.scale`` record content) when it applied: copied
+    into the request so a stored record re-runs with the scale it was made with."""
+
+
+class FmeaRequest(_Worksheet):
+    """``qbdkit risk fmea`` — see :func:`qbdkit.core.risk.fmea`."""
+
+    scale: str | None = None
+
+
+class CeRequest(_Worksheet):
+    """``qbdkit risk ce`` — see :func:`qbdkit.core.risk.cause_and_effect`."""
+
+    scale: str | None = None
+    threshold: float | None = None
+
+
+class CqaRequest(_Worksheet):
+    """``qbdkit risk cqa`` — see :func:`qbdkit.core.risk.cqa_assessment`."""
+
+    tool: str | None = None
+    threshold: float | None = None
+
+
+class ClassifyRequest(Request):
+    """``qbdkit risk classify`` — see :func:`qbdkit.core.risk.classify_parameters`."""
+
+    file: Path = input_file(description="parameters (CSV/XLSX)")
+    sheet: str | None = None
+    header_row: str | None = None
+
+
+class StudyRequest(_Worksheet):
+    """``qbdkit risk study`` — see :func:`qbdkit.core.risk.study_plan`."""
+
+
+#: the shipped default scale of each assessment
+DEFAULT_SCALE = {"fmea": "aiag-vda", "ce": "0-1-3-9", "cqa": "amab-1", "study": "study"}
+
+
+def _read(req: Any):
+    from qbdkit.io import read_table
+
+    return read_table(req.file, sheet=req.sheet if req.sheet is not None else 0,
+                      header_row=req.header_row)
+
+
+def _scale(req: _Worksheet, explicit: str | None, assessment: str) -> Any:
+    """``scale_file`` beats the explicit id; then the project's setting; then the default."""
+    from qbdkit.scales import load_scale, parse_scale
+
+    if req.scale_file is not None:
+        return load_scale(str(req.scale_file))
+    if explicit is not None:
+        return explicit
+    if req.project_scale is not None:
+        return parse_scale(req.project_scale, file=f"project scale setting ({assessment})")
+    return DEFAULT_SCALE[assessment]
+
+
+def with_project_scale(req: Any, project: str, *, url: str | None = None) -> tuple[Any, Any]:
+    """``(request, scale or None)``: when the request names no scale, the project's scale
+    setting for its assessment (``qbdkit risk scales --project P --use FILE``) copied into
+    the request; else the request unchanged and None."""
+    assessment = {FmeaRequest: "fmea", CeRequest: "ce", CqaRequest: "cqa",
+                  StudyRequest: "study"}.get(type(req))
+    if assessment is None or req.scale_file is not None:
+        return req, None
+    if getattr(req, "tool" if assessment == "cqa" else "scale", None) is not None:
+        return req, None
+    setting = project_scale(project, assessment, url=url)
+    if setting is None:
+        return req, None
+    doc = setting.model_dump(mode="json", exclude={"path"})
+    return req.model_copy(update={"project_scale": doc}), setting
+
+
+# ---- use cases ------------------------------------------------------------------------------
+
+
+def fmea(req: FmeaRequest, ctx: Context | None = None) -> FmeaResult:
+    """Score and rank an FMEA worksheet: RPN = S × O × D, action priority, rank."""
+    from qbdkit.core.risk import fmea as core_fmea
+
+    return core_fmea(_read(req), scale=_scale(req, req.scale, "fmea"))
+
+
+def cause_and_effect(req: CeRequest, ctx: Context | None = None) -> CeResult:
+    """Cause-and-effect matrix: score = Σ weight × correlation, rank, potential CPPs."""
+    from qbdkit.core.risk import cause_and_effect as core_ce
+
+    return core_ce(_read(req), threshold=req.threshold, scale=_scale(req, req.scale, "ce"))
+
+
+def cqa(req: CqaRequest, ctx: Context | None = None) -> CqaResult:
+    """CQA assessment: score, criticality level, CQA yes/no."""
+    from qbdkit.core.risk import cqa_assessment
+
+    return cqa_assessment(_read(req), threshold=req.threshold,
+                          tool=_scale(req, req.tool, "cqa"))
+
+
+def classify(req: ClassifyRequest, ctx: Context | None = None) -> ClassificationResult:
+    """Parameter classes CPP / WC-CPP / KPP / GPP with rationale."""
+    from qbdkit.core.risk import classify_parameters
+
+    return classify_parameters(_read(req))
+
+
+def study(req: StudyRequest, ctx: Context | None = None) -> StudyPlanResult:
+    """Characterization-study plan: severity = main effect × interaction."""
+    from qbdkit.core.risk import study_plan
+
+    return study_plan(_read(req), scale=_scale(req, None, "study"))
+
+
+def _template_example(kind: str, request: type, file: str) -> Any:
+    def example(folder: Path) -> Any:
+        from qbdkit.core.risk.templates import template
+
+        path = Path(folder) / file
+        template(kind, "zh" if kind == "fmea" else "en").to_csv(path, index=False,
+                                                                  encoding="utf-8-sig")
+        return request(file=path)
+
+    example.__doc__ = f"The shipped {kind} template (``qbdkit risk template {kind}``)."
+    return example
+
+
+register(Kind("risk.fmea", FmeaRequest, fmea, FmeaResult,
+              title={"en": "FMEA", "zh": "失效模式与影响分析（FMEA）"}, stage="risk",
+              example=_template_example("fmea", FmeaRequest, "fmea.csv")))
+register(Kind("risk.ce", CeRequest, cause_and_effect, CeResult,
+              title={"en": "Cause-and-effect matrix", "zh": "因果矩阵"}, stage="risk",
+              example=_template_example("ce", CeRequest, "ce.csv")))
+register(Kind("risk.cqa", CqaRequest, cqa, CqaResult,
+              title={"en": "CQA assessment", "zh": "关键质量属性评估"}, stage="risk",
+              example=_template_example("cqa", CqaRequest, "cqa.csv")))
+register(Kind("risk.classify", ClassifyRequest, classify, ClassificationResult,
+              title={"en": "Parameter classification", "zh": "工艺参数分类"}, stage="risk",
+              example=_template_example("classify", ClassifyRequest, "classify.csv")))
+register(Kind("risk.study", StudyRequest, study, StudyPlanResult,
+              title={"en": "Characterization-study plan", "zh": "工艺表征研究计划"}, stage="risk",
+              example=_template_example("study", StudyRequest, "study.csv")))
+
+#: the use case of each assessment (``qbdkit risk <assessment>``)
+RUNNERS = {"fmea": (FmeaRequest, fmea), "ce": (CeRequest, cause_and_effect),
+           "cqa": (CqaRequest, cqa), "classify": (ClassifyRequest, classify),
+           "study": (StudyRequest, study)}
 
 
 def store_assessment(project: str, assessment: str, key: str, result: Any, *, user: str,
@@ -201,39 +380,25 @@ ASSESSMENT_FILES = {"fmea": "fmea", "cqa": "cqa", "ce": "ce", "classify": "class
 def store_folder(project: str, folder: str | Path, *, user: str, reason: str,
                  url: str | None = None) -> dict[str, int]:
     """Assess and store every ``<assessment>.csv|.xlsx`` in ``folder`` (e.g. the demo's
-    ``risk/``), key = file stem, with the project's scale settings when it has them.
-    All files are assessed before anything is stored. Returns ``{record kind/key: version}``.
+    ``risk/``) as records of the kinds ``risk.<assessment>``, name = file stem, with the
+    project's scale settings when it has them. All files are assessed before anything is
+    stored. Returns ``{record kind/name: version}``.
     """
-    from qbdkit.core.risk import (
-        cause_and_effect,
-        classify_parameters,
-        cqa_assessment,
-        fmea,
-        study_plan,
-    )
-    from qbdkit.io import read_table
+    from qbdkit.services.records import store_result
 
-    def scale_for(kind: str, default: str) -> Any:
-        setting = project_scale(project, kind, url=url)
-        return default if setting is None else setting
-
-    runners = {
-        "fmea": lambda t: fmea(t, scale=scale_for("fmea", "aiag-vda")),
-        "cqa": lambda t: cqa_assessment(t, tool=scale_for("cqa", "amab-1")),
-        "ce": lambda t: cause_and_effect(t, scale=scale_for("ce", "0-1-3-9")),
-        "classify": classify_parameters,
-        "study": lambda t: study_plan(t, scale=scale_for("study", "study")),
-    }
+    ctx = Context(user=user, url=url)
     folder = Path(folder)
-    results = []
+    done = []
     for assessment in ASSESSMENT_FILES:
         for suffix in (".csv", ".xlsx"):
             path = folder / f"{assessment}{suffix}"
             if path.exists():
-                results.append((assessment, path, runners[assessment](read_table(path))))
+                request, run = RUNNERS[assessment]
+                req, _ = with_project_scale(request(file=path), project, url=url)
+                done.append((assessment, path, req, run(req, ctx)))
     versions: dict[str, int] = {}
-    for assessment, path, result in results:
-        versions[f"{record_kind(assessment)}/{path.stem}"] = store_assessment(
-            project, assessment, path.stem, result, user=user, reason=reason,
-            source={"file": path.name}, url=url)
+    for assessment, path, req, result in done:
+        stored = store_result(record_kind(assessment), req, result, ctx, project=project,
+                              name=path.stem, reason=reason)
+        versions[f"{stored.kind}/{stored.key}"] = stored.version
     return versions

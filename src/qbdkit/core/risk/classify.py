@@ -133,6 +133,17 @@ class ClassificationResult(Result):
                          "rationale_zh": p.rationale_zh, "evidence": p.evidence})
         return {"parameters": to_jsonable(rows)}
 
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> ClassificationResult:
+        """Inverse of :meth:`to_dict`."""
+        own = ("name", "class", "rationale", "rationale_zh", "evidence")
+        params, extras = [], []
+        for r in d["parameters"]:
+            params.append(ParameterClassification(r["name"], r["class"], r["rationale"],
+                                                  r["rationale_zh"], r.get("evidence") or ""))
+            extras.append({k: v for k, v in r.items() if k not in own})
+        return cls(parameters=params, extras=extras)
+
     def counts(self) -> dict[str, int]:
         return {c: sum(1 for p in self.parameters if p.cls == c) for c in CLASSES}
 

@@ -37,6 +37,7 @@ from qbdkit.core.risk._input import (
     as_table,
     canonical,
     check_unique,
+    headers_of,
     passthrough,
 )
 from qbdkit.errors import QbdInputError
@@ -169,12 +170,27 @@ class FmeaResult(Result):
     rank_by: str
     severity_scores: list[int] = field(default_factory=list)
     occurrence_scores: list[int] = field(default_factory=list)
+    headers: dict[str, str] = field(default_factory=dict)
+    """Canonical column → the worksheet's own header (e.g. ``severity`` → ``严重度``), so
+    outputs (the ranked worksheet) keep the user's headers."""
 
     def to_dict(self) -> dict[str, Any]:
         from qbdkit.core.result import to_jsonable
 
         return {"rows": to_jsonable(self.rows), "summary": dict(self.summary_counts),
-                "scale": self.scale}
+                "scale": self.scale, "rank_by": self.rank_by,
+                "severity_scores": list(self.severity_scores),
+                "occurrence_scores": list(self.occurrence_scores),
+                "headers": dict(self.headers)}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> FmeaResult:
+        """Inverse of :meth:`to_dict` (``summary`` holds the AP counts)."""
+        return cls(rows=[dict(r) for r in d["rows"]], summary_counts=dict(d["summary"]),
+                   scale=d["scale"], rank_by=d.get("rank_by", "ap"),
+                   severity_scores=list(d.get("severity_scores") or []),
+                   occurrence_scores=list(d.get("occurrence_scores") or []),
+                   headers=dict(d.get("headers") or {}))
 
     def ranked(self) -> list[dict[str, Any]]:
         """Rows in rank order (most urgent first)."""
@@ -248,6 +264,7 @@ def fmea(data: pd.DataFrame | Table, *, scale: str | Scale = "aiag-vda") -> Fmea
     """
     sc = load_scale(scale, kind="fmea")
     table = canonical(as_table(data), FMEA_REQUIRED, FMEA_ALIASES, FMEA_OPTIONAL)
+    headers = dict(headers_of(table))
     n = len(table.frame)
     out = Collector(table)
     table = _fill_merged(table)
@@ -312,9 +329,20 @@ def fmea(data: pd.DataFrame | Table, *, scale: str | Scale = "aiag-vda") -> Fmea
     for rank, i in enumerate(sorted(range(n), key=key), start=1):
         rows[i]["rank"] = rank
     counts = {k: sum(1 for r in rows if r["ap"] == k) for k in ("H", "M", "L")}
+    if any(_is_cjk(h) for h in headers.values()):
+        headers.update({k: v for k, v in COMPUTED_ZH.items() if k not in headers})
     return FmeaResult(rows=rows, summary_counts=counts, scale=sc.id, rank_by=sc.rank_by,
                       severity_scores=allowed["severity"],
-                      occurrence_scores=allowed["occurrence"])
+                      occurrence_scores=allowed["occurrence"], headers=headers)
+
+
+#: headers of the computed columns when the worksheet's own headers are Chinese
+COMPUTED_ZH = {"rank": "排序", "rpn": "风险优先数（RPN）", "ap": "行动优先级（AP）",
+               "revised_rpn": "修订风险优先数", "revised_ap": "修订行动优先级", "decision": "结论"}
+
+
+def _is_cjk(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in str(text))
 
 
 def rating_changes(old_rows: list[Mapping[str, Any]], new_rows: list[Mapping[str, Any]],

@@ -358,7 +358,7 @@ def compare_scales(
     ``margins`` overrides ``margin`` per attribute. Attributes constant at scale, all
     missing, or with fewer than 2 values in either group are left out and named in
     ``dropped``. Only columns present in both frames are compared; callers that read
-    files report columns present in only one of them (see :mod:`qbdkit.cli.sdm`).
+    files report columns present in only one of them (see :mod:`qbdkit.services.sdm`).
     A frame with a text column takes it as the batch/run ids (an id header of
     :data:`ID_ALIASES`, or the one text column; repeated ids are refused) — the
     small-scale ids then name the runs outside the range.
