@@ -267,7 +267,7 @@ def test_every_fixed_text_has_its_chinese_entry(rich, monkeypatch):
 
     monkeypatch.setattr(project, "_t", recording)
     data = collect(ReportRequest(project=PROJECT), Context(user="view", url=rich["url"]))
-    c = project.compose(data, "zh", extra={"sdm": [("legacy", "<p>x</p>")]})
+    c = project.compose(data, "zh")
     project.page(c)
     project.record_body({"kind": "test.unknown", "content": {"result": {"a": 1}}}, "zh")
     used |= set(project.STAGE_TITLES.values()) | set(project.KIND_TITLES.values())

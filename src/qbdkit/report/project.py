@@ -482,15 +482,12 @@ def _audit_section(doc: _Doc, data: Any, lang: str) -> None:
     doc.end()
 
 
-def compose(data: Any, lang: str = "en",
-            extra: dict[str, list[tuple[str, str]]] | None = None) -> Composed:
+def compose(data: Any, lang: str = "en") -> Composed:
     """Assemble the report's sections (see the module docstring) and number its tables and
-    figures. ``extra``: ``{stage: [(title, HTML fragment)]}`` shown after the stage's
-    records (the demo's sections for stages not yet stored as records)."""
+    figures."""
     from qbdkit.model.schema import Project
     from qbdkit.services.kinds import STAGES
 
-    extra = extra or {}
     doc = _Doc(lang)
     p = data.project
     project = Project.model_validate(data.document)
@@ -522,16 +519,11 @@ def compose(data: Any, lang: str = "en",
         by_stage.setdefault(r.get("stage") or "other", []).append(r)
     for stage in STAGES:
         records = by_stage.get(stage, [])
-        more = extra.get(stage, [])
-        if not records and not more:
+        if not records:
             continue
         doc.h2(_t(STAGE_TITLES.get(stage, stage), lang), f"stage-{stage}")
         for r in records:
             _record_section(doc, r, lang)
-        for i, (sub_title, html) in enumerate(more):
-            doc.h3(sub_title, f"extra-{stage}-{i}")
-            doc.add(_note(_t("Computed by the demo; not yet stored as a record.", lang)))
-            doc.body(html, cls="extra-body")
         doc.end()
     _signature_section(doc, data, lang)
     _stamp_section(doc, data, lang)
@@ -601,7 +593,7 @@ def number(c: Composed) -> Composed:
     import lxml.html
 
     root = lxml.html.fragment_fromstring(c.body, create_parent="div")
-    for body in root.xpath('//div[@class="record-body" or @class="extra-body"]'):
+    for body in root.xpath('//div[@class="record-body"]'):
         for h in body.xpath(".//h1|.//h2|.//h3|.//h4|.//h5|.//h6"):
             h.tag = "h4" if h.tag in ("h1", "h2", "h3") else "h5"
     context = ""
@@ -718,10 +710,9 @@ class Built:
     figures: int
 
 
-def build(data: Any, *, lang: str = "en", fmt: str = "html",
-          extra: dict[str, list[tuple[str, str]]] | None = None) -> Built:
+def build(data: Any, *, lang: str = "en", fmt: str = "html") -> Built:
     """The report of ``data`` (:class:`~qbdkit.services.report.ReportData`) as bytes."""
-    c = compose(data, lang, extra)
+    c = compose(data, lang)
     if fmt == "html":
         content = page(c).encode("utf-8")
     elif fmt == "pdf":

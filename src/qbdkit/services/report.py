@@ -215,17 +215,12 @@ def collect(req: ReportRequest, ctx: Context | None = None) -> ReportData:
         generated_by=ctx.user or "", qbdkit_version=__version__, store_mode=store_mode)
 
 
-def project_report(req: ReportRequest, ctx: Context | None = None, *,
-                   extra: dict[str, list[tuple[str, str]]] | None = None) -> ReportDocument:
-    """The report of ``req.project`` as ``req.format`` bytes (see the module docstring).
-
-    ``extra`` (for the demo while its stages move to stored records): ``{stage: [(title,
-    HTML fragment), …]}`` shown after that stage's records.
-    """
+def project_report(req: ReportRequest, ctx: Context | None = None) -> ReportDocument:
+    """The report of ``req.project`` as ``req.format`` bytes (see the module docstring)."""
     from qbdkit.report.project import build
 
     data = collect(req, ctx)
-    built = build(data, lang=req.lang, fmt=req.format, extra=extra)
+    built = build(data, lang=req.lang, fmt=req.format)
     digest = hashlib.sha256(built.content).hexdigest()
     return ReportDocument(
         project=req.project, project_version=data.project["version"], lang=req.lang,
