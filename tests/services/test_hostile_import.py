@@ -27,14 +27,15 @@ def test_invalid_names(name):
     assert "\n" not in str(exc.value) and "name" in str(exc.value)
 
 
-def test_the_rule_is_the_same_on_every_backend(db_url):
+def test_the_rule_is_the_same_on_every_backend(db_url, make_team):
+    make_team(db_url)  # PostgreSQL is multi-user: a scientist creates projects
     for name in ("mAb-1 工艺表征", "x" * 100, "e\u0301"):
-        create_project(name, user="admin", reason="r")
+        create_project(name, user="sci", reason="r")
     for name in ("x" * 101, "a/b", ".x"):
         with pytest.raises(QbdInputError):
-            create_project(name, user="admin", reason="r")
+            create_project(name, user="sci", reason="r")
     with pytest.raises(QbdInputError, match="already exists"):
-        create_project("\u00e9", user="admin", reason="r")  # NFC of "e\u0301"
+        create_project("\u00e9", user="sci", reason="r")  # NFC of "e\u0301"
     assert len(list_projects().to_dict()["projects"]) == 3
 
 

@@ -531,11 +531,12 @@ def read_table(path: str | Path, *, sheet: str | int | None = 0, dtype_str: bool
         lines = text.count("\n") + text.count("\r") - text.count("\r\n") + 1
         _check_shape(name, lines, first.count(delimiter) + 1, estimated=True)
         options: dict[str, Any] = {"sep": delimiter, "skip_blank_lines": False}
+        if header_rows is None:
+            with contextlib.suppress(csv.Error):  # pandas names a malformed header
+                _duplicate_header(next(csv.reader(io.StringIO(text), delimiter=delimiter), []),
+                                  name)
         try:
             if header_rows is None:
-                with contextlib.suppress(csv.Error):  # pandas names a malformed header
-                    _duplicate_header(next(csv.reader(io.StringIO(text), delimiter=delimiter),
-                                           []), name)
                 frame = pd.read_csv(io.StringIO(text), dtype=str if dtype_str else None,
                                     keep_default_na=True, **options)
             else:
