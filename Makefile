@@ -9,9 +9,28 @@ STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 PYTEST_ARGS ?=
 
-.PHONY: demo test lint postgres setup bench clean
+# Debian packages qbdkit needs beyond Python: CJK fonts embedded in PDF reports, WeasyPrint's
+# pango/harfbuzz libraries, cairo (SVG figures → PNG for DOCX), pdftotext/pdftoppm (report
+# tests), rsvg-convert (fast SVG → PNG for DOCX figures), Chromium (web screenshots). Installed with apt only when one is missing.
+SYSDEPS ?= fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libcairo2 \
+	librsvg2-bin fontconfig poppler-utils chromium
 
-setup: $(STAMP)
+.PHONY: demo test lint postgres setup sysdeps bench clean
+
+setup: sysdeps $(STAMP)
+
+sysdeps:
+	@missing=""; for p in $(SYSDEPS); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		sudo=""; [ "$$(id -u)" -eq 0 ] || sudo="sudo -n"; \
+		echo "installing system packages:$$missing"; \
+		apt="$$sudo apt-get -qq -o DPkg::Lock::Timeout=600"; \
+		for i in 1 2 3 4 5 6 7 8 9 10; do $$apt update 2>/dev/null && break; sleep 10; done; \
+		DEBIAN_FRONTEND=noninteractive DEBCONF_NOWARNINGS=yes $$apt install -y --no-install-recommends $$missing >/dev/null \
+		|| { echo "could not install:$$missing (as root: apt-get install$$missing)"; exit 1; }; \
+	fi
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +39,7 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $@
 
-demo: $(STAMP)
+demo: setup
 	$(VENV)/bin/qbdkit demo
 
 postgres:
@@ -33,7 +52,7 @@ postgres:
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks
 
-test: $(STAMP) postgres lint
+test: setup postgres lint
 	QBDKIT_TEST_POSTGRES_URL=$(PG_URL) $(PY) -m pytest -n 2 -q $(PYTEST_ARGS)
 
 bench: $(STAMP)

@@ -10,6 +10,7 @@ AREAS: list[tuple[str | None, str, str]] = [
     (None, "demo", ""),         # demo                      (qbdkit.demo)
     (None, "control", ""),      # control-strategy          (qbdkit.services.control)
     (None, "identity", ""),     # login, logout, passwd, sign, rerun, store, records
+    (None, "report", ""),       # report                    (qbdkit.services.report)
     (None, "history", ""),      # diff                      (project versions, field level)
     ("audit", "audit", "Audit trail: show and verify the tamper-evident log."),
     ("project", "project_store", "Projects in the store: accept a record's proposed values (PAR/NOR, classes)."),

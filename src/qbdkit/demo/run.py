@@ -1,109 +1,75 @@
-"""Run the bundled mAb demo end to end and write ``report.html``.
+"""Run the bundled mAb demo end to end and write its report — one code path.
 
-Stages run in the order a QbD programme runs them (DESIGN.md): project and
-modality template → risk assessment → scale-down model qualification → DoE
-design → DoE analysis → design space, PAR/NOR → audit trail. Each area supplies
-``qbdkit.report.<area>.demo_section(project_dir, out_dir) -> str``; a stage whose
-module does not exist yet is listed as "not yet available" (an exception inside
-a stage is a bug and propagates).
+1. Import the bundled project (``src/qbdkit/demo/mab``) into the embedded SQLite store at
+   ``OUT/qbdkit.sqlite`` (:func:`qbdkit.services.projects.import_project`; running the demo
+   again adds a new version when the content differs from the newest).
+2. Run each stage module of :data:`qbdkit.demo.stages.STAGE_MODULES` in order (risk → SDM →
+   DoE → … → operations): each stores its results as records of the demo project through the
+   services and accepts results into the project, exactly as a user's commands would.
+3. Write ``OUT/report.html`` (``report.pdf`` / ``report.docx`` on request) with the project
+   report service :func:`qbdkit.services.report.project_report` — the same report as
+   ``qbdkit report demo-mab``.
 
-The demo database is the embedded default (SQLite) at ``OUT/qbdkit.sqlite``.
-Running the demo again imports the project as a new version into the same
-database, so the audit trail grows and is verified at the end of each run.
+An exception inside a stage is a bug and propagates. The store is the embedded single-user
+default: no sign-in, nothing interactive (``make demo``).
 """
 
 from __future__ import annotations
 
-import importlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from qbdkit.report import html as h
-
 PROJECT_DIR = Path(__file__).parent / "mab"
-
-#: (anchor, English title, module providing ``demo_section``)
-STAGES: list[tuple[str, str, str]] = [
-    ("risk", "Risk assessment", "qbdkit.report.risk"),
-    ("sdm", "Scale-down model qualification", "qbdkit.report.sdm"),
-    ("doe-design", "DoE designs", "qbdkit.report.doe_design"),
-    ("doe-analysis", "DoE analysis and CPP re-assessment", "qbdkit.report.doe_analysis"),
-    ("doe-space", "Design space, PAR and NOR", "qbdkit.report.doe_space"),
-]
 
 
 @dataclass
 class DemoRun:
     out_dir: Path
     report: Path
-    stages: list[tuple[str, str, float]] = field(default_factory=list)  # (name, status, seconds)
+    project: str = ""
+    stages: list[tuple[str, str, float]] = field(default_factory=list)  # (name, status, s)
+    files: list[Path] = field(default_factory=list)
 
 
-def _load_stage(module_name: str) -> Callable[[Path, Path], str] | None:
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name == module_name:
-            return None
-        raise
-    return getattr(module, "demo_section", None)
+def run_demo(out_dir: Path, *, user: str | None = None,
+             progress: Callable[[str], None] | None = None, project_dir: Path = PROJECT_DIR,
+             formats: Sequence[str] = ("html",), lang: str = "en") -> DemoRun:
+    """Import the demo project, run every stage module, write the report (see the module
+    docstring). ``formats``: any of html, pdf, docx (``report.<format>``)."""
+    from qbdkit.demo.stages import DemoContext, stage_runners
+    from qbdkit.services.auth import local_user
+    from qbdkit.services.base import Context
+    from qbdkit.services.projects import import_project
+    from qbdkit.services.report import ReportRequest, project_report
 
-
-def run_demo(out_dir: Path, *, user: str | None = None, progress: Callable[[str], None] | None = None,
-             project_dir: Path = PROJECT_DIR) -> DemoRun:
-    """Import the demo project into ``out_dir/qbdkit.sqlite``, run every stage, write the report."""
     out_dir.mkdir(parents=True, exist_ok=True)
     say = progress or (lambda _m: None)
     run = DemoRun(out_dir=out_dir, report=out_dir / "report.html")
     url = f"sqlite:///{(out_dir / 'qbdkit.sqlite').resolve()}"
-    sections: list[str] = []
-    toc: list[tuple[str, str]] = []
-
-    from qbdkit.demo import integration
-    from qbdkit.services.auth import local_user
-
     user = user or local_user(url)
+    ctx = Context(user=user, url=url, lang=lang)
 
     t0 = time.perf_counter()
-    say("project: loading and importing the bundled mAb project")
-    overview, project_name = integration.project_section(project_dir, out_dir, url=url, user=user)
-    sections.append(overview)
-    toc.append(("project", "Project"))
+    say("project: importing the bundled mAb project")
+    imported = import_project(project_dir, user=user, reason="qbdkit demo: load bundled mAb "
+                              "project", url=url)
+    run.project = imported.project
     run.stages.append(("project", "ok", time.perf_counter() - t0))
 
-    for anchor, title, module_name in STAGES:
+    d = DemoContext(ctx=ctx, project=imported.project, project_dir=project_dir,
+                    out_dir=out_dir, say=say)
+    for name, stage in stage_runners():
         t0 = time.perf_counter()
-        fn = _load_stage(module_name)
-        if fn is None:
-            say(f"{anchor}: not yet available")
-            sections.append(h.section(title, '<p class="note">Not yet available in this version.</p>',
-                                      anchor=anchor))
-            run.stages.append((anchor, "not available", 0.0))
-        else:
-            say(f"{anchor}: running")
-            body = fn(project_dir, out_dir)
-            if f'id="{anchor}"' not in body:
-                body = f'<div id="{anchor}"></div>\n{body}'
-            sections.append(body)
-            run.stages.append((anchor, "ok", time.perf_counter() - t0))
-        toc.append((anchor, title))
+        say(f"{name}: running")
+        stage(d)
+        run.stages.append((name, "ok", time.perf_counter() - t0))
 
-    t0 = time.perf_counter()
-    say("audit: verifying the audit trail")
-    sections.append(integration.audit_section(project_name, url=url))
-    toc.append(("audit", "Audit trail"))
-    run.stages.append(("audit", "ok", time.perf_counter() - t0))
-
-    run.report.write_text(
-        h.page(
-            "qbdkit demo — mAb process characterization",
-            sections,
-            subtitle=("Synthetic but plausible data for a CHO fed-batch mAb with platform purification; "
-                      "see src/qbdkit/demo/mab/README.md. Database: " + url),
-            toc=toc,
-        ),
-        encoding="utf-8",
-    )
+    for fmt in formats:
+        t0 = time.perf_counter()
+        say(f"report: writing report.{fmt}")
+        doc = project_report(ReportRequest(project=imported.project, lang=lang, format=fmt), ctx)
+        run.files.append(doc.write(out_dir / f"report.{fmt}"))
+        run.stages.append((f"report ({fmt})", "ok", time.perf_counter() - t0))
     return run

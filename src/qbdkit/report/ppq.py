@@ -16,6 +16,7 @@ from qbdkit.core.spec import SpecProposal
 from qbdkit.core.stats.tolerance import RandomEffectsInterval, ToleranceFactor, ToleranceInterval
 from qbdkit.i18n import t
 from qbdkit.report.html import esc, figure_svg, fmt, new_figure, table
+from qbdkit.report.sections import register_renderer
 
 __all__ = ["clearance_section", "evaluation_section", "protocol_section", "render",
            "spec_proposal_section", "tolerance_section"]
@@ -236,7 +237,6 @@ def _by_kind(rebuild: Any) -> Any:
 
 
 def _register() -> None:
-    from qbdkit.report.sections import register_renderer
     from qbdkit.services.ppq import ToleranceResult
 
     for kind, cls in (("spec.tolerance", ToleranceResult), ("spec.proposal", SpecProposal),

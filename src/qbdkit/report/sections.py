@@ -34,8 +34,10 @@ RENDER_MODULES: list[str] = [
     "qbdkit.report.doe_design",
     "qbdkit.report.doe_analysis",
     "qbdkit.report.doe_space",
+    "qbdkit.report.spc",
     "qbdkit.report.stability",
     "qbdkit.report.comparability",
+    "qbdkit.report.ppq",
     "qbdkit.report.operations",
 ]
 

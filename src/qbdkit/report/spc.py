@@ -16,6 +16,7 @@ import numpy as np
 from qbdkit.core.spc import CapabilityResult, ChartResult, CpvReview, T2Result
 from qbdkit.i18n import t
 from qbdkit.report.html import esc, figure_svg, fmt, new_figure, table
+from qbdkit.report.sections import register_renderer
 
 DOMAIN = "spc"
 
@@ -341,7 +342,6 @@ def _by_kind(cls: type) -> Any:
 
 
 def _register() -> None:
-    from qbdkit.report.sections import register_renderer
 
     for kind, cls in (("cpv.chart", ChartResult), ("cpv.capability", CapabilityResult),
                       ("cpv.t2", T2Result), ("cpv.review", CpvReview)):
