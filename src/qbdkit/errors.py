@@ -25,6 +25,13 @@ class Problem:
     found: object = None
 
     def __str__(self) -> str:
+        return self.text("en")
+
+    def text(self, lang: str = "en") -> str:
+        """The problem as one line, its fixed words in ``lang`` (zh-CN or en; the file, row,
+        column and the values found stay as they are)."""
+        from qbdkit.i18n import t
+
         where = ""
         if self.file:
             where = str(self.file)
@@ -34,11 +41,14 @@ class Problem:
         elif self.row is not None:
             where = f"row {self.row}: "
         col = f"{self.column}: " if self.column else ""
-        text = self.message
+        text = t(self.message, lang, "cli") if self.message else ""
+        expected, found = t("expected", lang, "cli"), t("found", lang, "cli")
         if self.expected is not None:
-            text = f"{text}: expected {self.expected}" if text else f"expected {self.expected}"
+            exp = t(str(self.expected), lang, "cli")
+            text = f"{text}: {expected} {exp}" if text else f"{expected} {exp}"
             if self.found is not None:
-                text += f", found {self.found!r}" if isinstance(self.found, str) else f", found {self.found}"
+                shown = repr(self.found) if isinstance(self.found, str) else self.found
+                text += f", {found} {shown}"
         return f"{where}{col}{text}".replace("\n", " ")
 
     def to_dict(self) -> dict:

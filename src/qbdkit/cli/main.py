@@ -76,6 +76,60 @@ _register_top_level()
 _MAIN_APP = app
 
 
+def cli_lang(args: Sequence[str]) -> str:
+    """The language of the command line's own texts: ``--lang zh|en`` given to the command,
+    else ``$QBDKIT_LANG``, else the locale (``LC_ALL``, ``LC_MESSAGES``, ``LANG`` — e.g.
+    ``zh_CN.UTF-8``)."""
+    from qbdkit.i18n import normalize_lang
+
+    for i, a in enumerate(args):
+        if a == "--lang" and i + 1 < len(args):
+            return normalize_lang(args[i + 1])
+        if a.startswith("--lang="):
+            return normalize_lang(a.split("=", 1)[1])
+    for var in ("QBDKIT_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(var)
+        if value:
+            return normalize_lang(value)
+    return "en"
+
+
+def _translated(lang: str):
+    """The click command tree with help texts in ``lang`` (catalogue domain ``cli``; a text
+    without a translation stays English), and rich's panel titles translated."""
+    import typer.rich_utils as ru
+
+    from qbdkit.i18n import t
+
+    command = typer.main.get_command(app)
+
+    def tr(text: str | None) -> str | None:
+        if not text:
+            return text
+        first, _, rest = text.strip().partition("\n")
+        whole = t(text.strip(), lang, "cli")
+        if whole != text.strip():
+            return whole
+        head = t(first.strip(), lang, "cli")
+        return head if head != first.strip() else text
+
+    def walk(cmd) -> None:
+        cmd.help = tr(cmd.help)
+        if getattr(cmd, "short_help", None):
+            cmd.short_help = tr(cmd.short_help)
+        for p in getattr(cmd, "params", []):
+            if getattr(p, "help", None):
+                p.help = tr(p.help)
+        for sub in getattr(cmd, "commands", {}).values():
+            walk(sub)
+
+    walk(command)
+    ru.OPTIONS_PANEL_TITLE = "选项"
+    ru.COMMANDS_PANEL_TITLE = "命令"
+    ru.ARGUMENTS_PANEL_TITLE = "参数"
+    return command
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; return the exit code (also used by the console script).
 
@@ -84,8 +138,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     args = list(sys.argv[1:] if argv is None else argv)
     _attach(args)
+    lang = cli_lang(args)
+    from qbdkit.i18n import t
+
     try:
-        app(args=args, prog_name="qbdkit")
+        if lang == "zh" and app is _MAIN_APP:
+            _translated(lang).main(args=args, prog_name="qbdkit")
+        else:
+            app(args=args, prog_name="qbdkit")
     except SystemExit as exc:
         code = exc.code
         if code is None:
@@ -96,19 +156,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except QbdInputError as exc:
         for problem in exc.problems:
-            sys.stderr.write(f"error: {problem}\n")
+            sys.stderr.write(f"{t('error', lang, 'cli')}: {problem.text(lang)}\n")
         return 2
     except KeyboardInterrupt:
-        sys.stderr.write("interrupted\n")
+        sys.stderr.write(t("interrupted", lang, "cli") + "\n")
         return 130
     except Exception as exc:  # a bug: never a silent wrong number, never a traceback
         if os.environ.get("QBDKIT_DEBUG"):
             raise
-        sys.stderr.write(
-            f"internal error: {type(exc).__name__}: {exc}\n"
-            "This is a bug in qbdkit; please report it with the command you ran "
-            "(QBDKIT_DEBUG=1 shows the traceback).\n"
-        )
+        bug = ("This is a bug in qbdkit; please report it with the command you ran "
+               "(QBDKIT_DEBUG=1 shows the traceback).")
+        sys.stderr.write(f"{t('internal error', lang, 'cli')}: {type(exc).__name__}: {exc}\n"
+                         f"{t(bug, lang, 'cli')}\n")
         return 1
     return 0
 
