@@ -106,7 +106,7 @@ def _translated(lang: str):
     def tr(text: str | None) -> str | None:
         if not text:
             return text
-        first, _, rest = text.strip().partition("\n")
+        first = text.strip().partition("\n")[0]
         whole = t(text.strip(), lang, "cli")
         if whole != text.strip():
             return whole
