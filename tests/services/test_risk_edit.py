@@ -55,7 +55,7 @@ def test_preview_names_row_and_field(project, db_url):
     assert "1/2/3/4/5/6/7/8/9/10" in str(err.value)
     with pytest.raises(QbdInputError, match="no such FMEA row"):
         fmea_preview(project, "fmea", "Z99", 5, 5, 5, url=db_url)
-    with pytest.raises(QbdInputError, match="B04.detection"):
+    with pytest.raises(QbdInputError, match=r"B04\.detection"):
         fmea_preview(project, "fmea", "B04", 5, 5, "7.5", url=db_url)
 
 

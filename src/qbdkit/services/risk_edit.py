@@ -316,7 +316,7 @@ def risk_overview(project: str, *, user: str | None = None, url: str | None = No
     """``{assessment: [{key, version, state, user, at, result}]}`` — the newest version of
     each risk record of ``project`` (``result`` rebuilt as its result class when it can be:
     FmeaResult, CeResult with its Pareto columns, CqaResult, ClassificationResult…)."""
-    from qbdkit.services.records import list_records, latest_record
+    from qbdkit.services.records import latest_record, list_records
     from qbdkit.services.render import result_object
     from qbdkit.services.risk import KINDS
 
