@@ -33,6 +33,7 @@ def test_filter_records(project, db_url):
     assert filter_records(project, kind="risk.ce", url=db_url) == []
     assert [r["key"] for r in filter_records(project, text="KICK", url=db_url)] == ["kickoff"]
     assert filter_records(project, state="approved", url=db_url) == []
+    assert [r["key"] for r in filter_records(project, stage="risk", url=db_url)] == ["fmea"]
     assert len(filter_records(project, state="draft", author="sci", url=db_url)) == 2
     with pytest.raises(QbdInputError, match="unknown state"):
         filter_records(project, state="done", url=db_url)

@@ -18,11 +18,14 @@ _BRIEF = ("kind", "key", "version", "state", "user", "at", "reason", "sha256",
           "project_version")
 
 
-def filter_records(project: str, *, kind: str | None = None, state: str | None = None,
+def filter_records(project: str, *, kind: str | None = None, stage: str | None = None,
+                   state: str | None = None,
                    author: str | None = None, text: str | None = None, user: str | None = None,
                    url: str | None = None) -> list[dict[str, Any]]:
     """The newest version of each record of ``project`` (QbD-flow order) whose kind starts
-    with ``kind`` (``risk`` or ``risk.fmea``), in lifecycle ``state``, saved by ``author``,
+    with ``kind`` (``risk`` or ``risk.fmea``), of the QbD ``stage`` (``sdm``: the kinds
+    registered for that stage, e.g. ``sdm.compare`` and the sdm-stage mvda kinds), in
+    lifecycle ``state``, saved by ``author``,
     and whose kind or name contains ``text`` (case-insensitive); each with the kind's title."""
     from qbdkit.services.kinds import _KINDS, load_all
     from qbdkit.services.records import STATES, list_records
@@ -36,13 +39,15 @@ def filter_records(project: str, *, kind: str | None = None, state: str | None =
     for r in list_records(project, user=user, url=url).records:
         if kind and not (r["kind"] == kind or r["kind"].startswith(kind.rstrip(".") + ".")):
             continue
+        k = _KINDS.get(r["kind"])
+        if stage and (k.stage if k else r["kind"].split(".")[0]) != stage:
+            continue
         if state and r["state"] != state:
             continue
         if author and r["user"] != author:
             continue
         if needle and needle not in r["kind"].lower() and needle not in r["key"].lower():
             continue
-        k = _KINDS.get(r["kind"])
         out.append({**r, "title": dict(k.title) if k and k.title else {}})
     return out
 

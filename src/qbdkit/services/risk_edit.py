@@ -211,6 +211,11 @@ def fmea_preview(project: str, key: str, row: str, severity: Any, occurrence: An
                       scale.id)
 
 
+def _shown(value: Any) -> str:
+    """A cell as the worksheet shows it (blank for None), to tell real changes."""
+    return "" if value is None else str(value).strip()
+
+
 def _apply(record: dict[str, Any], scale: Any, edits: list[RowEdit]
            ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The record's rows with ``edits`` applied (every problem collected) and the changes."""
@@ -243,8 +248,7 @@ def _apply(record: dict[str, Any], scale: Any, edits: list[RowEdit]
                 problems += exc.problems
                 continue
             old = rows[i].get(name)
-            if (old if old not in ("", None) else None) != (new if new not in ("", None)
-                                                              else None):
+            if _shown(old) != _shown(new):
                 rows[i][name] = new
                 changes.append({"id": edit.id, "field": name, "old": old, "new": new})
     if problems:
@@ -286,6 +290,11 @@ def edit_fmea(project: str, key: str, edits: list[RowEdit | dict[str, Any]], *,
         raise QbdInputError("a reason is required to supersede a record", column="reason",
                             expected="why the FMEA changes",
                             found=f"{KIND}/{key} v{expected_version}")
+    from qbdkit.services.users import require
+    from qbdkit.store import transaction
+
+    with transaction(ctx.url, write=False) as session:  # fail early: no right, no work
+        require(session, ctx.user, "author")
     items = [e if isinstance(e, RowEdit) else RowEdit.model_validate(e) for e in edits]
     record = _record(project, key, expected_version, ctx.user, ctx.url)
     with tempfile.TemporaryDirectory(prefix="qbdkit-fmea-") as tmp:
