@@ -145,3 +145,11 @@ def test_risk_overview_rebuilds_each_assessment(project, db_url):
     assert type(ce).__name__ == "CeResult" and ce.inputs[0]["name"] == "Temperature (°C)"
     assert type(ov["classify"][0]["result"]).__name__ == "ClassificationResult"
     assert type(ov["cqa"][0]["result"]).__name__ == "CqaResult"
+
+
+def test_pending_changes_of_a_stale_edit(project, db_url):
+    from qbdkit.services.risk_edit import pending_changes
+
+    edits = [{"id": "B02", "values": {"detection": "2", "cause": "pH 电极漂移"}}]
+    assert pending_changes(project, "fmea", edits, version=1, url=db_url) == [
+        {"id": "B02", "field": "detection", "old": 5, "new": 2}]

@@ -256,6 +256,19 @@ def _apply(record: dict[str, Any], scale: Any, edits: list[RowEdit]
     return rows, changes
 
 
+def pending_changes(project: str, key: str, edits: list[RowEdit | dict[str, Any]], *,
+                    version: int, user: str | None = None, url: str | None = None
+                    ) -> list[dict[str, Any]]:
+    """The changes ``edits`` make to version ``version`` (validated, nothing stored):
+    ``[{"id", "field", "old", "new"}]`` — what an author whose save met a
+    :class:`~qbdkit.errors.Conflict` still has to apply to the newest version."""
+    items = [e if isinstance(e, RowEdit) else RowEdit.model_validate(e) for e in edits]
+    record = _record(project, key, version, user, url)
+    with tempfile.TemporaryDirectory(prefix="qbdkit-fmea-") as tmp:
+        scale = _scale_of(_request(project, record, Path(tmp), url))
+    return _apply(record, scale, items)[1]
+
+
 def _worksheet(rows: list[dict[str, Any]], headers: dict[str, str], path: Path) -> None:
     """Write ``rows`` as a CSV worksheet with the worksheet's own headers (UTF-8 with BOM, as
     Excel in China expects); computed columns are left out (core computes them again)."""
