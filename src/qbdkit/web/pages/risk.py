@@ -18,7 +18,7 @@ from fastapi.responses import Response
 
 from qbdkit.errors import Conflict, QbdInputError
 from qbdkit.services.base import Context
-from qbdkit.web.deps import WebUser, current_user, ctx, store_url
+from qbdkit.web.deps import WebUser, ctx, current_user, store_url
 from qbdkit.web.templating import redirect, render, translator
 
 router = APIRouter()
