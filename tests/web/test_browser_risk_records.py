@@ -151,6 +151,8 @@ def test_two_editors_the_second_gets_the_conflict_and_nothing_is_lost(
         assert second.input_value('input[name="B01.occurrence"]') == "4"
         assert second.input_value('input[name="B02.detection"]') == "2"
         assert "pending" in second.get_attribute('input[name="B02.detection"]', "class")
+        # B02 with D 2: RPN 7 × 4 × 2 = 56; AP S 7–8 × O 4–5 × D 2–4 → M (AIAG-VDA 2019)
+        assert (second.inner_text("#rpn-1"), second.inner_text("#ap-1")) == ("56", "M")
         shot(second, "risk-fmea-conflict-en")
         second.click("#fmea-save")
         second.wait_for_url(re.compile(r".*\?saved=3$"))
@@ -195,7 +197,8 @@ def test_author_reviewer_and_qa_sign_up_to_approved(
             other = signed_in(context.new_page(), user)
             other.goto(path)
             other.wait_for_selector("#sign-dialog")
-            options = other.locator("#sign-meaning option").all_inner_texts()
+            options = [o.get_attribute("value")
+                       for o in other.locator("#sign-meaning option").all()]
             assert meaning in options and "authored" not in options
             _sign(other, meaning, web_server.passwords[user], state)
             if user == "qa":

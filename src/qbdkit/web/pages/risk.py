@@ -59,9 +59,22 @@ def _grid(request: Request, project: str, key: str, user: WebUser, *, version: i
     rows = result.get("rows") or []
     editable = can_author(user) and record["state"] != "superseded"
     values = overlay or {}
+    previews = {}  # RPN/AP of rows whose ratings are laid over (after a conflict or error)
+    for r in rows:
+        names = [f"{r['id']}.{f}" for f in ("severity", "occurrence", "detection")]
+        if any(n in values for n in names):
+            from qbdkit.services.risk_edit import fmea_preview
+
+            try:
+                previews[r["id"]] = fmea_preview(
+                    project, key, r["id"], *[values.get(n, r.get(n.rsplit(".", 1)[1]))
+                                             for n in names],
+                    version=record["version"], url=store_url(request))
+            except QbdInputError:
+                continue
     return render(request, "risk/fmea.html", status_code=status_code, project=project,
                   key=key, record=record, rows=rows, result=result, editable=editable,
-                  values=values, problems=problems or [], conflict=conflict, reason=reason,
+                  values=values, previews=previews, problems=problems or [], conflict=conflict, reason=reason,
                   text_fields=GRID_TEXT, ap_class=AP_CLASS)
 
 
@@ -174,7 +187,8 @@ def pareto_figure(result: Any, lang: str) -> dict[str, Any]:
     layout = {"title": {"text": t("Cause-and-effect Pareto")},
               "yaxis": {"title": {"text": t("C&E score = Σ weight × correlation")}},
               "yaxis2": {"title": {"text": t("cumulative %")}, "overlaying": "y",
-                         "side": "right", "range": [0, 105]},
+                         "side": "right", "range": [0, 105], "tickmode": "linear",
+                         "tick0": 0, "dtick": 20, "ticksuffix": " %", "showgrid": False},
               "xaxis": {"tickangle": -30}, "shapes": shapes, "showlegend": True,
               "legend": {"orientation": "h", "y": -0.35}, "margin": {"t": 50, "b": 120},
               "height": 420}
