@@ -42,21 +42,22 @@ def test_no_server_error_on_generated_requests(fuzz_app, db_url):
     assert len(operations) >= 15
     errors: list[str] = []
     statuses: list[int] = []
-    for n, op in enumerate(operations):
-        role = "admin" if op.path.startswith("/api/users") else "scientist"
-        auth = _session(db_url, role, n)
-
+    def runner(op, auth: dict):
         @settings(max_examples=6, deadline=None, database=None, derandomize=True,
                   suppress_health_check=list(HealthCheck))
         @given(case=op.as_strategy())
-        def run(case, auth=auth):
+        def run(case):
             response = case.call(headers=auth["headers"], cookies=auth["cookies"])
             statuses.append(response.status_code)
             if response.status_code >= 500:
                 errors.append(f"{case.method} {case.formatted_path}: {response.status_code} "
                               f"{response.text[:200]}")
 
-        run()
+        return run
+
+    for n, op in enumerate(operations):
+        role = "admin" if op.path.startswith("/api/users") else "scientist"
+        runner(op, _session(db_url, role, n))()
     assert errors == []
     # the run really reached the services: signed-in successes and refused inputs alike
     assert sum(200 <= s < 300 for s in statuses) >= 10, sorted(set(statuses))
