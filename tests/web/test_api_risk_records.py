@@ -145,9 +145,9 @@ def test_scale_down_upload_limits(api_client, web_server):
     bad = [({"at_scale": ("a.exe", b"MZ\x00"), "small_scale": good["small_scale"]},
             "file type not accepted"),
            ({"at_scale": ("a.xlsx", b"not a zip"), "small_scale": good["small_scale"]},
-            "not an Excel workbook"),
+            "not a zip archive"),
            ({"at_scale": ("a.csv", b"batch,x\x00\x01"), "small_scale": good["small_scale"]},
-            "not a text table"),
+            "not a text file"),
            ({"at_scale": ("a.csv", b""), "small_scale": good["small_scale"]}, "empty file")]
     for files, message in bad:
         r = sci.post(url, files=files, data={"name": web_server.unique("bad")})

@@ -34,6 +34,8 @@ FLASH_COOKIE = "qbdkit_flash"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 #: Unsafe requests allowed without a CSRF token (they carry no session: JSON sign-in).
 CSRF_EXEMPT = frozenset({"/api/auth/login"})
+#: Forms posted before sign-in (checked against the pre-session cookie).
+PRE_SESSION_FORMS = frozenset({"/login", "/login/change", "/lang"})
 
 
 @dataclass(frozen=True)
@@ -124,6 +126,10 @@ async def csrf_protect(request: Request) -> None:
             raise CsrfFailed("sign-in must be JSON", column="content-type",
                              expected="application/json", found=ctype or "none")
         return
+    if session_token(request) is None and request.url.path not in PRE_SESSION_FORMS:
+        # nothing a forged request could ride on: the action needs a sign-in anyway
+        raise AuthenticationRequired("not signed in", column="session",
+                                     expected="sign in first", found="no session")
     given = request.headers.get("x-csrf-token")
     if not given:
         ctype = request.headers.get("content-type", "")
