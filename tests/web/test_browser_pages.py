@@ -4,6 +4,8 @@ viewer's filters, the report download; screenshots of every page in English and 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
 
 
@@ -167,7 +169,7 @@ def test_audit_viewer_filters_and_verifies(browser_page, signed_in, shot):
     with page.expect_download() as download:
         page.click("#export-csv")
     path = download.value.path()
-    text = open(path, encoding="utf-8-sig").read()
+    text = Path(path).read_text(encoding="utf-8-sig")
     assert text.startswith("id,at,user,action") and "user.add" in text
     _switch_lang(page, "zh")
     page.wait_for_selector("#audit")
@@ -182,7 +184,7 @@ def test_report_download_and_password_page(browser_page, signed_in, shot):
     with page.expect_download() as download:
         page.click("#download")
     assert download.value.suggested_filename.startswith("report-demo-adc-v")
-    html = open(download.value.path(), encoding="utf-8").read()
+    html = Path(download.value.path()).read_text(encoding="utf-8")
     assert "demo-adc" in html and "<html" in html
     page.goto("/password")
     page.wait_for_selector("input[name=old_password]")
