@@ -184,12 +184,16 @@ def browser_page(_browser, web_server):
 def signed_in(web_server):
     """``signed_in(page, "sci")``: sign in through the form; returns the page."""
 
-    def sign_in(page, user: str, password: str | None = None):
+    def sign_in(page, user: str, password: str | None = None, lang: str = "en"):
         page.goto("/login")
         page.fill("#username", user)
         page.fill("#password", password or web_server.passwords[user])
         page.click("#signin")
         page.wait_for_selector("header .usermenu")
+        # the language is kept per user on the shared server: start each test in ``lang``
+        if page.locator(f".langswitch button.on[value={lang}]").count() == 0:
+            page.click(f".langswitch button[value={lang}]")
+            page.wait_for_selector(f".langswitch button.on[value={lang}]")
         return page
 
     return sign_in
@@ -201,7 +205,7 @@ def api_client(web_server):
     ``api_client(None)`` → an anonymous client. Closed after the test."""
     clients: list[httpx.Client] = []
 
-    def make(user: str | None, password: str | None = None) -> httpx.Client:
+    def make(user: str | None, password: str | None = None, lang: str = "en") -> httpx.Client:
         client = httpx.Client(base_url=web_server.url, timeout=120, follow_redirects=False)
         clients.append(client)
         if user is not None:
@@ -209,6 +213,8 @@ def api_client(web_server):
                 "username": user, "password": password or web_server.passwords[user]})
             assert r.status_code == 200, r.text
             client.headers["X-CSRF-Token"] = r.json()["csrf_token"]
+            if r.json()["lang"] != lang:  # kept per user on the shared server
+                assert client.post("/api/me/lang", json={"lang": lang}).status_code == 200
         return client
 
     yield make

@@ -43,7 +43,7 @@ def _project_zip(top: str = "proj") -> bytes:
 #: (method, path template, body(server, role) or None, expected status per role)
 TABLE = [
     ("GET", "/api/me", None, EVERYONE),
-    ("POST", "/api/me/lang", lambda s, r: {"json": {"lang": "zh"}}, EVERYONE),
+    ("POST", "/api/me/lang", lambda s, r: {"json": {"lang": "en"}}, EVERYONE),
     ("POST", "/api/me/password",  # policy refuses the new one: nothing changes, no lockout
      lambda s, r: {"json": {"old_password": s.passwords.get(r, "x"),
                             "new_password": "short"}},

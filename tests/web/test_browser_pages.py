@@ -37,7 +37,7 @@ def test_admin_adds_a_user_who_must_change_the_password(browser_page, signed_in,
     assert page.locator("h1").inner_text() == "用户"
 
     # the new user signs in in a fresh browser and is made to choose a password
-    other = _browser.new_context(base_url=web_server.url)
+    other = _browser.new_context(base_url=web_server.url, locale="zh-CN")  # Accept-Language
     other.set_default_timeout(60_000)
     p2 = other.new_page()
     try:
@@ -46,20 +46,21 @@ def test_admin_adds_a_user_who_must_change_the_password(browser_page, signed_in,
         p2.fill("#password", "initial-Pass-phrase-77")
         p2.click("#signin")
         p2.wait_for_selector("#new_password")
-        shot(p2, "forced-change-en")
+        assert p2.locator("h1").inner_text() == "设置新密码"
+        shot(p2, "forced-change-zh")
         p2.fill("#password", "initial-Pass-phrase-77")
         p2.fill("#new_password", "short")
         p2.fill("#confirm", "short")
         p2.evaluate("document.querySelectorAll('input[minlength]')"
                     ".forEach(e => e.removeAttribute('minlength'))")
         p2.click("#change")
-        assert "too short" in p2.wait_for_selector("[role=alert]").inner_text()
+        assert "密码太短" in p2.wait_for_selector("[role=alert]").inner_text()
         p2.fill("#password", "initial-Pass-phrase-77")
         p2.fill("#new_password", "My-own-pass-phrase-1")
         p2.fill("#confirm", "My-own-pass-phrase-1")
         p2.click("#change")
         p2.wait_for_selector("#projects")
-        assert p2.locator("header .usermenu .badge").inner_text() == "reviewer"
+        assert p2.locator("header .usermenu .badge").inner_text() == "审核人"  # reviewer
     finally:
         other.close()
 
@@ -84,6 +85,9 @@ def test_scientist_creates_a_project_from_a_template(browser_page, signed_in, sh
     page.fill("#name", "-bad/name")
     page.click("#create")
     assert "not allowed" in page.wait_for_selector("[role=alert]").inner_text()
+    _switch_lang(page, "zh")
+    page.wait_for_selector("#name")
+    shot(page, "project-new-zh")
 
 
 def test_overview_shows_ranges_nested(browser_page, signed_in, shot):

@@ -79,7 +79,7 @@ def current_user(request: Request) -> WebUser:
     from qbdkit.services.auth import session_user
 
     who = session_user(session_token(request), url=store_url(request))
-    user = WebUser(who.name, who.role, request_lang(request), who.full_name)
+    user = WebUser(who.name, who.role, who.lang or request_lang(request), who.full_name)
     request.state.user = user
     return user
 

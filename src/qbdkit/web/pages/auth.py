@@ -127,7 +127,14 @@ def password_submit(request: Request, old_password: str = Form(""),
 @router.post("/lang")
 def switch_lang(request: Request, lang: str = Form("en"), next: str = Form("/projects")
                 ) -> Response:
-    """Switch the pages' language (kept in a cookie for a year)."""
+    """Switch the pages' language: kept with the signed-in user (any browser), and in a
+    cookie for the pages before sign-in."""
+    lang = normalize_lang(lang)
+    user = optional_user(request)
+    if user is not None:
+        from qbdkit.services.users import set_language
+
+        set_language(user.name, lang, url=store_url(request))
     response = RedirectResponse(safe_next(next), status_code=303)
-    set_lang_cookie(request, response, normalize_lang(lang))
+    set_lang_cookie(request, response, lang)
     return response
