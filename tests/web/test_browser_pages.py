@@ -196,3 +196,31 @@ def test_report_download_and_password_page(browser_page, signed_in, shot):
     shot(page, "password-zh")
     page.goto("/login")  # signed in already: back to the projects
     page.wait_for_selector("#projects")
+
+
+def test_own_password_change_and_the_not_found_page(browser_page, signed_in, api_client,
+                                                    web_server, shot):
+    name = web_server.unique("pw")
+    assert api_client("admin").post("/api/users", json={
+        "name": name, "role": "viewer", "password": "initial-Pass-phrase-77",
+        "reason": "t"}).status_code == 201
+    first = api_client(None).post("/api/auth/login", json={
+        "username": name, "password": "initial-Pass-phrase-77",
+        "new_password": "First-pass-phrase-11"})
+    assert first.status_code == 200
+    page = signed_in(browser_page, name, password="First-pass-phrase-11")
+    page.goto("/password")
+    page.fill("input[name=old_password]", "First-pass-phrase-11")
+    page.fill("input[name=new_password]", "Second-pass-phrase-22")
+    page.fill("input[name=confirm]", "Second-pass-phrase-22")
+    page.click("form.stack button[type=submit]")
+    page.wait_for_selector(".flash")
+    assert page.locator(".flash").inner_text() == "Password changed."
+    page.click("header .usermenu summary")
+    page.click("#signout")
+    page.wait_for_selector("#signin")
+    signed_in(page, name, password="Second-pass-phrase-22")
+    response = page.goto("/projects/no-such-project")
+    assert response.status == 404
+    assert "unknown project" in page.locator(".problems").inner_text()
+    shot(page, "not-found-en")
