@@ -16,6 +16,7 @@ from qbdkit.web.deps import (
     current_user,
     request_lang,
     session_token,
+    signing_in,
     store_url,
 )
 from qbdkit.web.pages.auth import start_session
@@ -60,8 +61,9 @@ def api_login(body: LoginIn, request: Request, response: Response) -> Me:
     """Sign in; sets the session cookie (HttpOnly, SameSite=Lax)."""
     from qbdkit.services.auth import login
 
-    signed = login(body.username, body.password, new_password=body.new_password,
-                   client="web-api", url=store_url(request))
+    signed = signing_in(request, lambda: login(
+        body.username, body.password, new_password=body.new_password, client="web-api",
+        url=store_url(request)))
     start_session(request, response, signed.token)
     from qbdkit.services.auth import session_user
 

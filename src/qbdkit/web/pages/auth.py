@@ -19,6 +19,7 @@ from qbdkit.web.deps import (
     optional_user,
     request_lang,
     session_token,
+    signing_in,
     store_url,
 )
 from qbdkit.web.templating import redirect, render, safe_next, set_lang_cookie, set_private_cookie
@@ -51,7 +52,8 @@ def login_submit(request: Request, username: str = Form(""), password: str = For
 
     lang = request_lang(request)
     try:
-        signed = login(username, password, client="web", url=store_url(request))
+        signed = signing_in(request, lambda: login(username, password, client="web",
+                                                   url=store_url(request)))
     except PasswordChangeRequired:
         return render(request, "auth/change_required.html", username=username,
                       next=safe_next(next), error=None)
@@ -78,8 +80,9 @@ def login_change(request: Request, username: str = Form(""), password: str = For
                               expected="the same password twice").first.text(lang)
     else:
         try:
-            signed = login(username, password, new_password=new_password, client="web",
-                           url=store_url(request))
+            signed = signing_in(request, lambda: login(
+                username, password, new_password=new_password, client="web",
+                url=store_url(request)))
         except QbdInputError as exc:
             error = exc.first.text(lang)
     if error is not None:
