@@ -108,7 +108,8 @@ def web_server(request, tmp_path_factory):
         store_url = SHARED._fresh_postgres_url(base, schema)
     env = {**os.environ, "QBDKIT_CONFIG_DIR": str(folder / "config"),
            "QBDKIT_ARGON2_PROFILE": "fast", "QBDKIT_DATABASE_URL": store_url,
-           "QBDKIT_LANG": "en", "QBDKIT_WEB_MAX_UPLOAD_MB": "4"}
+           "QBDKIT_LANG": "en", "QBDKIT_WEB_MAX_UPLOAD_MB": "4",
+           "QBDKIT_WEB_SIGNIN_FAILURES": "100"}
     env.pop("QBDKIT_KEY_FILE", None)
     with pytest.MonkeyPatch.context() as mp:
         for key in ("QBDKIT_CONFIG_DIR", "QBDKIT_ARGON2_PROFILE", "QBDKIT_DATABASE_URL"):
