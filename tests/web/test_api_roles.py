@@ -43,7 +43,7 @@ def _project_zip(top: str = "proj") -> bytes:
 #: (method, path template, body(server, role) or None, expected status per role)
 TABLE = [
     ("GET", "/api/me", None, EVERYONE),
-    ("POST", "/api/me/lang", lambda s, r: {"json": {"lang": "zh"}}, EVERYONE),
+    ("POST", "/api/me/lang", lambda s, r: {"json": {"lang": "en"}}, EVERYONE),
     ("POST", "/api/me/password",  # policy refuses the new one: nothing changes, no lockout
      lambda s, r: {"json": {"old_password": s.passwords.get(r, "x"),
                             "new_password": "short"}},
@@ -209,3 +209,24 @@ def test_upload_type_and_size_limits(web_server, api_client):
     r = upload("proj.zip", _project_zip(), data={"reason": "upload test"})
     assert r.status_code == 201, r.text
     assert r.json()["project"] == "uploaded"
+
+
+def test_user_text_is_escaped_on_the_pages(web_server, api_client):
+    admin = api_client("admin")
+    name = web_server.unique("xss")
+    evil = '<img src=x onerror="alert(1)"><script>alert(2)</script>'
+    r = admin.post("/api/users", json={"name": name, "role": "viewer", "full_name": evil,
+                                       "password": "initial-Pass-phrase-77",
+                                       "reason": evil})
+    assert r.status_code == 201
+    for path in ("/admin/users", "/audit?user=admin&action=user"):
+        page = admin.get(path).text
+        assert "&lt;img src=x onerror=" in page and "&lt;script&gt;alert(2)" in page
+        assert "<img src=x" not in page and "<script>alert(2)" not in page
+    # an open redirect after sign-in is refused: only local paths
+    anon = api_client(None)
+    login_page = anon.get("/login")
+    token = login_page.text.split('name="csrf_token" value="')[1].split('"')[0]
+    r = anon.post("/login", data={"username": "view", "password": web_server.passwords["view"],
+                                  "next": "//evil.example/x", "csrf_token": token})
+    assert r.status_code == 303 and r.headers["location"] == "/projects"

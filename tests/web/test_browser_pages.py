@@ -4,6 +4,8 @@ viewer's filters, the report download; screenshots of every page in English and 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
 
 
@@ -35,7 +37,7 @@ def test_admin_adds_a_user_who_must_change_the_password(browser_page, signed_in,
     assert page.locator("h1").inner_text() == "用户"
 
     # the new user signs in in a fresh browser and is made to choose a password
-    other = _browser.new_context(base_url=web_server.url)
+    other = _browser.new_context(base_url=web_server.url, locale="zh-CN")  # Accept-Language
     other.set_default_timeout(60_000)
     p2 = other.new_page()
     try:
@@ -44,20 +46,21 @@ def test_admin_adds_a_user_who_must_change_the_password(browser_page, signed_in,
         p2.fill("#password", "initial-Pass-phrase-77")
         p2.click("#signin")
         p2.wait_for_selector("#new_password")
-        shot(p2, "forced-change-en")
+        assert p2.locator("h1").inner_text() == "设置新密码"
+        shot(p2, "forced-change-zh")
         p2.fill("#password", "initial-Pass-phrase-77")
         p2.fill("#new_password", "short")
         p2.fill("#confirm", "short")
         p2.evaluate("document.querySelectorAll('input[minlength]')"
                     ".forEach(e => e.removeAttribute('minlength'))")
         p2.click("#change")
-        assert "too short" in p2.wait_for_selector("[role=alert]").inner_text()
+        assert "密码太短" in p2.wait_for_selector("[role=alert]").inner_text()
         p2.fill("#password", "initial-Pass-phrase-77")
         p2.fill("#new_password", "My-own-pass-phrase-1")
         p2.fill("#confirm", "My-own-pass-phrase-1")
         p2.click("#change")
         p2.wait_for_selector("#projects")
-        assert p2.locator("header .usermenu .badge").inner_text() == "reviewer"
+        assert p2.locator("header .usermenu .badge").inner_text() == "审核人"  # reviewer
     finally:
         other.close()
 
@@ -82,6 +85,9 @@ def test_scientist_creates_a_project_from_a_template(browser_page, signed_in, sh
     page.fill("#name", "-bad/name")
     page.click("#create")
     assert "not allowed" in page.wait_for_selector("[role=alert]").inner_text()
+    _switch_lang(page, "zh")
+    page.wait_for_selector("#name")
+    shot(page, "project-new-zh")
 
 
 def test_overview_shows_ranges_nested(browser_page, signed_in, shot):
@@ -137,12 +143,11 @@ def test_viewer_finds_no_way_to_write(browser_page, signed_in, shot, web_server)
         r = httpx.post(web_server.url + path, data={**data, "csrf_token": token},
                        cookies=cookies)
         assert r.status_code == 403, (path, r.status_code)
+        assert "viewer" in r.text  # the page says why: the role
     page.goto("/projects/new")
-    page.fill("#name", web_server.unique("viewer-project"))
-    page.click("#create")
-    alert = page.wait_for_selector("[role=alert]")
-    assert "may not" in alert.inner_text()
-    shot(page, "viewer-refused-en")
+    page.wait_for_selector("#cannot-author")
+    assert page.locator("#create").count() == 0 and page.locator("#import-button").count() == 0
+    shot(page, "viewer-new-project-en")
 
 
 def test_audit_viewer_filters_and_verifies(browser_page, signed_in, shot):
@@ -167,7 +172,7 @@ def test_audit_viewer_filters_and_verifies(browser_page, signed_in, shot):
     with page.expect_download() as download:
         page.click("#export-csv")
     path = download.value.path()
-    text = open(path, encoding="utf-8-sig").read()
+    text = Path(path).read_text(encoding="utf-8-sig")
     assert text.startswith("id,at,user,action") and "user.add" in text
     _switch_lang(page, "zh")
     page.wait_for_selector("#audit")
@@ -182,7 +187,7 @@ def test_report_download_and_password_page(browser_page, signed_in, shot):
     with page.expect_download() as download:
         page.click("#download")
     assert download.value.suggested_filename.startswith("report-demo-adc-v")
-    html = open(download.value.path(), encoding="utf-8").read()
+    html = Path(download.value.path()).read_text(encoding="utf-8")
     assert "demo-adc" in html and "<html" in html
     page.goto("/password")
     page.wait_for_selector("input[name=old_password]")
@@ -191,3 +196,31 @@ def test_report_download_and_password_page(browser_page, signed_in, shot):
     shot(page, "password-zh")
     page.goto("/login")  # signed in already: back to the projects
     page.wait_for_selector("#projects")
+
+
+def test_own_password_change_and_the_not_found_page(browser_page, signed_in, api_client,
+                                                    web_server, shot):
+    name = web_server.unique("pw")
+    assert api_client("admin").post("/api/users", json={
+        "name": name, "role": "viewer", "password": "initial-Pass-phrase-77",
+        "reason": "t"}).status_code == 201
+    first = api_client(None).post("/api/auth/login", json={
+        "username": name, "password": "initial-Pass-phrase-77",
+        "new_password": "First-pass-phrase-11"})
+    assert first.status_code == 200
+    page = signed_in(browser_page, name, password="First-pass-phrase-11")
+    page.goto("/password")
+    page.fill("input[name=old_password]", "First-pass-phrase-11")
+    page.fill("input[name=new_password]", "Second-pass-phrase-22")
+    page.fill("input[name=confirm]", "Second-pass-phrase-22")
+    page.click("form.stack button[type=submit]")
+    page.wait_for_selector(".flash")
+    assert page.locator(".flash").inner_text() == "Password changed."
+    page.click("header .usermenu summary")
+    page.click("#signout")
+    page.wait_for_selector("#signin")
+    signed_in(page, name, password="Second-pass-phrase-22")
+    response = page.goto("/projects/no-such-project")
+    assert response.status == 404
+    assert "unknown project" in page.locator(".problems").inner_text()
+    shot(page, "not-found-en")

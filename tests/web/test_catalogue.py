@@ -14,7 +14,7 @@ from qbdkit.web.nav import NAV
 ROOT = Path(web.__file__).parent
 STATES = ["active", "disabled", "locked", "must change password"]
 ERROR_TITLES = ["Sign-in required", "Not allowed", "Not found", "Conflict", "Too large",
-                "Cannot do that", "Error"]
+                "Cannot do that", "Too many attempts", "Error"]
 
 
 def web_msgids() -> set[str]:

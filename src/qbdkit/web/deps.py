@@ -52,6 +52,27 @@ class CsrfFailed(PermissionDenied):
     """An unsafe request without the right CSRF token (403)."""
 
 
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "?"
+
+
+def signing_in(request: Request, attempt):
+    """Run a sign-in ``attempt()`` under the per-address throttle (429 when used up); a
+    refused sign-in counts, a successful one does not."""
+    throttle = request.app.state.throttle
+    where = client_address(request)
+    throttle.check(where)
+    try:
+        return attempt()
+    except AuthenticationRequired:
+        throttle.failed(where)
+        raise
+    except PermissionDenied as exc:  # the wrong password that locked the account
+        if "wrong password" in str(exc):
+            throttle.failed(where)
+        raise
+
+
 def store_url(request: Request) -> str | None:
     """The store the application serves (None: ``$QBDKIT_DATABASE_URL`` / the default)."""
     return getattr(request.app.state, "url", None)
@@ -79,7 +100,7 @@ def current_user(request: Request) -> WebUser:
     from qbdkit.services.auth import session_user
 
     who = session_user(session_token(request), url=store_url(request))
-    user = WebUser(who.name, who.role, request_lang(request), who.full_name)
+    user = WebUser(who.name, who.role, who.lang or request_lang(request), who.full_name)
     request.state.user = user
     return user
 
