@@ -14,11 +14,14 @@ written by ``doe design --out`` keeps them in its factors sheet / sidecar.
 from __future__ import annotations
 
 from pathlib import Path
+
 from pydantic import Field
 
 from qbdkit.core.doe.analysis.mixture import MixtureAnalysis, analyze_mixture
+from qbdkit.core.doe.analysis.splitplot import SplitPlotAnalysis, analyze_split_plot
 from qbdkit.core.doe.design.classical import DesignError
 from qbdkit.core.doe.design.mixture import ROW_TOL, MixtureDesign, make_mixture_design
+from qbdkit.core.doe.design.splitplot import SplitPlotDesign, split_plot_design
 from qbdkit.errors import QbdInputError
 from qbdkit.services.base import Context, Request, input_file
 from qbdkit.services.kinds import Kind, register
@@ -55,6 +58,31 @@ class MixtureAnalysisRequest(Request):
     factors: list[str] | None = None
     total: float | None = None
     pseudo: bool = False
+
+
+class SplitPlotRequest(Request):
+    """``qbdkit doe design --type split-plot --hard-to-change A,B``."""
+
+    factors_file: Path | None = input_file(None, description="factors: YAML or CSV/XLSX")
+    factor_defs: list[dict] = Field(default_factory=list)
+    select: list[str] = Field(default_factory=list)
+    hard: list[str] = Field(default_factory=list)
+    whole_plots: int | None = None
+    replicates: int = 1
+    seed: int = 1
+    randomize: bool = True
+    responses: list[str] = Field(default_factory=list)
+
+
+class SplitPlotAnalysisRequest(Request):
+    """``qbdkit doe analyze RUNS --whole-plot COLUMN``."""
+
+    file: Path = input_file(description="filled split-plot run sheet (CSV/XLSX)")
+    factors_file: Path | None = input_file(None, description="factor definitions (sidecar)")
+    responses: list[str] = Field(default_factory=list)
+    model: str = "interaction"
+    factors: list[str] | None = None
+    whole_plot: str = "block"
 
 
 def mixture_design(req: MixtureDesignRequest, ctx: Context | None = None) -> MixtureDesign:
@@ -135,6 +163,91 @@ def mixture_analysis(req: MixtureAnalysisRequest, ctx: Context | None = None) ->
     return dataclasses.replace(result, notes=[*notes, *result.notes])
 
 
+def split_plot(req: SplitPlotRequest, ctx: Context | None = None) -> SplitPlotDesign:
+    """Generate a split-plot design: whole plots over the hard-to-change factors."""
+    import dataclasses
+
+    from qbdkit.services.doe import DesignRequest, _space
+
+    space = _space(DesignRequest(factors_file=req.factors_file, factor_defs=req.factor_defs,
+                                 select=req.select, type="split-plot"))
+    try:
+        design = split_plot_design(space, req.hard, replicates=req.replicates,
+                                   whole_plots=req.whole_plots, seed=req.seed,
+                                   randomize=req.randomize)
+    except DesignError as exc:
+        raise QbdInputError(str(exc), file=_name(req.factors_file),
+                            column="--hard-to-change", expected="names of the factors file",
+                            found=", ".join(req.hard) or "none") from None
+    clash = [r for r in req.responses if r in space.names or r in ("run", "std_order", "block")]
+    if clash:
+        raise QbdInputError("response name clashes with a column", column=clash[0],
+                            expected="a name different from the factors and run/std_order/block",
+                            found=clash[0])
+    return dataclasses.replace(design, responses=[{"name": n} for n in req.responses])
+
+
+def split_plot_analysis(req: SplitPlotAnalysisRequest, ctx: Context | None = None
+                        ) -> SplitPlotAnalysis:
+    """REML fit per response with the whole plot random; numeric factors coded −1…+1 from
+    their definitions (or min/max) for a named model, raw columns for a formula."""
+    import dataclasses
+
+    import numpy as np
+
+    from qbdkit.services.doe import _default_responses, _load
+
+    sheet = _load(req.file, req.factors_file)
+    frame = sheet.table.frame.copy()
+    if req.whole_plot not in frame.columns:
+        raise QbdInputError("whole-plot column not in the run sheet", file=sheet.name,
+                            column="--whole-plot", expected=", ".join(map(str, frame.columns)),
+                            found=req.whole_plot)
+    responses = list(req.responses)
+    notes: list[str] = []
+    if not responses:
+        responses, notes = _default_responses(sheet)
+    if not responses:
+        raise QbdInputError("no response to analyse", file=sheet.name, column="--response",
+                            expected="-r RESPONSE (a filled column)", found="none given")
+    factors: list[tuple[str, bool]] = []
+    if "~" not in req.model:
+        by = {s.name: s for s in sheet.specs}
+        names = list(req.factors or [s.name for s in sheet.specs])
+        for n in names:
+            if n not in frame.columns:
+                raise QbdInputError("factor not a column of the run sheet", file=sheet.name,
+                                    column=n, expected=", ".join(map(str, frame.columns)), found=n)
+            spec = by.get(n)
+            numeric = spec.type == "numeric" if spec is not None else \
+                bool(frame[n].map(_is_number).all())
+            if numeric:
+                col = frame[n].astype(float)
+                lo, hi = (spec.low, spec.high) if spec is not None else (col.min(), col.max())
+                if hi == lo:
+                    raise QbdInputError("factor does not vary", file=sheet.name, column=n,
+                                        expected="two or more levels", found=f"{lo:g} everywhere")
+                frame[n] = (col - (lo + hi) / 2) / ((hi - lo) / 2)
+            factors.append((n, numeric))
+        notes.append("numeric factors coded −1…+1 "
+                     + ("from their definitions" if sheet.specs else "from their observed min/max"))
+    for r in responses:
+        if r in frame.columns:
+            frame[r] = frame[r].map(lambda v: np.nan if v is None or (isinstance(v, str) and not v.strip())
+                                    else v).astype(float)
+    result = analyze_split_plot(frame, responses, req.whole_plot, model=req.model,
+                                factors=factors, file=sheet.name)
+    return dataclasses.replace(result, notes=[*notes, *result.notes])
+
+
+def _is_number(v) -> bool:
+    try:
+        float(v)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
 def _mixture_example(folder: Path) -> MixtureDesignRequest:
     path = Path(folder) / "buffer.yaml"
     path.write_text("factors:\n"
@@ -159,6 +272,38 @@ def _mixture_analysis_example(folder: Path) -> MixtureAnalysisRequest:
                                   factors=["Polyethylene", "Polystyrene", "Polypropylene"])
 
 
+def _split_plot_example(folder: Path) -> SplitPlotRequest:
+    path = Path(folder) / "bioreactor.yaml"
+    path.write_text("factors:\n"
+                    "- {name: Temperature, low: 35, high: 37, unit: °C}\n"
+                    "- {name: pH, low: 6.8, high: 7.2}\n"
+                    "- {name: Feed, low: 2, high: 4, unit: '%'}\n", encoding="utf-8")
+    return SplitPlotRequest(factors_file=path, hard=["Temperature", "pH"], replicates=2, seed=2,
+                            responses=["Titer (g/L)"])
+
+
+def _split_plot_analysis_example(folder: Path) -> SplitPlotAnalysisRequest:
+    """Montgomery DAE 8th ed. Table 14.16 (paper strength: pulp whole plots, temperature)."""
+    runs = Path(folder) / "paper.csv"
+    data = {1: {1: [30, 35, 37, 36], 2: [34, 41, 38, 42], 3: [29, 26, 33, 36]},
+            2: {1: [28, 32, 40, 41], 2: [31, 36, 42, 40], 3: [31, 30, 32, 40]},
+            3: {1: [31, 37, 41, 40], 2: [35, 40, 39, 44], 3: [32, 34, 39, 45]}}
+    lines = ["Rep,Pulp,Temperature,WholePlot,Strength"]
+    for r, d in data.items():
+        for p, values in d.items():
+            lines += [f"{r},{p},{t},{(r - 1) * 3 + p},{y}" for t, y in zip((200, 225, 250, 275), values,
+                                                                          strict=True)]
+    runs.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return SplitPlotAnalysisRequest(file=runs, responses=["Strength"], whole_plot="WholePlot",
+                                    model="Strength ~ C(Rep) + C(Pulp) * C(Temperature)")
+
+
+register(Kind("doe.split_plot", SplitPlotRequest, split_plot, SplitPlotDesign,
+              title={"en": "Split-plot design", "zh": "裂区设计"}, stage="doe",
+              example=_split_plot_example))
+register(Kind("doe.split_plot_analysis", SplitPlotAnalysisRequest, split_plot_analysis,
+              SplitPlotAnalysis, title={"en": "Split-plot analysis (REML)", "zh": "裂区分析（REML）"},
+              stage="doe", example=_split_plot_analysis_example))
 register(Kind("doe.mixture", MixtureDesignRequest, mixture_design, MixtureDesign,
               title={"en": "Mixture design", "zh": "混料设计"}, stage="doe",
               example=_mixture_example))
@@ -166,5 +311,6 @@ register(Kind("doe.mixture_analysis", MixtureAnalysisRequest, mixture_analysis, 
               title={"en": "Mixture analysis (Scheffé models)", "zh": "混料分析（Scheffé 模型）"},
               stage="doe", example=_mixture_analysis_example))
 
-__all__ = ["ROW_TOL", "MixtureAnalysisRequest", "MixtureDesignRequest", "mixture_analysis",
-           "mixture_design"]
+__all__ = ["ROW_TOL", "MixtureAnalysisRequest", "MixtureDesignRequest", "SplitPlotAnalysisRequest",
+           "SplitPlotRequest", "mixture_analysis", "mixture_design", "split_plot",
+           "split_plot_analysis"]

@@ -44,7 +44,7 @@ def test_simplex_lattice_3_3_is_the_nist_table():
     # NIST/SEMATECH e-Handbook Table 5.3, the {3, 3} lattice (thirds)
     want = {(0, 0, 3), (0, 1, 2), (0, 2, 1), (0, 3, 0), (1, 0, 2), (1, 1, 1), (1, 2, 0), (2, 0, 1),
             (2, 1, 0), (3, 0, 0)}
-    assert {tuple(int(round(v * 3)) for v in r) for r in simplex_lattice(3, 3)} == want
+    assert {tuple(round(v * 3) for v in r) for r in simplex_lattice(3, 3)} == want
 
 
 def test_simplex_centroid():

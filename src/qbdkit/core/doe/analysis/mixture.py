@@ -75,6 +75,8 @@ class MixtureFit(Result):
     residuals: list[float]
     equation: str
     notes: list[str] = field(default_factory=list)
+    x_values: list[list[float]] = field(default_factory=list)
+    """The blends fitted (proportions, or L-pseudocomponents), one row per run."""
 
     _frame_field = "coefficients"
 
@@ -173,7 +175,8 @@ def fit_scheffe(x: np.ndarray, y: np.ndarray, names: Sequence[str], model: str =
                       pseudo=pseudo, nobs=n, coefficients=coefs, anova=anova,
                       r2=_num(res.rsquared), r2_adj=_num(res.rsquared_adj), rmse=_num(np.sqrt(mse)),
                       df_resid=df_res, fitted=[float(v) for v in res.fittedvalues],
-                      residuals=[float(v) for v in res.resid], equation=eq, notes=notes)
+                      residuals=[float(v) for v in res.resid], equation=eq, notes=notes,
+                      x_values=[[float(v) for v in r] for r in x])
 
 
 def analyze_mixture(frame: pd.DataFrame, components: Sequence[str], responses: Sequence[str],

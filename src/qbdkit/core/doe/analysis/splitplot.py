@@ -126,7 +126,6 @@ def named_formula(response: str, factors: Sequence[tuple[str, bool]], model: str
 def fit_split_plot(frame: pd.DataFrame, formula: str, whole_plot: str, *, response: str,
                    file: str | None = None) -> SplitPlotFit:
     """Fit ``formula`` with a random intercept per ``whole_plot`` by REML."""
-    import statsmodels.formula.api as smf
     from scipy import stats
 
     data = frame.dropna(subset=[response]).copy()

@@ -111,7 +111,7 @@ class MixtureDesign(Result):
                      f"candidates {self.n_candidates}")
         rows = [[self.run_order[i], self.std_order[i], self.point_type[i]] + [r[n] for n in names]
                 for i, r in enumerate(self.runs)]
-        lines.append(format_table(["run", "std", "point"] + names, rows))
+        lines.append(format_table(["run", "std", "point", *names], rows))
         return "\n".join(lines)
 
 

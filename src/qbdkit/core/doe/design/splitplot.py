@@ -60,7 +60,7 @@ class SplitPlotDesign(Result):
         lines += [f"  {n}" for n in self.notes]
         rows = [[self.run_order[i], self.std_order[i], self.block[i]] + [r[n] for n in names]
                 for i, r in enumerate(self.runs)]
-        lines.append(format_table(["run", "std", "whole plot"] + names, rows))
+        lines.append(format_table(["run", "std", "whole plot", *names], rows))
         return "\n".join(lines)
 
 
@@ -92,11 +92,9 @@ def split_plot_design(space: FactorSpace, hard: Sequence[str], *, replicates: in
         replicates = whole_plots // len(wp)
     if replicates < 1:
         raise DesignError("replicates must be at least 1")
-    if replicates * len(wp) < 2 * len(wp) and len(wp) > 1 and replicates == 1:
-        note_rep = ("each whole-plot treatment appears once: the whole-plot error has no degrees "
-                    "of freedom for a model with all whole-plot effects; use --replicates 2")
-    else:
-        note_rep = ""
+    note_rep = ("each whole-plot treatment appears once: the whole-plot error has no degrees of "
+                "freedom for a model with all whole-plot effects; use --replicates 2") \
+        if replicates == 1 else ""
     rng = np.random.default_rng(seed)
     n_wp = len(wp) * replicates
     wp_treat = np.tile(np.arange(len(wp)), replicates)
