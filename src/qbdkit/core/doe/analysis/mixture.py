@@ -129,7 +129,7 @@ def fit_scheffe(x: np.ndarray, y: np.ndarray, names: Sequence[str], model: str =
     import statsmodels.api as sm
     from scipy import stats
 
-    model = normalise_model(model)
+    model = _model(model, None)
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
     xm = scheffe_matrix(x, model)
@@ -188,7 +188,7 @@ def analyze_mixture(frame: pd.DataFrame, components: Sequence[str], responses: S
     ``rows`` are the file's row numbers of the frame's rows (for messages); ``low`` the lower
     bounds (actual units) for L-pseudocomponents when ``pseudo``.
     """
-    model = normalise_model(model)
+    model = _model(model, file)
     comps = list(components)
     missing = [c for c in [*comps, *responses] if c not in frame.columns]
     if missing:
@@ -225,6 +225,17 @@ def analyze_mixture(frame: pd.DataFrame, components: Sequence[str], responses: S
         fits.append(fit)
     return MixtureAnalysis(file=file or "", components=comps, total=float(total), model=model,
                            fits=fits, notes=notes)
+
+
+def _model(model: str, file: str | None) -> str:
+    from qbdkit.core.doe.design.classical import DesignError
+
+    try:
+        return normalise_model(model)
+    except DesignError as exc:
+        raise QbdInputError(str(exc), file=file, column="--model",
+                            expected="scheffe-linear | scheffe-quadratic | scheffe-special-cubic | "
+                                     "scheffe-cubic", found=str(model)) from None
 
 
 def _numbers(frame: pd.DataFrame, cols: Sequence[str], file: str | None, rows: Sequence[int]) -> np.ndarray:

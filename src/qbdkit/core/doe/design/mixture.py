@@ -510,7 +510,7 @@ def check_mixture_rows(values: np.ndarray, names: Sequence[str], total: float, *
     s = np.asarray(values, dtype=float).sum(axis=1)
     bad = np.flatnonzero(~(np.abs(s - total) <= ROW_TOL * total))
     if len(bad):
-        problems = [Problem(f"mixture components {' + '.join(names)} do not add to {total:g}",
+        problems = [Problem(f"mixture components do not add to {total:g}",
                             file=file, row=(rows[i] if rows is not None else int(i) + 1),
                             column=" + ".join(names), expected=f"{total:g}", found=f"{s[i]:.6g}")
                     for i in bad[:5]]
