@@ -89,3 +89,16 @@ def test_named_model_on_a_generated_design():
     assert tests["Temperature"].stratum == "whole plot" and tests["Temperature"].df_den == 4
     assert tests["Feed"].stratum == "subplot" and tests["Temperature:Feed"].stratum == "subplot"
     assert fit.df_subplot == 12 - 6 - 2
+
+
+def test_quadratic_on_two_levels_drops_squares_and_singular_model_is_refused():
+    space = make_space([{"name": "Temperature", "low": 35, "high": 37},
+                        {"name": "Feed", "low": 2, "high": 4}])
+    d = split_plot_design(space, ["Temperature"], replicates=3, seed=1)
+    frame = pd.DataFrame(d.coded, columns=["Temperature", "Feed"]).assign(wp=d.block)
+    frame["Titer"] = 5 + frame.Temperature + 0.1 * np.arange(len(frame)) % 0.7
+    res = analyze_split_plot(frame, ["Titer"], "wp", model="quadratic",
+                             factors=[("Temperature", True), ("Feed", True)])
+    assert "**2" not in res.fits[0].formula and "two levels" in res.notes[0]
+    with pytest.raises(QbdInputError, match="not estimable"):
+        analyze_split_plot(frame, ["Titer"], "wp", model="Titer ~ Temperature*Feed + I(Feed**2)")

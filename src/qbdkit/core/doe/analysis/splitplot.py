@@ -105,9 +105,11 @@ def _safe(name: str) -> str:
     return 'Q("' + name.replace('"', '\\"') + '")'
 
 
-def named_formula(response: str, factors: Sequence[tuple[str, bool]], model: str) -> str:
+def named_formula(response: str, factors: Sequence[tuple[str, bool]], model: str,
+                  two_level: Sequence[str] = ()) -> str:
     """Patsy formula for a named model (``linear``, ``interaction``, ``quadratic``) over
-    ``(name, numeric)`` factors."""
+    ``(name, numeric)`` factors; ``quadratic`` squares only the numeric factors not in
+    ``two_level`` (a square cannot be estimated from two levels)."""
     model = model.strip().lower()
     terms = [_safe(n) if num else f"C({_safe(n)}, Sum)" for n, num in factors]
     if model in ("linear", "main"):
@@ -115,7 +117,7 @@ def named_formula(response: str, factors: Sequence[tuple[str, bool]], model: str
     elif model in ("interaction", "quadratic"):
         rhs = f"({' + '.join(terms)})**2"
         if model == "quadratic":
-            rhs += "".join(f" + I({_safe(n)}**2)" for n, num in factors if num)
+            rhs += "".join(f" + I({_safe(n)}**2)" for n, num in factors if num and n not in two_level)
     else:
         raise QbdInputError("unknown model", column="--model",
                             expected='linear | interaction | quadratic | a formula "Y ~ …"',
@@ -148,6 +150,12 @@ def fit_split_plot(frame: pd.DataFrame, formula: str, whole_plot: str, *, respon
                             column="--model", expected="a formula on the run sheet's columns",
                             found=formula) from None
     groups = groups.loc[xd.index]
+    if int(np.linalg.matrix_rank(xd.to_numpy())) < xd.shape[1]:
+        raise QbdInputError(f"the model is not estimable from these runs: {xd.shape[1]} coefficients "
+                            f"but the runs determine only {int(np.linalg.matrix_rank(xd.to_numpy()))}",
+                            file=file, column="--model",
+                            expected="a smaller model (e.g. interaction) or more runs",
+                            found=formula.replace('Q("', "").replace('")', ""))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         model = sm.MixedLM(yd.iloc[:, 0], xd, groups=groups.to_numpy())
@@ -229,6 +237,7 @@ def analyze_split_plot(frame: pd.DataFrame, responses: Sequence[str], whole_plot
         raise QbdInputError("whole-plot column not in the run sheet", file=file, column=whole_plot,
                             expected=", ".join(map(str, frame.columns)), found=whole_plot)
     fits = []
+    notes: list[str] = []
     for resp in responses:
         if resp not in frame.columns:
             raise QbdInputError("response not in the run sheet", file=file, column=resp,
@@ -240,6 +249,11 @@ def analyze_split_plot(frame: pd.DataFrame, responses: Sequence[str], whole_plot
                 raise QbdInputError("which columns are the factors?", file=file, column="--factors",
                                     expected="--factors A,B or the run sheet's definitions",
                                     found="none")
-            formula = named_formula(resp, factors, model)
+            two = [n for n, num in factors if num and frame[n].dropna().nunique() <= 2]
+            formula = named_formula(resp, factors, model, two_level=two)
+            if model.strip().lower() == "quadratic" and two:
+                notes.append("squares cannot be estimated from two levels: " + ", ".join(two)
+                             + " enter(s) the quadratic model without a square term")
         fits.append(fit_split_plot(frame, formula, whole_plot, response=resp, file=file))
-    return SplitPlotAnalysis(file=file or "", whole_plot=whole_plot, fits=fits)
+    return SplitPlotAnalysis(file=file or "", whole_plot=whole_plot, fits=fits,
+                             notes=sorted(set(notes), key=notes.index))
