@@ -344,4 +344,7 @@ def test_figures_become_png_with_either_converter(converter, monkeypatch):
     pngs = figures.svgs_to_png([svg, svg], 100)
     for png, width in pngs:
         assert png.startswith(b"\x89PNG")
-        assert abs(width - 4 * 100) < 0.1 * 400  # about 4 inches at 100 dpi (tight box)
+        # the PNG is the SVG's own size at 100 dpi (the tight box of a 4-inch figure)
+        points = float(re.search(r'width="([\d.]+)pt"', svg).group(1))
+        assert abs(width - points / 72 * 100) <= 2
+        assert 300 < width <= 400
