@@ -48,6 +48,8 @@ SCHEFFE_MODELS = ("linear", "quadratic", "special-cubic", "cubic")
 #: blends such as 0.333 + 0.333 + 0.333 = 0.999) and rescaled to add to it exactly
 ROW_TOL = 0.005
 _TOL = 1e-9
+#: most (q − 1) × (q − 1) systems solved to enumerate the vertices (about a second)
+MAX_SYSTEMS = 300_000
 
 
 @dataclass(frozen=True)
@@ -307,13 +309,16 @@ def vertices(region: MixtureRegion) -> np.ndarray:
     inequalities (McLean & Anderson 1966), without duplicates, sorted."""
     a, b, _ = region.inequalities()
     q = region.q
+    if math.comb(len(a), q - 1) > MAX_SYSTEMS:
+        raise DesignError(f"{q} components with {len(region.constraints)} constraints: too many "
+                          "vertex candidates to enumerate; use fewer components")
     out: list[np.ndarray] = []
     for rows in itertools.combinations(range(len(a)), q - 1):
         m = np.vstack([np.ones(q), a[list(rows)]])
         if abs(np.linalg.det(m)) < 1e-12:
             continue
         x = np.linalg.solve(m, np.concatenate([[1.0], b[list(rows)]]))
-        if region.feasible(x)[0] and not any(np.allclose(x, v, atol=1e-9) for v in out):
+        if np.all(a @ x <= b + _TOL) and not any(np.allclose(x, v, atol=1e-9) for v in out):
             out.append(x)
     if not out:
         return np.zeros((0, q))
