@@ -158,3 +158,9 @@ def test_stored_as_records_and_rendered_in_both_languages(cli, tmp_path):
     en = render_result("doe.split_plot_analysis",
                        get_record("demo-mab", "doe.split_plot_analysis", "m1")["content"]["result"], "en")
     assert "containment" in en and "whole plot" in en
+
+
+def test_ordinary_model_on_mixture_components_points_to_scheffe(cli):
+    r = cli("doe", "analyze", YARN, "-r", "Elongation", "--factors",
+            "Polyethylene,Polystyrene,Polypropylene", "--model", "interaction")
+    _one_line_error(r, "add to 1 in every row", "scheffe-quadratic")
