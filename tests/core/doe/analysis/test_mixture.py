@@ -71,3 +71,20 @@ def test_too_small_design_refused():
     frame = pd.read_csv(DATA).iloc[:6]
     with pytest.raises(QbdInputError, match="cannot be estimated"):
         analyze_mixture(frame, COMPONENTS, ["Elongation"], "special-cubic")
+
+
+@pytest.mark.parametrize(("design", "model"), [("lattice33", "cubic"), ("centroid", "special-cubic")])
+def test_cubic_models_recover_known_coefficients(design, model):
+    """The {3, 3} lattice supports the full cubic and the simplex centroid the special cubic
+    (Cornell §2.5, §2.10): a response made from known coefficients (plus replicated noise-free
+    centre) is fitted back exactly."""
+    from qbdkit.core.doe.analysis.mixture import fit_scheffe
+    from qbdkit.core.doe.design.mixture import scheffe_matrix, simplex_centroid, simplex_lattice
+
+    x = simplex_lattice(3, 3) if design == "lattice33" else simplex_centroid(3)
+    x = np.vstack([x, x[:3]])                      # replicate three blends for residual df
+    beta = np.arange(1.0, scheffe_matrix(x[:1], model).shape[1] + 1)
+    y = scheffe_matrix(x, model) @ beta + np.r_[np.zeros(len(x) - 3), [0.01, -0.01, 0.02]]
+    fit = fit_scheffe(x, y, ["A", "B", "C"], model)
+    assert [c.coef for c in fit.coefficients] == pytest.approx(list(beta), abs=0.2)
+    assert fit.anova[0].df == len(beta) - 1
