@@ -58,3 +58,15 @@ def test_serve_demo_prints_the_password_and_serves_the_demo(tmp_path):
         process.terminate()
         process.wait(timeout=30)
         out.close()
+
+
+def test_random_demo_passwords_never_hold_a_demo_user_name(monkeypatch):
+    """The policy refuses a password containing its user's name; a random one held "qa" about
+    once in 60 runs and `serve --demo` then stopped with exit 2."""
+    from qbdkit.demo import accounts
+
+    tokens = iter(["xxQAyy", "abcdef", "zzadminz", "ghijkl"])
+    monkeypatch.setattr(accounts.secrets, "token_urlsafe", lambda n: next(tokens))
+    monkeypatch.delenv("QBDKIT_DEMO_PASSWORD", raising=False)
+    assert accounts.demo_password() == ("Demo-abcdef", True)
+    assert accounts._random_password("initial-") == "initial-ghijkl"

@@ -26,7 +26,17 @@ def demo_password() -> tuple[str, bool]:
     given = os.environ.get("QBDKIT_DEMO_PASSWORD")
     if given:
         return given, False
-    return "Demo-" + secrets.token_urlsafe(12), True
+    return _random_password("Demo-"), True
+
+
+def _random_password(prefix: str) -> str:
+    """A random password that contains none of the demo user names (the policy refuses a
+    password holding its user's name, so ``qa`` inside a random string would fail ~1 in 60)."""
+    names = ["admin", *(name for name, _, _ in DEMO_USERS)]
+    while True:
+        candidate = prefix + secrets.token_urlsafe(12)
+        if not any(n in candidate.lower() for n in names):
+            return candidate
 
 
 def make_demo_accounts(password: str, *, url: str) -> list[str]:
@@ -39,7 +49,7 @@ def make_demo_accounts(password: str, *, url: str) -> list[str]:
                  url=url)
     names = ["admin"]
     for name, role, full in DEMO_USERS:
-        initial = "initial-" + secrets.token_urlsafe(12)
+        initial = _random_password("initial-")
         add_user(name, role, user="admin", full_name=full, password=initial,
                  reason="qbdkit serve --demo", url=url)
         signed = login(name, initial, new_password=password, client="demo", url=url)
