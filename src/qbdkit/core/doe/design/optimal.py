@@ -159,21 +159,39 @@ def coordinate_exchange(space: FactorSpace, model: Model, n_runs: int, *, criter
                         seed: int = 1, starts: int | None = None, fixed: np.ndarray | None = None,
                         frozen: dict[int, np.ndarray] | None = None, max_passes: int = 50,
                         perturbations: int = 20, ils_grid_max: int = 1024,
-                        start_polish: bool = True, patience: int = 20) -> OptimalResult:
+                        start_polish: bool = True, patience: int | None = None) -> OptimalResult:
     """Best design of ``n_runs`` new runs (plus the ``fixed`` existing runs) for ``model``.
 
     ``frozen`` maps a factor index to a fixed column for the new runs (e.g. block labels).
     ``perturbations``: iterated-local-search rounds on each of the three best starts (stopped
     after ``patience`` rounds in a row without improvement; on the small-grid D path each round tries
     four perturbed copies of each, see :func:`_grid_search`).
-    ``starts`` (random starts) defaults to :func:`default_starts`.
+    ``starts`` (random starts) defaults to :func:`default_starts` (on the small-grid D path
+    :func:`default_grid_starts`); ``patience`` defaults to 20 rounds (2 on the small-grid D path,
+    where every round already tries four copies of each lineage).
+    BLAS runs single-threaded inside (threadpoolctl): the products here are small, and BLAS's
+    own threads cost more than they give, very much so on a busy machine.
     """
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _coordinate_exchange(space, model, n_runs, criterion=criterion, seed=seed,
+                                    starts=starts, fixed=fixed, frozen=frozen,
+                                    max_passes=max_passes, perturbations=perturbations,
+                                    ils_grid_max=ils_grid_max, start_polish=start_polish,
+                                    patience=patience)
+
+
+def _coordinate_exchange(space: FactorSpace, model: Model, n_runs: int, *, criterion: str,
+                         seed: int, starts: int | None, fixed: np.ndarray | None,
+                         frozen: dict[int, np.ndarray] | None, max_passes: int,
+                         perturbations: int, ils_grid_max: int, start_polish: bool,
+                         patience: int | None) -> OptimalResult:
+    """:func:`coordinate_exchange` (BLAS limits set by the caller)."""
     criterion = criterion.upper()
     if criterion not in ("D", "I"):
         raise ValueError("criterion must be D or I")
     rng = np.random.default_rng(seed)
-    if starts is None:
-        starts = default_starts(n_runs, model.p)
     levels = candidate_levels(space, model)
     frozen = frozen or {}
     p = model.p
@@ -192,7 +210,14 @@ def coordinate_exchange(space: FactorSpace, model: Model, n_runs: int, *, criter
         strides = np.array([int(np.prod(sizes[j + 1:])) for j in range(len(sizes))], dtype=np.intp)
         gmap = (grid, grid_x, strides, levels)
     if criterion == "D" and grid is not None and len(grid) <= ils_grid_max:
-        return _grid_search(grid, grid_x, m_fixed, n_runs, rng, starts, perturbations, patience, max_passes)
+        if starts is None:
+            starts = default_grid_starts(n_runs, len(grid), model.p)
+        return _grid_search(grid, grid_x, m_fixed, n_runs, rng, starts, perturbations,
+                            2 if patience is None else patience, max_passes)
+    if starts is None:
+        starts = default_starts(n_runs, model.p)
+    if patience is None:
+        patience = 20
     results: list[OptimalResult] = []
     total_passes = 0
     for _s in range(starts):
@@ -562,6 +587,18 @@ def default_starts(n_runs: int, p: int) -> int:
     """Random starts: 10-40, more for cheap problems (work per start grows like n·p²; 40 up to
     n·p² = 10⁴, e.g. 30 for 5 factors, quadratic model, 30 runs)."""
     return int(np.clip(4e5 / max(n_runs * p * p, 1), 10, 40))
+
+
+def default_grid_starts(n_runs: int, n_grid: int, p: int) -> int:
+    """Random starts of the small-grid D search (:func:`_grid_search`), whose starts are
+    optimised together in one batch, so that many are cheap when the problem is small: 400 when
+    n·|grid|·p ≤ 10⁵ (e.g. 4 factors, quadratic, 30 runs: 81 grid points, p = 15, where the
+    iterated local search alone often stays in a lesser optimum), otherwise 4·10⁶/(n·|grid|·p)
+    within 10–40 (10 for 8 two-level factors with interactions, 40 runs)."""
+    work = max(n_runs * n_grid * p, 1)
+    if work <= 100_000:
+        return 400
+    return int(np.clip(4e6 / work, 10, 40))
 
 
 def default_runs(p: int) -> int:
