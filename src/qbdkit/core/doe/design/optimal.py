@@ -167,8 +167,9 @@ def coordinate_exchange(space: FactorSpace, model: Model, n_runs: int, *, criter
     after ``patience`` rounds in a row without improvement; on the small-grid D path each round tries
     four perturbed copies of each, see :func:`_grid_search`).
     ``starts`` (random starts) defaults to :func:`default_starts` (on the small-grid D path
-    :func:`default_grid_starts`); ``patience`` defaults to 20 rounds (2 on the small-grid D path,
-    where every round already tries four copies of each lineage).
+    :func:`default_grid_starts`); ``patience`` defaults to 20 rounds; on the small-grid D path the
+    search then also stops when the three lineages agree on one value and have not improved for
+    two rounds.
     BLAS runs single-threaded inside (threadpoolctl): the products here are small, and BLAS's
     own threads cost more than they give, very much so on a busy machine.
     """
@@ -213,7 +214,8 @@ def _coordinate_exchange(space: FactorSpace, model: Model, n_runs: int, *, crite
         if starts is None:
             starts = default_grid_starts(n_runs, len(grid), model.p)
         return _grid_search(grid, grid_x, m_fixed, n_runs, rng, starts, perturbations,
-                            2 if patience is None else patience, max_passes)
+                            20 if patience is None else patience, max_passes,
+                            agree=2 if patience is None else None)
     if starts is None:
         starts = default_starts(n_runs, model.p)
     if patience is None:
@@ -427,7 +429,8 @@ _GRID_PERTURB = 4
 _REFACTOR_EVERY = 60
 
 
-def _grid_search(grid, grid_x, m_fixed, n_runs, rng, starts, perturbations, patience, max_passes):
+def _grid_search(grid, grid_x, m_fixed, n_runs, rng, starts, perturbations, patience, max_passes,
+                 agree=None):
     """D-optimal search when the grid of candidate points is small (≤ ``ils_grid_max`` points).
 
     Every design is a list of grid indices, and every exchange is a point exchange over the whole
@@ -435,7 +438,8 @@ def _grid_search(grid, grid_x, m_fixed, n_runs, rng, starts, perturbations, pati
     together (:func:`_batched_point_exchange`); then each round of iterated local search perturbs
     each of the three best designs in ``_GRID_PERTURB`` ways (10 %, 10 %, 20 % and 33 % of the runs,
     at least 1, 2, 3 and 4, re-drawn at random from the grid), re-optimises the copies together
-    and keeps a lineage's best copy when it beats the lineage. Batching makes the per-row Python
+    and keeps a lineage's best copy when it beats the lineage. With ``agree`` the search also stops
+    once all lineages have the same criterion value and none improved in ``agree`` rounds. Batching makes the per-row Python
     work serve many designs at once.
     """
     n_grid = len(grid)
@@ -454,6 +458,9 @@ def _grid_search(grid, grid_x, m_fixed, n_runs, rng, starts, perturbations, pati
         live = np.flatnonzero(stale < patience)
         if not len(live):
             break
+        if agree is not None and len(cur_v) > 1 and np.ptp(cur_v) <= 1e-9 * max(1.0, abs(cur_v[0])) \
+                and stale.min() >= agree:
+            break  # every lineage has reached the same optimum and none improved lately
         pert = np.repeat(cur[live], _GRID_PERTURB, axis=0)
         m = len(pert)
         # copy c re-draws its first nc[c] runs of a random permutation
