@@ -23,6 +23,9 @@ class Timing:
     name: str
     times: list[float] = field(default_factory=list)
     out: Any = None
+    cpu: list[float] = field(default_factory=list)
+    """Process CPU seconds of each run (all threads of this process; other processes on a busy
+    machine do not count), shown beside the wall time."""
 
     @property
     def min(self) -> float:
@@ -43,9 +46,11 @@ def alternate(contenders: dict[str, Callable[[], Any]], repeat: int = 3, *,
     spent = 0.0
     for r in range(repeat):
         for name, fn in contenders.items():
+            c0 = time.process_time()
             t0 = time.perf_counter()
             out = fn()
             dt = time.perf_counter() - t0
+            timings[name].cpu.append(time.process_time() - c0)
             spent += dt
             timings[name].times.append(dt)
             timings[name].out = out
@@ -58,7 +63,8 @@ def alternate(contenders: dict[str, Callable[[], Any]], repeat: int = 3, *,
 
 def row(t: Timing, note: str = "") -> str:
     """One printed line: name, min, median, number of runs."""
-    return (f"  {t.name:<28} min {t.min:9.4f} s   median {t.median:9.4f} s"
+    cpu = f"   CPU median {statistics.median(t.cpu):8.3f} s" if t.cpu else ""
+    return (f"  {t.name:<28} min {t.min:9.4f} s   median {t.median:9.4f} s{cpu}"
             f"   (n={len(t.times)}){'  ' + note if note else ''}")
 
 

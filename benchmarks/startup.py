@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks._timing import alternate, machine_note, row  # noqa: E402
+from benchmarks._timing import alternate, machine_note, row
 
 TARGET = 0.3
 
