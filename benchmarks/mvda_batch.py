@@ -14,12 +14,13 @@ data):
    peer function);
 2. batch evolution model, 2 components: ours ``BatchEvolutionModel(2).fit`` (observation-
    wise PCA of 200 000 × 20 plus mean ± 3 SD limits of scores and variables per time
-   point, T², DModX) vs pyphi ``mpca(..., unfolding="variable wise")`` fed the aligned
-   batches as pyphi documents them (first column the batch id, the batches stacked, every
-   batch with the same number of samples) — the PCA only: pyphi has no per-time-point
-   limits; SIMCA, which has them, is commercial. pyphi's variable-wise model is bounded to
-   ``--peer-batches`` batches (its time at two sizes shows the scaling) and ours is timed
-   on the same batches;
+   point, T², DModX) vs pyphi's PCA of the same observation-wise unfolded matrix
+   (``pyphi.calc.pca(X, 2, mcs=True)``, its defaults: what its variable-wise MPCA computes;
+   ``pyphi.batch.mpca(..., unfolding="variable wise")`` itself rejects stacked batches in
+   pyphi 6.0.8 — it hands the repeated batch ids to ``pca``, which refuses duplicate ids —
+   and with one id per row it becomes 200 000 one-sample batches and never finishes) — the
+   PCA only: pyphi has no per-time-point limits; SIMCA, which has them, is commercial. Both
+   run at ``--peer-batches`` batch counts (scaling printed) and ours also on all batches;
 3. batch level model, 2 components: ours ``BatchLevelModel(2, cv_groups=0).fit`` (batch-wise
    PCA of 1 000 × 4 000) and with the default 7-group cross-validated SPE limit, vs pyphi
    ``mpca(..., unfolding="batch wise")``. Agreement: largest |Δ| of R²X per component and of
@@ -79,7 +80,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="100 batches instead of 1 000")
     ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--peer-batches", type=int, nargs=2, default=[100, 200],
+    ap.add_argument("--peer-batches", type=int, nargs=2, default=[250, 1000],
                     help="batch counts for pyphi's variable-wise model (scaling)")
     args = ap.parse_args()
     warnings.filterwarnings("ignore")
@@ -92,6 +93,7 @@ def main() -> None:
           "shared with other jobs")
     try:
         from pyphi import batch as phibatch
+        from pyphi import calc as phi
     except ImportError:
         print("pyphi-mvda not installed: peer ratios skipped (pip install -e .[bench])")
         return
@@ -124,15 +126,15 @@ def main() -> None:
     for nb in args.peer_batches:
         keep = aligned.batches[:nb]
         sub = dataclasses.replace(aligned, batches=list(keep), data=aligned.data[:nb])
-        frame = peer_al[peer_al["batch"].isin(keep)]
+        obs = sub.unfold_observationwise().copy()
         contenders = {f"ours evolution, {nb} batches":
                       lambda s_=sub: BatchEvolutionModel(2).fit(s_),
                       f"pyphi mpca vw, {nb} batches": quiet(
-                          lambda f=frame: phibatch.mpca(f, 2, unfolding="variable wise"))}
+                          lambda o=obs: phi.pca(o, 2, mcs=True, shush=True))}
         t = alternate(contenders, args.repeat)
         for tm in t.values():
             print(row(tm))
-        record(f"batch: evolution model ({nb} batches)", "pyphi mpca variable wise",
+        record(f"batch: evolution model ({nb} batches)", "pyphi pca (observation-wise)",
                t[f"ours evolution, {nb} batches"], t[f"pyphi mpca vw, {nb} batches"], TARGET)
         ours_m = t[f"ours evolution, {nb} batches"].out
         r2o = np.asarray(getattr(ours_m, "pca_", ours_m).explained_r2x_)[:2]
