@@ -191,7 +191,7 @@ def main() -> None:
             for name, fn in tools.items():
                 if name in notes:
                     continue
-                t0 = time.perf_counter()
+                t0, c0 = time.perf_counter(), time.process_time()
                 try:
                     d = fn(seed)
                 except Exception as exc:  # report, do not crash
@@ -202,6 +202,7 @@ def main() -> None:
                     notes[name] = d
                     continue
                 timing[name].times.append(dt)
+                timing[name].cpu.append(time.process_time() - c0)
                 effs[name].append(deff(model_kind, k, d))
         print(label)
         me = float(np.mean(effs["qbdkit"]))

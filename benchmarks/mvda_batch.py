@@ -129,16 +129,16 @@ def main() -> None:
         obs = sub.unfold_observationwise().copy()
         contenders = {f"ours evolution, {nb} batches":
                       lambda s_=sub: BatchEvolutionModel(2).fit(s_),
-                      f"pyphi mpca vw, {nb} batches": quiet(
+                      f"pyphi pca obs-wise, {nb} b.": quiet(
                           lambda o=obs: phi.pca(o, 2, mcs=True, shush=True))}
         t = alternate(contenders, args.repeat)
         for tm in t.values():
             print(row(tm))
         record(f"batch: evolution model ({nb} batches)", "pyphi pca (observation-wise)",
-               t[f"ours evolution, {nb} batches"], t[f"pyphi mpca vw, {nb} batches"], TARGET)
+               t[f"ours evolution, {nb} batches"], t[f"pyphi pca obs-wise, {nb} b."], TARGET)
         ours_m = t[f"ours evolution, {nb} batches"].out
         r2o = np.asarray(getattr(ours_m, "pca_", ours_m).explained_r2x_)[:2]
-        r2p = np.asarray(t[f"pyphi mpca vw, {nb} batches"].out["r2x"]).ravel()[:2]
+        r2p = np.asarray(t[f"pyphi pca obs-wise, {nb} b."].out["r2x"]).ravel()[:2]
         print(f"  agreement: R²X ours {np.round(r2o, 4)} vs pyphi {np.round(r2p, 4)}")
     t = alternate({"ours evolution, all batches": lambda: BatchEvolutionModel(2).fit(aligned)},
                   args.repeat)

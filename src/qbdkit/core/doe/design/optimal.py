@@ -169,7 +169,7 @@ def coordinate_exchange(space: FactorSpace, model: Model, n_runs: int, *, criter
     ``starts`` (random starts) defaults to :func:`default_starts` (on the small-grid D path
     :func:`default_grid_starts`); ``patience`` defaults to 20 rounds; on the small-grid D path the
     search then also stops when the three lineages agree on one value and have not improved for
-    two rounds.
+    two rounds, and after 400 batched starts (cheap problems) the patience is two rounds.
     BLAS runs single-threaded inside (threadpoolctl): the products here are small, and BLAS's
     own threads cost more than they give, very much so on a busy machine.
     """
@@ -211,11 +211,17 @@ def _coordinate_exchange(space: FactorSpace, model: Model, n_runs: int, *, crite
         strides = np.array([int(np.prod(sizes[j + 1:])) for j in range(len(sizes))], dtype=np.intp)
         gmap = (grid, grid_x, strides, levels)
     if criterion == "D" and grid is not None and len(grid) <= ils_grid_max:
+        many = starts is None and n_runs * len(grid) * model.p <= _CHEAP_GRID_WORK
         if starts is None:
             starts = default_grid_starts(n_runs, len(grid), model.p)
+        if patience is None:
+            # many batched starts have explored already: a short iterated local search suffices
+            patience = _AGREE_ROUNDS if many else 20
+            agree: int | None = _AGREE_ROUNDS
+        else:
+            agree = None
         return _grid_search(grid, grid_x, m_fixed, n_runs, rng, starts, perturbations,
-                            20 if patience is None else patience, max_passes,
-                            agree=2 if patience is None else None)
+                            patience, max_passes, agree=agree)
     if starts is None:
         starts = default_starts(n_runs, model.p)
     if patience is None:
@@ -425,6 +431,10 @@ def _point_exchange(design, x, m_fixed, grid, grid_x, max_passes):
 #: Perturbed copies of each of the three best designs made in one iterated-local-search round of the
 #: small-grid search (:func:`_grid_search`); they are optimised together, in one batch.
 _GRID_PERTURB = 4
+#: Rounds without improvement after which the small-grid search stops once its lineages agree.
+_AGREE_ROUNDS = 2
+#: n·|grid|·p up to which the small-grid search makes 400 batched starts.
+_CHEAP_GRID_WORK = 100_000
 #: Sherman-Morrison updates between exact re-factorisations in :func:`_batched_point_exchange`.
 _REFACTOR_EVERY = 60
 
@@ -473,7 +483,7 @@ def _grid_search(grid, grid_x, m_fixed, n_runs, rng, starts, perturbations, pati
         v2 = v2.reshape(len(live), _GRID_PERTURB)
         bb = np.argmax(v2, axis=1)
         for li, lin in enumerate(live):
-            if v2[li, bb[li]] > cur_v[lin] + 1e-12:
+            if v2[li, bb[li]] > cur_v[lin] + 1e-9 * max(1.0, abs(cur_v[lin])):  # not rounding
                 cur[lin], cur_v[lin] = g2[li * _GRID_PERTURB + bb[li]], v2[li, bb[li]]
                 stale[lin] = 0
             else:
@@ -603,7 +613,7 @@ def default_grid_starts(n_runs: int, n_grid: int, p: int) -> int:
     iterated local search alone often stays in a lesser optimum), otherwise 4·10⁶/(n·|grid|·p)
     within 10–40 (10 for 8 two-level factors with interactions, 40 runs)."""
     work = max(n_runs * n_grid * p, 1)
-    if work <= 100_000:
+    if work <= _CHEAP_GRID_WORK:
         return 400
     return int(np.clip(4e6 / work, 10, 40))
 
