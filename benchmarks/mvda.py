@@ -75,7 +75,7 @@ def bench_pca_complete(n: int, k: int, a: int, repeat: int) -> None:
 
 
 def bench_nipals_missing(n: int, k: int, a: int, repeat: int,
-                         pi_rows: tuple[int, ...] = (1000, 2000)) -> None:
+                         pi_rows: tuple[int, ...] = (500, 1000)) -> None:
     import pandas as pd
 
     from qbdkit.core.mvda import PCA
@@ -160,7 +160,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="smaller sizes (smoke test)")
     ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--pi-rows", type=int, nargs=2, default=[1000, 2000],
+    ap.add_argument("--pi-rows", type=int, nargs=2, default=[500, 1000],
                     help="row counts for process-improve (bounded; scaling printed)")
     ap.add_argument("--only", choices=["pca", "nipals"], help="run one part")
     ap.add_argument("--threads", type=int, default=None,
