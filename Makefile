@@ -57,7 +57,7 @@ test: setup postgres lint
 
 bench: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[bench]'
-	for b in benchmarks/*.py; do $(PY) $$b || exit 1; done
+	for b in benchmarks/[a-z]*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
 clean:
 	rm -rf $(VENV) qbdkit-demo .pytest_cache

@@ -114,7 +114,8 @@ def bench_verify(sizes: list[int], repeats: int, pg: str | None) -> None:
     tmp = Path(tempfile.mkdtemp(prefix="qbdkit-bench-audit-"))
     env = {**os.environ, "QBDKIT_CONFIG_DIR": str(tmp / "config")}
     os.environ.update(env)
-    print("audit verify (target ≤ 60 s and ≤ 500 MB at 1 000 000 entries; linear)")
+    print(f"audit verify (target ≤ 60 s and ≤ 500 MB at 1 000 000 entries; linear); no peer; "
+          f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} (shared machine)")
     print(f"{'backend':<11}{'entries':>10}{'min s':>9}{'median s':>10}{'µs/entry':>10}"
           f"{'peak MB':>9}  intact")
     for backend in ["sqlite"] + (["postgresql"] if pg else []):

@@ -4,8 +4,9 @@ Data: 1 000 batches × 200 samples × 20 variables in long format (one row per b
 sample: ``batch``, ``time``, 20 variables), generated with a fixed seed; each batch has its
 own irregular sampling times over 13.5–14.5 days, so alignment has to interpolate.
 
-Stages timed (wall clock, ``time.perf_counter``, best of ``--repeat``; peak memory of the
-stage by ``tracemalloc``, which numpy reports its buffers to; same process, same data):
+Stages timed (wall clock; ours and the peer alternated, ``--repeat`` rounds (≥ 3), min and
+median, ratio of medians; peak memory of one extra run by ``tracemalloc``; same process, same
+data):
 
 1. alignment on a 200-point maturity grid: ours :func:`qbdkit.core.mvda.batch.align_batches`
    (linear interpolation on time over the common range) vs pyphi-mvda
@@ -13,12 +14,18 @@ stage by ``tracemalloc``, which numpy reports its buffers to; same process, same
    peer function);
 2. batch evolution model, 2 components: ours ``BatchEvolutionModel(2).fit`` (observation-
    wise PCA of 200 000 × 20 plus mean ± 3 SD limits of scores and variables per time
-   point, T², DModX) vs pyphi ``mpca(..., unfolding="variable wise")`` (the PCA only:
-   pyphi has no per-time-point limits; SIMCA, which has them, is commercial);
+   point, T², DModX) vs pyphi's PCA of the same observation-wise unfolded matrix
+   (``pyphi.calc.pca(X, 2, mcs=True)``, its defaults: what its variable-wise MPCA computes;
+   ``pyphi.batch.mpca(..., unfolding="variable wise")`` itself rejects stacked batches in
+   pyphi 6.0.8 — it hands the repeated batch ids to ``pca``, which refuses duplicate ids —
+   and with one id per row it becomes 200 000 one-sample batches and never finishes) — the
+   PCA only: pyphi has no per-time-point limits; SIMCA, which has them, is commercial. Both
+   run at ``--peer-batches`` batch counts (scaling printed) and ours also on all batches;
 3. batch level model, 2 components: ours ``BatchLevelModel(2, cv_groups=0).fit`` (batch-wise
    PCA of 1 000 × 4 000) and with the default 7-group cross-validated SPE limit, vs pyphi
-   ``mpca(..., unfolding="batch wise")``. Agreement: largest |Δ| of R²X per component and of
-   the absolute scores relative to their range.
+   ``mpca(..., unfolding="batch wise")`` on the first ``--peer-batches`` batches (bounded; ours
+   on the same batches and on all). Agreement: largest |Δ| of R²X per component and of the
+   absolute scores relative to their range.
 
 A peer that is not installed is reported as such (``pip install -e .[bench]`` installs
 pyphi-mvda). ``--quick`` runs 100 batches.
@@ -28,26 +35,29 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import io
-import time
+import sys
 import tracemalloc
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-def _measure(fn, repeat: int):
-    best, out = float("inf"), None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t0)
+from benchmarks._timing import alternate, machine_note, record, row, table
+
+TARGET = "≤ 1 (ours not slower)"
+
+
+def _peak(fn) -> float:
     tracemalloc.start()
     fn()
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    return best, peak / 2**20, out
+    return peak / 2**20
 
 
 def make_data(n_batches: int, n_samples: int, n_vars: int, seed: int = 7) -> pd.DataFrame:
@@ -71,19 +81,23 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="100 batches instead of 1 000")
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--peer-batches", type=int, nargs=2, default=[250, 500],
+                    help="batch counts for pyphi's variable-wise model (scaling)")
     args = ap.parse_args()
     warnings.filterwarnings("ignore")
     from qbdkit.core.mvda.batch import BatchEvolutionModel, BatchLevelModel, align_batches
 
     n_b, n_s, n_v = (100 if args.quick else 1000), 200, 20
     data = make_data(n_b, n_s, n_v)
-    print(f"batch models: {n_b} batches × {n_s} samples × {n_v} variables "
-          f"({len(data):,} rows), best of {args.repeat}")
+    print(f"batch models: {n_b} batches × {n_s} samples × {n_v} variables ({len(data):,} rows); "
+          f"ours and pyphi alternated, {args.repeat} rounds; {machine_note()}; the machine was "
+          "shared with other jobs")
     try:
         from pyphi import batch as phibatch
+        from pyphi import calc as phi
     except ImportError:
-        phibatch = None
         print("pyphi-mvda not installed: peer ratios skipped (pip install -e .[bench])")
+        return
 
     def quiet(fn):
         def run():
@@ -91,63 +105,75 @@ def main() -> None:
                 return fn()
         return run
 
-    rows = []
-    t_al, m_al, aligned = _measure(lambda: align_batches(data, batch="batch", time="time",
-                                                         n_points=n_s), args.repeat)
     peer_data = data.drop(columns="time")
-    if phibatch is not None:
-        tp, mp, _ = _measure(quiet(lambda: phibatch.simple_align(peer_data, n_s)),
-                                        args.repeat)
-        rows.append(("alignment", t_al, m_al, "pyphi simple_align", tp, mp))
-    else:
-        rows.append(("alignment", t_al, m_al, None, None, None))
-    t_ev, m_ev, _ = _measure(lambda: BatchEvolutionModel(2).fit(aligned), args.repeat)
-    peer_al_frame = aligned.frame().drop(columns=aligned.maturity)
-    peer_obs_frame = peer_al_frame.copy()  # variable-wise pyphi needs one id per observation
-    peer_obs_frame["batch"] = [f"{b}_{j}" for b, j in zip(
-        peer_obs_frame["batch"], np.tile(np.arange(len(aligned.grid)), len(aligned.batches)),
-        strict=True)]
-    if phibatch is not None:
-        tp, mp, _ = _measure(quiet(lambda: phibatch.mpca(peer_obs_frame, 2,
-                                                        unfolding="variable wise")), args.repeat)
-        rows.append(("evolution model (PCA + ±3 SD limits)", t_ev, m_ev,
-                     "pyphi mpca variable wise", tp, mp))
-    else:
-        rows.append(("evolution model", t_ev, m_ev, None, None, None))
-    t_lv, m_lv, blm = _measure(lambda: BatchLevelModel(2, cv_groups=0).fit(aligned), args.repeat)
-    t_lv_cv, m_lv_cv, _ = _measure(lambda: BatchLevelModel(2).fit(aligned), 1)
-    peer_blm = None
-    if phibatch is not None:
-        tp, mp, peer_blm = _measure(quiet(lambda: phibatch.mpca(peer_al_frame, 2,
-                                                               unfolding="batch wise")), args.repeat)
-        rows.append(("level model", t_lv, m_lv, "pyphi mpca batch wise", tp, mp))
-        rows.append(("level model + 7-group CV SPE limit", t_lv_cv, m_lv_cv,
-                     "pyphi mpca batch wise", tp, mp))
-    else:
-        rows.append(("level model", t_lv, m_lv, None, None, None))
-        rows.append(("level model + CV SPE limit", t_lv_cv, m_lv_cv, None, None, None))
-
-    print(f"{'stage':40s} {'ours s':>8s} {'ours MiB':>9s}   {'peer':26s} {'peer s':>8s} "
-          f"{'peer MiB':>9s} {'ours/peer':>9s}")
-    for name, t, m, peer, tp, mp in rows:
-        if peer is None:
-            print(f"{name:40s} {t:8.3f} {m:9.1f}   {'(no peer)':26s}")
-        else:
-            print(f"{name:40s} {t:8.3f} {m:9.1f}   {peer:26s} {tp:8.3f} {mp:9.1f} {t / tp:9.2f}")
-    total = t_al + t_ev + t_lv_cv
-    print(f"total (align + evolution + level with CV): {total:.2f} s")
-    if peer_blm is not None:
-        r2_ours = blm.pca_.explained_r2x_
-        r2_peer = np.asarray(peer_blm["r2x"]).ravel()[:2]
-        T_peer = np.asarray(peer_blm["T"])[:, :2]
-        T_ours = blm.scores_
-        rng_ = np.ptp(T_ours, axis=0)
-        dev = np.max(np.abs(np.abs(T_ours) - np.abs(T_peer)) / rng_)
-        print(f"agreement, level model: max |ΔR²X| = {np.max(np.abs(r2_ours - r2_peer)):.2e}, "
-              f"max |Δ|scores|| / range = {dev:.2e}")
+    # 1. alignment
+    t = alternate({"ours align_batches": lambda: align_batches(data, batch="batch", time="time",
+                                                              n_points=n_s),
+                   "pyphi simple_align": quiet(lambda: phibatch.simple_align(peer_data, n_s))},
+                  args.repeat)
+    aligned = t["ours align_batches"].out
+    print("1. alignment to 200 points")
+    print(row(t["ours align_batches"], f"peak {_peak(lambda: align_batches(data, batch='batch', time='time', n_points=n_s)):.0f} MiB"))
+    print(row(t["pyphi simple_align"]))
+    record("batch: alignment", "pyphi simple_align", t["ours align_batches"],
+           t["pyphi simple_align"], TARGET)
+    peer_al = aligned.frame().drop(columns=aligned.maturity)
+    pa = t["pyphi simple_align"].out
+    print(f"  agreement: both {len(aligned.batches)} batches × {len(aligned.grid)} points; pyphi "
+          f"aligns on the sample index, ours on time (values differ by design: "
+          f"max |Δ| of x1 = {np.abs(peer_al['x1'].to_numpy() - pa.iloc[:, 1].to_numpy()).max():.3f})")
+    # 2. evolution model on bounded batch counts (pyphi variable wise), ours on the same batches
+    print("2. batch evolution model, 2 components (pyphi: variable-wise MPCA, the PCA alone)")
+    for nb in args.peer_batches:
+        keep = aligned.batches[:nb]
+        sub = dataclasses.replace(aligned, batches=list(keep), data=aligned.data[:nb])
+        obs = sub.unfold_observationwise().copy()
+        contenders = {f"ours evolution, {nb} batches":
+                      lambda s_=sub: BatchEvolutionModel(2).fit(s_),
+                      f"pyphi pca obs-wise, {nb} b.": quiet(
+                          lambda o=obs: phi.pca(o, 2, mcs=True, shush=True))}
+        t = alternate(contenders, args.repeat)
+        for tm in t.values():
+            print(row(tm))
+        record(f"batch: evolution model ({nb} batches)", "pyphi pca (observation-wise)",
+               t[f"ours evolution, {nb} batches"], t[f"pyphi pca obs-wise, {nb} b."], TARGET)
+        ours_m = t[f"ours evolution, {nb} batches"].out
+        r2o = np.asarray(getattr(ours_m, "pca_", ours_m).explained_r2x_)[:2]
+        r2p = np.asarray(t[f"pyphi pca obs-wise, {nb} b."].out["r2x"]).ravel()[:2]
+        print(f"  agreement: R²X ours {np.round(r2o, 4)} vs pyphi {np.round(r2p, 4)}")
+    t = alternate({"ours evolution, all batches": lambda: BatchEvolutionModel(2).fit(aligned)},
+                  args.repeat)
+    print(row(t["ours evolution, all batches"], "(pyphi bounded above)"))
+    # 3. level model
+    print("3. batch level model, 2 components (batch-wise MPCA; pyphi bounded to "
+          f"{args.peer_batches[0]} batches, ours on the same and on all)")
+    nb = args.peer_batches[0]
+    keep = aligned.batches[:nb]
+    sub = dataclasses.replace(aligned, batches=list(keep), data=aligned.data[:nb])
+    frame = peer_al[peer_al["batch"].isin(keep)]
+    t = alternate({f"ours level, {nb} batches": lambda: BatchLevelModel(2, cv_groups=0).fit(sub),
+                   f"pyphi mpca bw, {nb} b.": quiet(lambda: phibatch.mpca(
+                       frame, 2, unfolding="batch wise")),
+                   "ours level, all batches": lambda: BatchLevelModel(2, cv_groups=0).fit(aligned),
+                   "ours level + 7-group CV, all": lambda: BatchLevelModel(2).fit(aligned)},
+                  args.repeat)
+    for tm in t.values():
+        print(row(tm))
+    record(f"batch: level model ({nb} batches)", "pyphi mpca batch wise",
+           t[f"ours level, {nb} batches"], t[f"pyphi mpca bw, {nb} b."], TARGET)
+    blm, peer_blm = t[f"ours level, {nb} batches"].out, t[f"pyphi mpca bw, {nb} b."].out
+    r2_ours = blm.pca_.explained_r2x_
+    r2_peer = np.asarray(peer_blm["r2x"]).ravel()[:2]
+    T_peer = np.asarray(peer_blm["T"])[:, :2]
+    T_ours = blm.scores_
+    dev = np.max(np.abs(np.abs(T_ours) - np.abs(T_peer)) / np.ptp(T_ours, axis=0))
+    print(f"  agreement, level model: max |ΔR²X| = {np.max(np.abs(r2_ours - r2_peer)):.2e}, "
+          f"max |Δ|scores|| / range = {dev:.2e}")
     print("note: no open tool computes SIMCA-style batch evolution limits (mean ± 3 SD of the "
           "scores per time point); the evolution-model ratio compares our full model with "
           "pyphi's observation-wise PCA alone.")
+    print()
+    print(table())
 
 
 if __name__ == "__main__":

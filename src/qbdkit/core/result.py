@@ -29,10 +29,23 @@ import math
 import sys
 import types
 import typing
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
-import numpy as np
-import pandas as pd
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
+# numpy and pandas are not imported here (a light command such as ``qbdkit risk ap`` must
+# not pay for them): a value can only be a numpy/pandas object once its library has been
+# imported, so the checks below look the library up in ``sys.modules``.
+
+
+def _np() -> Any:
+    return sys.modules.get("numpy")
+
+
+def _pd() -> Any:
+    return sys.modules.get("pandas")
 
 
 def to_jsonable(value: Any) -> Any:
@@ -47,23 +60,32 @@ def to_jsonable(value: Any) -> Any:
         return {str(k): to_jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [to_jsonable(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return [to_jsonable(v) for v in value.tolist()]
-    if isinstance(value, pd.DataFrame):
-        return [to_jsonable(r) for r in value.to_dict(orient="records")]
-    if isinstance(value, pd.Series):
-        return {str(k): to_jsonable(v) for k, v in value.items()}
-    if isinstance(value, (np.bool_, bool)):
-        return bool(value)
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        f = float(value)
-        return None if (math.isnan(f) or math.isinf(f)) else f
-    if value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, (pd.Timestamp,)):
-        return value.isoformat()
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, float):
+        return None if (math.isnan(value) or math.isinf(value)) else float(value)
+    np = _np()
+    if np is not None:
+        if isinstance(value, np.ndarray):
+            return [to_jsonable(v) for v in value.tolist()]
+        pd = _pd()
+        if pd is not None:
+            if isinstance(value, pd.DataFrame):
+                return [to_jsonable(r) for r in value.to_dict(orient="records")]
+            if isinstance(value, pd.Series):
+                return {str(k): to_jsonable(v) for k, v in value.items()}
+        if isinstance(value, np.bool_):
+            return bool(value)
+        if isinstance(value, np.integer):
+            return int(value)
+        if isinstance(value, np.floating):
+            f = float(value)
+            return None if (math.isnan(f) or math.isinf(f)) else f
+        if pd is not None:
+            if value is pd.NA or value is pd.NaT:
+                return None
+            if isinstance(value, pd.Timestamp):
+                return value.isoformat()
     return value
 
 
@@ -123,6 +145,8 @@ class Result:
 
 def as_frame(value: Any) -> pd.DataFrame:
     """A DataFrame of a table-like value: a DataFrame, or rows (dicts or results)."""
+    import pandas as pd
+
     if isinstance(value, pd.DataFrame):
         return value.copy()
     rows = [v.to_dict() if isinstance(v, Result) else v for v in value]
@@ -130,17 +154,18 @@ def as_frame(value: Any) -> pd.DataFrame:
 
 
 def _brief(value: Any) -> str | None:
-    if isinstance(value, bool | np.bool_):
+    np, pd = _np(), _pd()
+    if isinstance(value, bool) or (np is not None and isinstance(value, np.bool_)):
         return str(bool(value))
-    if isinstance(value, int | np.integer):
+    if isinstance(value, int) or (np is not None and isinstance(value, np.integer)):
         return str(int(value))
-    if isinstance(value, float | np.floating):
+    if isinstance(value, float) or (np is not None and isinstance(value, np.floating)):
         return format(float(value), ".4g")
     if isinstance(value, str):
         return repr(value if len(value) <= 30 else value[:27] + "…")
-    if isinstance(value, np.ndarray):
+    if np is not None and isinstance(value, np.ndarray):
         return "array" + "×".join(str(s) for s in value.shape).join("()")
-    if isinstance(value, pd.DataFrame):
+    if pd is not None and isinstance(value, pd.DataFrame):
         return f"DataFrame({value.shape[0]}×{value.shape[1]})"
     if isinstance(value, list | tuple) and not (value and isinstance(value[0], list | tuple | dict)):
         return f"[{len(value)}]"
@@ -241,9 +266,10 @@ def _convert(tp: Any, value: Any) -> Any:
         if not isinstance(value, str):
             raise TypeError("not a str")
         return value
-    if tp is np.ndarray:
+    np, pd = _np(), _pd()
+    if np is not None and tp is np.ndarray:
         return _array(value)
-    if tp is pd.DataFrame:
+    if pd is not None and tp is pd.DataFrame:
         return pd.DataFrame(value) if value is not None else pd.DataFrame()
     if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         if not isinstance(value, dict):
@@ -279,6 +305,8 @@ def _accepts(tp: Any, value: Any) -> bool:
 
 def _array(value: Any) -> np.ndarray:
     """A list (nested) from ``to_jsonable`` back to an array; ``None`` → NaN for numbers."""
+    import numpy as np
+
     if value is None:
         return np.array([], dtype=float)
     arr = np.asarray(value, dtype=object)
@@ -307,17 +335,22 @@ def _pad(text: str, width: int, right: bool) -> str:
 def format_table(headers: list[str], rows: list[list[Any]], floatfmt: str = ".4g") -> str:
     """Plain-text table for ``summary()`` methods (monospace, right-aligned numbers)."""
 
+    np = _np()
+    floats: tuple[type, ...] = (float,) if np is None else (float, np.floating)
+    numbers: tuple[type, ...] = (int, float) if np is None else (int, float, np.integer,
+                                                                  np.floating)
+
     def fmt(v: Any) -> str:
         if v is None:
             return ""
-        if isinstance(v, (float, np.floating)):
+        if isinstance(v, floats):
             if math.isnan(float(v)):
                 return "nan"
             return format(float(v), floatfmt)
         return str(v)
 
     cells = [[fmt(v) for v in r] for r in rows]
-    numeric = [[isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
+    numeric = [[isinstance(v, numbers) and not isinstance(v, bool)
                 for v in r] for r in rows]
     widths = [display_width(h) for h in headers]
     for r in cells:

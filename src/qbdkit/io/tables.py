@@ -19,13 +19,15 @@ import contextlib
 import csv
 import io
 import math
+import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas is imported where a table is read (start-up stays light)
+    import pandas as pd
 
 from qbdkit.core.numbers import LARGEST, parse_number, range_problem
 from qbdkit.errors import Problem, QbdInputError
@@ -210,7 +212,8 @@ def is_blank(v: Any) -> bool:
         return True
     if isinstance(v, float) and math.isnan(v):
         return True
-    if v is pd.NA or v is pd.NaT:
+    pd = sys.modules.get("pandas")  # not imported yet: v cannot be pandas' NA / NaT
+    if pd is not None and (v is pd.NA or v is pd.NaT):
         return True
     return isinstance(v, str) and v.strip() == ""
 
@@ -355,6 +358,7 @@ def _check_finite(frame: pd.DataFrame, name: str,
     ``frame`` as read (data row ``i`` is file row ``i + 2``), ``raw(i, j)`` the cell as
     written (for the message)."""
     import numpy as np
+    import pandas as pd
 
     for j, col in enumerate(frame.columns):
         s = frame.iloc[:, j]
@@ -474,6 +478,8 @@ def read_table(path: str | Path, *, sheet: str | int | None = 0, dtype_str: bool
     A text cell written by qbdkit as ``'=…`` (see :mod:`qbdkit.io.sheets`) reads back
     as ``=…``.
     """
+    import pandas as pd
+
     from qbdkit.io.sheets import unguard_frame
 
     p = Path(path)

@@ -8,21 +8,11 @@ number, AP action priority, C&E cause and effect, CPP critical process parameter
 well-controlled CPP, KPP key process parameter, GPP general process parameter.
 """
 
-from qbdkit.core.risk.ce import CeResult, cause_and_effect, ce_scores
-from qbdkit.core.risk.classify import (
-    CLASSES,
-    ClassificationResult,
-    ParameterClassification,
-    classify_parameter,
-    classify_parameters,
-)
-from qbdkit.core.risk.cqa import (
-    CqaResult,
-    IsfResult,
-    cqa_assessment,
-    cqa_score,
-    impurity_safety_factor,
-)
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+# fmea is imported at once: it is light (no pandas until a worksheet is scored) and its
+# module name is also the name of its function ``fmea``, which must win.
 from qbdkit.core.risk.fmea import (
     AP_RANK,
     ApResult,
@@ -35,7 +25,50 @@ from qbdkit.core.risk.fmea import (
     rating_changes,
     rpn,
 )
-from qbdkit.core.risk.study import StudyPlanResult, study_plan, study_severity
+
+if TYPE_CHECKING:
+    from qbdkit.core.risk.ce import CeResult, cause_and_effect, ce_scores
+    from qbdkit.core.risk.classify import (
+        CLASSES,
+        ClassificationResult,
+        ParameterClassification,
+        classify_parameter,
+        classify_parameters,
+    )
+    from qbdkit.core.risk.cqa import (
+        CqaResult,
+        IsfResult,
+        cqa_assessment,
+        cqa_score,
+        impurity_safety_factor,
+    )
+    from qbdkit.core.risk.study import StudyPlanResult, study_plan, study_severity
+
+#: public name → submodule, imported on first use (PEP 562) so ``qbdkit risk ap`` does not
+#: pay for pandas and the other assessments.
+_LAZY: dict[str, str] = {
+    "CeResult": "ce", "cause_and_effect": "ce", "ce_scores": "ce",
+    "CLASSES": "classify", "ClassificationResult": "classify",
+    "ParameterClassification": "classify", "classify_parameter": "classify",
+    "classify_parameters": "classify",
+    "CqaResult": "cqa", "IsfResult": "cqa", "cqa_assessment": "cqa", "cqa_score": "cqa",
+    "impurity_safety_factor": "cqa",
+    "StudyPlanResult": "study", "study_plan": "study", "study_severity": "study",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __all__ = [
     "AP_RANK",

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 from qbdkit.errors import Problem, QbdInputError
 from qbdkit.io.tables import Table, is_blank, normalize_name, require_columns
@@ -83,6 +84,8 @@ def as_table(data: pd.DataFrame | Table, name: str = "<data frame>") -> Table:
     """Wrap a DataFrame as a :class:`Table` (rows numbered as a spreadsheet: first data row 2)."""
     if isinstance(data, Table):
         return data
+    import pandas as pd
+
     if not isinstance(data, pd.DataFrame):
         raise TypeError(f"expected a pandas DataFrame or qbdkit.io.Table, got {type(data).__name__}")
     frame = data.reset_index(drop=True).copy()

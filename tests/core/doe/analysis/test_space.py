@@ -405,3 +405,82 @@ def test_setpoint_probability_by_response_bounds_the_joint_one():
     # common draws: the joint event is contained in each single-spec event (exactly)
     assert res.setpoint_probability <= min(singles)
     assert res.setpoint_probability >= 1 - sum(1 - q for q in singles) - 1e-12  # Bonferroni
+
+
+# --- issue 18: the vectorised kernels give exactly what the plain computations give -------
+
+@given(st.integers(1, 9), st.integers(1, 9), st.integers(0, 4), st.data())
+@settings(max_examples=120, deadline=None)
+def test_best_rectangles_match_brute_force(n0, n1, stack, data):
+    """Every mask of a stack: the rectangle's area is the brute-force largest of the
+    rectangles of True cells through the centre, and the rectangle returned is one."""
+    rng = np.random.default_rng(data.draw(st.integers(0, 10_000)))
+    masks = rng.random((stack + 1, n0, n1)) < data.draw(st.sampled_from([0.5, 0.8, 0.95, 1.0]))
+    c = (data.draw(st.integers(0, n0 - 1)), data.draw(st.integers(0, n1 - 1)))
+    areas, rects = space_mod.best_rectangles(masks, c)
+    for mask, area, (a, b, lo, hi) in zip(masks, areas, rects, strict=True):
+        best = 0
+        for a2, b2, l2, h2 in itertools.product(range(c[0] + 1), range(c[0], n0),
+                                                range(c[1] + 1), range(c[1], n1)):
+            if mask[a2:b2 + 1, l2:h2 + 1].all():
+                best = max(best, (b2 - a2 + 1) * (h2 - l2 + 1))
+        assert area == best
+        if best:
+            assert mask[a:b + 1, lo:hi + 1].all() and (b - a + 1) * (hi - lo + 1) == best
+            assert a <= c[0] <= b and lo <= c[1] <= hi
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_grouped_bitset_counts_equal_plain_comparisons(seed, monkeypatch):
+    """The bitset kernel (only the binding limits per point, a response binding alone read
+    from its marginal count) counts exactly what comparing every draw's ranks counts."""
+    model, _z, _y, post = _data(r=3, seed=seed)
+    rng = np.random.default_rng(seed)
+    x = rng.uniform([-2, -4], [12, 24], (3000, 2))
+    q = np.quantile(post.mean(model.rows(x)), [0.1, 0.3, 0.7, 0.9], axis=0)
+    sd = np.sqrt(np.diag(post.residual_covariance))  # loose limits on y1, y2: some points
+    specs = {"y0": (q[0, 0], q[3, 0]), "y1": (-math.inf, q[2, 1] + 4 * sd[1]),  # bind alone
+             "y2": (q[1, 2] - 4 * sd[2], math.inf)}
+    eng = ProbabilityEngine(post, model.rows, specs, draws=777, seed=seed)
+    assert eng._draws.bits is not None
+    calls = {"single": 0, "joint": 0}
+    real_marg = space_mod._count_inside_fixed
+
+    def spy(*args, **kwargs):
+        out = real_marg(*args, **kwargs)
+        d = args[4]
+        if d.bits is not None:
+            mu = post.mean(args[1])
+            s = np.sqrt(1 + post.leverage(args[1]))
+            binding = np.zeros(len(out), dtype=int)
+            for j in range(post.r):
+                lo = np.searchsorted(d.sorted_cols[j], (eng.lows[j] - mu[:, j]) / s, "left")
+                hi = np.searchsorted(d.sorted_cols[j], (eng.highs[j] - mu[:, j]) / s, "right")
+                binding += (lo > 0) | (hi < 777)
+            calls["single"] += int(((binding == 1) & (out > 0)).sum())
+            calls["joint"] += int(((binding > 1) & (out > 0)).sum())
+        return out
+
+    monkeypatch.setattr(space_mod, "_count_inside_fixed", spy)
+    with_bits, sweet = eng.counts_and_mean_inside(x)
+    plain = space_mod._Draws(eng._draws.sorted_cols, eng._draws.ranks, None)
+    zz = model.rows(x)
+    reference = space_mod._count_inside_fixed(post, zz, eng.lows, eng.highs, plain, 777,
+                                              workers=1)
+    assert np.array_equal(with_bits, reference)
+    assert len(np.unique(reference)) > 50
+    assert calls["single"] > 0 and calls["joint"] > 0  # both branches of the kernel ran
+    assert np.array_equal(sweet, eng.mean_inside(x))
+    assert np.array_equal(with_bits, eng.counts(x))
+
+
+def test_restricted_engine_equals_a_new_engine_with_the_same_seed():
+    model, _z, _y, post = _data(r=3)
+    specs = {"y0": (-1.0, 1.5), "y1": (-math.inf, 0.8)}
+    eng = ProbabilityEngine(post, model.rows, specs, draws=2000, seed=5)
+    x = np.array([[1.0, 3.0], [5.0, 10.0], [8.0, 17.0]])
+    one = eng.restricted({"y1": specs["y1"]})
+    new = ProbabilityEngine(post, model.rows, {"y1": specs["y1"]}, draws=2000, seed=5)
+    assert np.array_equal(one.counts(x), new.counts(x))
+    assert np.array_equal(eng.counts(x), ProbabilityEngine(post, model.rows, specs, draws=2000,
+                                                           seed=5).counts(x))

@@ -47,6 +47,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from qbdkit.core.doe.analysis.posterior import MultiResponsePosterior
 from qbdkit.core.numbers import parse_number
@@ -189,34 +190,41 @@ class _Draws:
     """Shared posterior predictive draws for the no-noise kernel.
 
     ``sorted_cols[j]``: draws of response j sorted; ``ranks[j, k]``: rank of draw k
-    in response j; ``bits[j][t]``: bitset (uint64 words) of the draws with rank ≥ t,
-    t = 0 … m, so the draws inside ``lo ≤ rank < hi`` are ``bits[j][lo] & ~bits[j][hi]``
-    and a joint count is an AND of r bitsets and a popcount (None when the
-    tables would exceed :data:`BITSET_BUDGET` bytes; then boolean comparisons).
+    in response j; ``bits[j][t]``: bitset (uint64 words) of the draws with rank ≥ t and
+    ``below[j][t]`` of those with rank < t, t = 0 … m, so the draws inside
+    ``lo ≤ rank < hi`` are ``bits[j][lo] & below[j][hi]`` and a joint count is an AND of
+    bitsets and a popcount (None when the tables would exceed :data:`BITSET_BUDGET`
+    bytes; then boolean comparisons).
     """
 
     sorted_cols: list[np.ndarray]
     ranks: np.ndarray  # (r, m) int16/int32
     bits: list[np.ndarray] | None
+    below: list[np.ndarray] | None = None
 
 
 BITSET_BUDGET = 600_000_000
 
 
 def _rank_bitsets(rank: np.ndarray, m: int) -> np.ndarray:
-    """Table (m + 1)×W of uint64: row t has bit k set iff rank[k] ≥ t."""
+    """Table (m + 1)×W of uint64: row t has bit k set iff rank[k] ≥ t — the draw of rank t
+    set in row t, then a cumulative OR from the last row up."""
     words = (m + 63) // 64
-    out = np.empty((m + 1, words), dtype=np.uint64)
-    step = max(1, 20_000_000 // max(m, 1))
-    for t0 in range(0, m + 1, step):
-        t = np.arange(t0, min(m + 1, t0 + step))
-        ge = rank[None, :] >= t[:, None]
-        packed = np.packbits(ge, axis=1, bitorder="little")
-        pad = words * 8 - packed.shape[1]
-        if pad:
-            packed = np.pad(packed, ((0, 0), (0, pad)))
-        out[t0:t0 + t.size] = packed.view(np.uint64)
+    k = np.empty(m, dtype=np.int64)
+    k[rank.astype(np.int64)] = np.arange(m)  # k[t]: the draw of rank t
+    out = np.zeros((m + 1, words), dtype=np.uint64)
+    out[np.arange(m), k // 64] = np.left_shift(np.uint64(1), (k % 64).astype(np.uint64))
+    np.bitwise_or.accumulate(out[::-1], axis=0, out=out[::-1])
     return out
+
+
+def _below_bitsets(ge: np.ndarray, m: int) -> np.ndarray:
+    """Complement of :func:`_rank_bitsets` within the m draws: row t = draws of rank < t."""
+    words = ge.shape[1]
+    valid = np.full(words, np.iinfo(np.uint64).max, dtype=np.uint64)
+    if m % 64:
+        valid[-1] = np.uint64((1 << (m % 64)) - 1)
+    return np.bitwise_and(~ge, valid)
 
 
 def _prepare_draws(t: np.ndarray) -> _Draws:
@@ -227,17 +235,20 @@ def _prepare_draws(t: np.ndarray) -> _Draws:
     for j in range(r):
         ranks[j, order[:, j]] = np.arange(m, dtype=dtype)
     words = (m + 63) // 64
-    bits = None
-    if r > 1 and (m + 1) * words * 8 * r <= BITSET_BUDGET:
+    bits = below = None
+    if r > 1 and 2 * (m + 1) * words * 8 * r <= BITSET_BUDGET:
         bits = [_rank_bitsets(ranks[j], m) for j in range(r)]
-    return _Draws([t[order[:, j], j] for j in range(r)], ranks, bits)
+        below = [_below_bitsets(b, m) for b in bits]
+    return _Draws([t[order[:, j], j] for j in range(r)], ranks, bits, below)
 
 
 def _count_inside_fixed(post: MultiResponsePosterior, z: np.ndarray, lows: np.ndarray,
                         highs: np.ndarray, d: _Draws, m: int, workers: int = 2,
-                        block: int = 4_000_000) -> np.ndarray:
-    """Number of draws with y(x) inside the spec box at each model row of ``z``."""
-    mu = post.mean(z)
+                        block: int = 4_000_000, mu: np.ndarray | None = None) -> np.ndarray:
+    """Number of draws with y(x) inside the spec box at each model row of ``z``
+    (``mu``: the predicted means ``post.mean(z)`` when the caller has them already)."""
+    if mu is None:
+        mu = post.mean(z)
     s = np.sqrt(1.0 + post.leverage(z))
     n = z.shape[0]
     r = post.r
@@ -267,12 +278,12 @@ def _count_inside_fixed(post: MultiResponsePosterior, z: np.ndarray, lows: np.nd
         return counts
     ranks = d.ranks
 
-    def work_bits(idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def work_bits(task: tuple[np.ndarray, tuple[tuple[int, bool], ...]]
+                  ) -> tuple[np.ndarray, np.ndarray]:
+        idx, sides = task
         acc: np.ndarray | None = None
-        for j in constrained:
-            lo = lo_idx[idx, j]
-            hi = np.minimum(hi_idx[idx, j], m)
-            sel = d.bits[j][np.clip(lo, 0, m)] & ~d.bits[j][np.maximum(hi, 0)]
+        for j, upper in sides:
+            sel = d.below[j][hi_idx[idx, j]] if upper else d.bits[j][lo_idx[idx, j]]
             acc = sel if acc is None else np.bitwise_and(acc, sel, out=acc)
         return idx, np.bitwise_count(acc).sum(axis=1, dtype=np.int64)
 
@@ -295,12 +306,34 @@ def _count_inside_fixed(post: MultiResponsePosterior, z: np.ndarray, lows: np.nd
         return idx, np.count_nonzero(ok, axis=1)
 
     if d.bits is not None:
-        work = work_bits
+        # Only the limits that cut off some draws at a point take part there: group the
+        # points by which sides (lower: lo > 0, upper: hi < m) of which responses bind.
+        # Where one response alone binds, the joint count is its marginal count.
+        cl, ch = lo_idx[todo][:, constrained] > 0, hi_idx[todo][:, constrained] < m
+        code = np.zeros(todo.size, dtype=np.int64)
+        for c in range(len(constrained)):
+            code |= cl[:, c].astype(np.int64) << (2 * c)
+            code |= ch[:, c].astype(np.int64) << (2 * c + 1)
+        order = np.argsort(code, kind="stable")
+        codes, starts = np.unique(code[order], return_index=True)
+        ends = [*starts[1:].tolist(), todo.size]
         rows_per_block = max(1, block // (8 * ((m + 63) // 64)))
+        tasks = []
+        for cv, a, b in zip(codes.tolist(), starts.tolist(), ends, strict=True):
+            group = todo[order[a:b]]
+            sides = tuple((j, bool(side)) for c, j in enumerate(constrained) for side in (0, 1)
+                          if cv >> (2 * c + side) & 1)
+            if len({j for j, _ in sides}) == 1:
+                counts[group] = marg[group, sides[0][0]]
+                continue
+            tasks += [(group[i:i + rows_per_block], sides)
+                      for i in range(0, group.size, rows_per_block)]
+        work: Callable[[Any], tuple[np.ndarray, np.ndarray]] = work_bits
+        chunks: list[Any] = tasks
     else:
         work = work_compare
         rows_per_block = max(1, block // m)
-    chunks = [todo[i:i + rows_per_block] for i in range(0, todo.size, rows_per_block)]
+        chunks = [todo[i:i + rows_per_block] for i in range(0, todo.size, rows_per_block)]
     if workers > 1 and len(chunks) > 1:
         with ThreadPoolExecutor(max_workers=workers) as pool:
             results = list(pool.map(work, chunks))
@@ -366,6 +399,7 @@ class ProbabilityEngine:
         self.workers = workers
         self.lows = np.array([specs.get(rn, (-math.inf, math.inf))[0] for rn in post.responses])
         self.highs = np.array([specs.get(rn, (-math.inf, math.inf))[1] for rn in post.responses])
+        self._seed = seed
         self.rng = np.random.default_rng(seed)
         self.noise_sd = None
         if noise_sd is not None and np.any(np.asarray(noise_sd, dtype=float) > 0):
@@ -376,17 +410,63 @@ class ProbabilityEngine:
 
     def counts(self, x: np.ndarray) -> np.ndarray:
         """Draws inside the specifications at settings ``x`` (N×k, actual units)."""
+        return self.counts_and_mean_inside(x, sweet=False)[0]
+
+    def counts_and_mean_inside(self, x: np.ndarray, *, sweet: bool = True
+                               ) -> tuple[np.ndarray, np.ndarray | None]:
+        """:meth:`counts` and :meth:`mean_inside` at settings ``x`` from one evaluation of
+        the model rows and predicted means per chunk (``sweet=False``: counts only)."""
         x = np.atleast_2d(np.asarray(x, dtype=float))
+        inside = np.empty(x.shape[0], dtype=bool) if sweet else None
         if self.noise_sd is None:
             out = np.empty(x.shape[0], dtype=np.int64)
-            step = 200_000
-            for i in range(0, x.shape[0], step):
+
+            def part(i: int) -> None:
                 z = self.rows(x[i:i + step])
+                mu = self.post.mean(z)
                 out[i:i + step] = _count_inside_fixed(self.post, z, self.lows, self.highs,
-                                                      self._draws, self.draws, self.workers)
-            return out
-        return _count_inside_noisy(self.post, self.rows, x, self.noise_sd, self.lows,
-                                   self.highs, self._b, self._chol, self.rng)
+                                                      self._draws, self.draws, 1, mu=mu)
+                if inside is not None:
+                    inside[i:i + step] = self._mean_ok(mu)
+
+            # Whole chunks (model rows, means, leverages, counts) run in ``workers`` threads
+            # with BLAS single-threaded: on these tall, thin products BLAS's own threads
+            # cost more than they give, and badly so on a busy machine.
+            step = max(1, min(100_000, -(-x.shape[0] // max(1, self.workers))))
+            starts = range(0, x.shape[0], step)
+            with threadpool_limits(limits=1, user_api="blas"):
+                if self.workers > 1 and len(starts) > 1:
+                    with ThreadPoolExecutor(max_workers=self.workers) as pool:
+                        list(pool.map(part, starts))
+                else:
+                    for i in starts:
+                        part(i)
+            return out, inside
+        out = _count_inside_noisy(self.post, self.rows, x, self.noise_sd, self.lows,
+                                  self.highs, self._b, self._chol, self.rng)
+        if inside is not None:
+            inside[:] = self.mean_inside(x)
+        return out, inside
+
+    def _mean_ok(self, mu: np.ndarray) -> np.ndarray:
+        return np.all((mu >= self.lows) & (mu <= self.highs), axis=1)
+
+    def restricted(self, specs: Mapping[str, tuple[float, float]]) -> ProbabilityEngine:
+        """The same engine with other specifications (e.g. one response's alone). Without
+        set-point noise the draws are shared, which is exactly what a new engine with the same
+        seed would draw (they depend only on the posterior, ``draws`` and ``seed``); with
+        noise a new engine is built (its noise draws follow the parameter draws)."""
+        if self.noise_sd is not None:
+            return ProbabilityEngine(self.post, self.rows, specs, draws=self.draws,
+                                     seed=self._seed, noise_sd=self.noise_sd, workers=1)
+        other = object.__new__(ProbabilityEngine)
+        other.__dict__.update(self.__dict__)
+        other.lows = np.array([specs.get(rn, (-math.inf, math.inf))[0]
+                               for rn in self.post.responses])
+        other.highs = np.array([specs.get(rn, (-math.inf, math.inf))[1]
+                                for rn in self.post.responses])
+        other.rng = None  # the shared draws are made; nothing further is drawn
+        return other
 
     def probability(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(probability, Monte Carlo standard error √(p(1−p)/draws)) at settings ``x``."""
@@ -395,8 +475,7 @@ class ProbabilityEngine:
 
     def mean_inside(self, x: np.ndarray) -> np.ndarray:
         """Sweet spot: does the predicted MEAN of every response meet its specification?"""
-        mu = self.post.mean(self.rows(np.atleast_2d(np.asarray(x, dtype=float))))
-        return np.all((mu >= self.lows) & (mu <= self.highs), axis=1)
+        return self._mean_ok(self.post.mean(self.rows(np.atleast_2d(np.asarray(x, dtype=float)))))
 
 
 def mc_standard_error(p: np.ndarray | float, draws: int) -> np.ndarray:
@@ -423,25 +502,53 @@ def run_containing(inside: np.ndarray, index: int) -> tuple[int, int] | None:
     return a, b
 
 
-def _best_rectangle(mask: np.ndarray, center: tuple[int, int]) -> tuple[int, tuple | None]:
-    """Largest rectangle of True cells in a 2-D mask containing ``center`` (vectorised):
-    every row extent (a, b) through the centre row, then the clean run of columns."""
+def best_rectangles(masks: np.ndarray, center: tuple[int, int]
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """Largest rectangle of True cells containing ``center`` in each of a stack of 2-D masks.
+
+    ``masks`` (B, n₀, n₁) → ``(areas (B,), rects (B, 4))`` with ``rects[i] = (a, b, l, r)``:
+    rows a…b, columns l…r (area 0 and an undefined rect when the centre cell is False).
+    Vectorised over the stack: per row, the run of True cells around the centre column
+    (``[lo_r, hi_r]``); for rows a ≤ c₀ ≤ b the widest column interval is
+    ``[max lo_r, min hi_r]`` over r ∈ [a, b], i.e. the running max/min going up from c₀ to a
+    and down from c₀ to b, so every (a, b) is scored at once in O(n₀·n₁ + n₀²) per mask. Ties
+    go to the smallest a, then the smallest b (row-major order of (a, b)).
+    """
+    masks = np.asarray(masks, dtype=bool)
+    nb, n0, _n1 = masks.shape
     c0, c1 = center
-    if not mask[c0, c1]:
+    run_left = np.cumprod(masks[:, :, c1::-1], axis=2, dtype=np.int32).sum(axis=2)
+    run_right = np.cumprod(masks[:, :, c1:], axis=2, dtype=np.int32).sum(axis=2)
+    row_lo = c1 - run_left + 1  # (B, n0); meaningless where the row's centre cell is False
+    row_hi = c1 + run_right - 1
+    ok = run_left > 0
+    up_lo = np.maximum.accumulate(row_lo[:, c0::-1], axis=1)[:, ::-1]  # a = 0 … c0
+    up_hi = np.minimum.accumulate(row_hi[:, c0::-1], axis=1)[:, ::-1]
+    up_ok = np.logical_and.accumulate(ok[:, c0::-1], axis=1)[:, ::-1]
+    dn_lo = np.maximum.accumulate(row_lo[:, c0:], axis=1)  # b = c0 … n0 − 1
+    dn_hi = np.minimum.accumulate(row_hi[:, c0:], axis=1)
+    dn_ok = np.logical_and.accumulate(ok[:, c0:], axis=1)
+    left = np.maximum(up_lo[:, :, None], dn_lo[:, None, :])
+    right = np.minimum(up_hi[:, :, None], dn_hi[:, None, :])
+    height = np.arange(c0, n0)[None, :] - np.arange(c0 + 1)[:, None] + 1
+    area = height[None] * (right - left + 1) * (up_ok[:, :, None] & dn_ok[:, None, :])
+    flat = area.reshape(nb, -1)
+    i = flat.argmax(axis=1)
+    a, b = np.divmod(i, n0 - c0)
+    rows = np.arange(nb)
+    rects = np.stack([a, b + c0, left.reshape(nb, -1)[rows, i], right.reshape(nb, -1)[rows, i]],
+                     axis=1)
+    return flat[rows, i].astype(np.int64), rects
+
+
+def _best_rectangle(mask: np.ndarray, center: tuple[int, int]) -> tuple[int, tuple | None]:
+    """Largest rectangle of True cells in a 2-D mask containing ``center``
+    (:func:`best_rectangles` for one mask): ``(area, ((a, b), (l, r)))``."""
+    area, rect = best_rectangles(np.asarray(mask, dtype=bool)[None], center)
+    if area[0] == 0:
         return 0, None
-    run0 = run_containing(mask[:, c1], c0)
-    a = np.arange(run0[0], c0 + 1)
-    b = np.arange(c0, run0[1] + 1)
-    aa, bb = (v.ravel() for v in np.meshgrid(a, b, indexing="ij"))
-    pre = np.zeros((mask.shape[0] + 1, mask.shape[1]), dtype=np.int32)
-    np.cumsum(~mask, axis=0, out=pre[1:])
-    clean = (pre[bb + 1] - pre[aa]) == 0  # (options, n1)
-    n1 = mask.shape[1]
-    left = np.where(~clean[:, :c1 + 1], np.arange(c1 + 1), -1).max(axis=1) + 1
-    right = np.where(~clean[:, c1:], np.arange(c1, n1), n1).min(axis=1) - 1
-    area = (bb - aa + 1) * (right - left + 1) * clean[:, c1]
-    i = int(area.argmax())
-    return int(area[i]), ((int(aa[i]), int(bb[i])), (int(left[i]), int(right[i])))
+    a, b, lft, rgt = (int(v) for v in rect[0])
+    return int(area[0]), ((a, b), (lft, rgt))
 
 
 def largest_box(inside: np.ndarray, center: Sequence[int]) -> tuple[tuple[int, int], ...] | None:
@@ -454,6 +561,10 @@ class _TimeUp(Exception):
     pass
 
 
+#: extents of the last enumerated axis scored per vectorised call of the box search
+BOX_CHUNK = 48
+
+
 def largest_box_search(inside: np.ndarray, center: Sequence[int], time_limit: float | None = None
                        ) -> tuple[tuple[tuple[int, int], ...] | None, bool]:
     """Largest axis-aligned box of grid indices inside a boolean grid and containing ``center``.
@@ -461,13 +572,17 @@ def largest_box_search(inside: np.ndarray, center: Sequence[int], time_limit: fl
     Size = number of grid points in the box (∏ (bᵢ − aᵢ + 1)). Exact branch and
     bound: extents of the first k − 2 axes are enumerated; for each partial box
     the best rectangle over the last two axes is solved exactly and vectorised
-    (:func:`_best_rectangle` on the slice of points whose whole cross-section is
+    (:func:`best_rectangles` on the slice of points whose whole cross-section is
     inside, from prefix sums). Widening a box can only shrink that rectangle, so
     on the first axis an extent [a, b] is bounded by (b − a + 1) × min over
     c ∈ [a, b] of the rectangle with that axis at the single index c, and on a
     deeper axis by its width × the rectangle of the parent node (times the largest
     widths of the axes still to choose); extents are tried in decreasing bound
-    and the search stops when the bound cannot beat the best box found.
+    and the search stops when the bound cannot beat the best box found. On the last
+    enumerated axis the rectangles of the next :data:`BOX_CHUNK` extents that can still
+    win are computed in one vectorised call and then visited in the same order with the
+    same tests, so the box (and which of several equal boxes) is the one a one-by-one
+    search returns.
     Returns ``(((a₀, b₀), …), proven)``: the box (None when the centre is outside)
     and whether it is proven largest — False only when ``time_limit`` seconds ran
     out first, in which case the box is the largest found so far.
@@ -493,11 +608,22 @@ def largest_box_search(inside: np.ndarray, center: Sequence[int], time_limit: fl
     lo = list(center[:e])
     hi = list(center[:e])
 
-    def rectangle() -> tuple[int, tuple | None]:
-        q = np.zeros(inside.shape[e:], dtype=np.int32)
+    def rectangles(ax: int, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Best rectangles of the partial boxes ``lo``/``hi`` with axis ``ax`` at [a, b]."""
+        lo_b = np.tile(np.array(lo, dtype=np.intp), (a.size, 1))
+        hi_b = np.tile(np.array(hi, dtype=np.intp), (a.size, 1))
+        lo_b[:, ax], hi_b[:, ax] = a, b
+        q = np.zeros((a.size, *inside.shape[e:]), dtype=np.int32)
         for c, sg in zip(corners, signs, strict=True):
-            q += sg * pre[tuple(hi[i] + 1 if c[i] else lo[i] for i in range(e))]
-        return _best_rectangle(q == 0, center[e:])
+            part = pre[tuple(hi_b[:, i] + 1 if c[i] else lo_b[:, i] for i in range(e))]
+            if sg > 0:
+                q += part
+            else:
+                q -= part
+        return best_rectangles(q == 0, center[e:])
+
+    def rect_of(row: np.ndarray) -> tuple[tuple[int, int], tuple[int, int]]:
+        return (int(row[0]), int(row[1])), (int(row[2]), int(row[3]))
 
     runs = []
     for ax in range(e):
@@ -506,6 +632,10 @@ def largest_box_search(inside: np.ndarray, center: Sequence[int], time_limit: fl
     max_width = [b - a + 1 for a, b in runs]
     best: dict[str, Any] = {"size": 0, "box": None}
 
+    def check_time() -> None:
+        if deadline is not None and time.monotonic() > deadline:
+            raise _TimeUp
+
     def search(ax: int, size: int, parent_rect: int) -> None:
         a0, b0 = runs[ax]
         c0 = center[ax]
@@ -513,11 +643,8 @@ def largest_box_search(inside: np.ndarray, center: Sequence[int], time_limit: fl
         if ax == 0:
             # best rectangle with this axis at a single index c (later axes at the centre):
             # a box spanning [a, b] here is bounded by (b − a + 1) × the minimum over c
-            single = {}
-            for c in range(a0, b0 + 1):
-                lo[ax], hi[ax] = c, c
-                single[c] = rectangle()[0]
-            lo[ax], hi[ax] = c0, c0
+            cs = np.arange(a0, b0 + 1)
+            single = dict(zip(cs.tolist(), rectangles(ax, cs, cs)[0].tolist(), strict=True))
             left = {c0: single[c0]}
             a = c0
             while a - 1 >= a0 and single[a - 1] > 0:
@@ -528,28 +655,51 @@ def largest_box_search(inside: np.ndarray, center: Sequence[int], time_limit: fl
             while b + 1 <= b0 and single[b + 1] > 0:
                 b += 1
                 right[b] = min(right[b - 1], single[b])
-            options = sorted(((aa, bb, (bb - aa + 1) * min(left[aa], right[bb]))
-                              for aa in left for bb in right), key=lambda t: -t[2])
+            la = np.array(list(left), dtype=np.int64)  # c0, c0 − 1, … (the order of ties)
+            rb = np.array(list(right), dtype=np.int64)  # c0, c0 + 1, …
+            lv = np.array([left[v] for v in la.tolist()], dtype=np.int64)
+            rv = np.array([right[v] for v in rb.tolist()], dtype=np.int64)
+            opt_a = np.repeat(la, rb.size)
+            opt_b = np.tile(rb, la.size)
+            opt_bound = (opt_b - opt_a + 1) * np.minimum(np.repeat(lv, rb.size),
+                                                         np.tile(rv, la.size))
         else:
             # deeper axes: the parent's rectangle (this axis at the centre) bounds every extent
-            options = sorted(((aa, bb, (bb - aa + 1) * parent_rect)
-                              for aa in range(a0, c0 + 1) for bb in range(c0, b0 + 1)),
-                             key=lambda t: -t[2])
-        for aa, bb, bound in options:
-            if size * rest * bound <= best["size"]:
+            opt_a = np.repeat(np.arange(a0, c0 + 1), b0 - c0 + 1)
+            opt_b = np.tile(np.arange(c0, b0 + 1), c0 - a0 + 1)
+            opt_bound = (opt_b - opt_a + 1) * parent_rect
+        # decreasing bound; equal bounds in (a, b) order, as a stable sort of the tuples
+        order = np.argsort(-opt_bound, kind="stable")
+        opt_a, opt_b, opt_bound = opt_a[order], opt_b[order], opt_bound[order]
+        bounds = opt_bound.tolist()
+        last = ax == e - 1
+        n_opt = len(bounds)
+        i = 0
+        while i < n_opt:
+            if size * rest * bounds[i] <= best["size"]:
                 break  # sorted by bound: nothing further can win
-            w = bb - aa + 1
-            if deadline is not None and time.monotonic() > deadline:
-                raise _TimeUp
-            lo[ax], hi[ax] = aa, bb
-            area, rect = rectangle()
-            if area == 0 or size * w * rest * area <= best["size"]:
-                continue
-            if ax == e - 1:
-                best["size"] = size * w * area
-                best["box"] = (*zip(lo, hi, strict=True), *rect)
-            else:
-                search(ax + 1, size * w, area)
+            check_time()
+            j = i
+            cap = BOX_CHUNK if last else 1
+            while j < n_opt and j - i < cap and size * rest * bounds[j] > best["size"]:
+                j += 1
+            areas, rects = rectangles(ax, opt_a[i:j], opt_b[i:j])
+            for aa, bb, bound, area, rect in zip(opt_a[i:j].tolist(), opt_b[i:j].tolist(),
+                                                 bounds[i:j], areas.tolist(), rects,
+                                                 strict=True):
+                if size * rest * bound <= best["size"]:
+                    lo[ax], hi[ax] = c0, c0
+                    return
+                w = bb - aa + 1
+                if area == 0 or size * w * rest * area <= best["size"]:
+                    continue
+                lo[ax], hi[ax] = aa, bb
+                if last:
+                    best["size"] = size * w * area
+                    best["box"] = (*zip(lo, hi, strict=True), *rect_of(rect))
+                else:
+                    search(ax + 1, size * w, area)
+            i = j
         lo[ax], hi[ax] = c0, c0
 
     try:
@@ -758,8 +908,9 @@ def design_space(post: MultiResponsePosterior, rows: ModelRows, *, model_factors
         x = np.repeat(base[None, :], idx[0].size, axis=0)
         for d, (f, col) in enumerate(zip(factors, pos, strict=True)):
             x[:, col] = axes[f][idx[d]]
-        prob[i:i + step] = engine.counts(x) / engine.draws
-        sweet[i:i + step] = engine.mean_inside(x)
+        c, m_in = engine.counts_and_mean_inside(x)
+        prob[i:i + step] = c / engine.draws
+        sweet[i:i + step] = m_in
         if progress is not None:
             progress(min(i + step, total), total)
     prob = prob.reshape(shape)
@@ -771,8 +922,7 @@ def design_space(post: MultiResponsePosterior, rows: ModelRows, *, model_factors
     for r_name, lim in specs.items():
         if math.isinf(lim[0]) and math.isinf(lim[1]):
             continue
-        one = ProbabilityEngine(post, rows, {r_name: lim}, draws=draws, seed=seed,
-                                noise_sd=noise if noise.any() else None, workers=1)
+        one = engine.restricted({r_name: lim})
         pr, ser = one.probability(base[None, :])
         by_response[r_name] = [float(pr[0]), float(ser[0])]
     # PAR: one factor at a time, the others at the set point, on a fine line through it

@@ -197,7 +197,7 @@ def coordinate_exchange(space: FactorSpace, model: Model, n_runs: int, *, criter
                         seed: int = 1, starts: int | None = None, fixed: np.ndarray | None = None,
                         frozen: dict[int, np.ndarray] | None = None, max_passes: int = 50,
                         perturbations: int = 20, ils_grid_max: int = 1024,
-                        start_polish: bool = True, patience: int = 20,
+                        start_polish: bool = True, patience: int | None = None,
                         boundary: bool = True) -> OptimalResult:
     """Best design of ``n_runs`` new runs (plus the ``fixed`` existing runs) for ``model``.
 
@@ -205,15 +205,34 @@ def coordinate_exchange(space: FactorSpace, model: Model, n_runs: int, *, criter
     ``perturbations``: iterated-local-search rounds on each of the three best starts (stopped
     after ``patience`` rounds in a row without improvement; on the small-grid D path each round tries
     four perturbed copies of each, see :func:`_grid_search`).
-    ``starts`` (random starts) defaults to :func:`default_starts`.
+    ``starts`` (random starts) defaults to :func:`default_starts` (on the small-grid D path
+    :func:`default_grid_starts`); ``patience`` defaults to 20 rounds; on the small-grid D path the
+    search then also stops when the three lineages agree on one value and have not improved for
+    two rounds, and after 400 batched starts (cheap problems) the patience is two rounds.
     ``boundary``: add the constraint polytope's :func:`boundary_points` to the candidate grid.
+    BLAS runs single-threaded inside (threadpoolctl): the products here are small, and BLAS's
+    own threads cost more than they give, very much so on a busy machine.
     """
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _coordinate_exchange(space, model, n_runs, criterion=criterion, seed=seed,
+                                    starts=starts, fixed=fixed, frozen=frozen,
+                                    max_passes=max_passes, perturbations=perturbations,
+                                    ils_grid_max=ils_grid_max, start_polish=start_polish,
+                                    patience=patience, boundary=boundary)
+
+
+def _coordinate_exchange(space: FactorSpace, model: Model, n_runs: int, *, criterion: str,
+                         seed: int, starts: int | None, fixed: np.ndarray | None,
+                         frozen: dict[int, np.ndarray] | None, max_passes: int,
+                         perturbations: int, ils_grid_max: int, start_polish: bool,
+                         patience: int | None, boundary: bool) -> OptimalResult:
+    """:func:`coordinate_exchange` (BLAS limits set by the caller)."""
     criterion = criterion.upper()
     if criterion not in ("D", "I"):
         raise ValueError("criterion must be D or I")
     rng = np.random.default_rng(seed)
-    if starts is None:
-        starts = default_starts(n_runs, model.p)
     levels = candidate_levels(space, model)
     frozen = frozen or {}
     p = model.p
@@ -238,7 +257,21 @@ def coordinate_exchange(space: FactorSpace, model: Model, n_runs: int, *, criter
         strides = np.array([int(np.prod(sizes[j + 1:])) for j in range(len(sizes))], dtype=np.intp)
         gmap = (grid, grid_x, strides, levels)
     if criterion == "D" and grid is not None and len(grid) <= ils_grid_max:
-        return _grid_search(grid, grid_x, m_fixed, n_runs, rng, starts, perturbations, patience, max_passes)
+        many = starts is None and n_runs * len(grid) * model.p <= _CHEAP_GRID_WORK
+        if starts is None:
+            starts = default_grid_starts(n_runs, len(grid), model.p)
+        if patience is None:
+            # many batched starts have explored already: a short iterated local search suffices
+            patience = _AGREE_ROUNDS if many else 20
+            agree: int | None = _AGREE_ROUNDS
+        else:
+            agree = None
+        return _grid_search(grid, grid_x, m_fixed, n_runs, rng, starts, perturbations,
+                            patience, max_passes, agree=agree)
+    if starts is None:
+        starts = default_starts(n_runs, model.p)
+    if patience is None:
+        patience = 20
     results: list[OptimalResult] = []
     total_passes = 0
     for _s in range(starts):
@@ -444,11 +477,16 @@ def _point_exchange(design, x, m_fixed, grid, grid_x, max_passes):
 #: Perturbed copies of each of the three best designs made in one iterated-local-search round of the
 #: small-grid search (:func:`_grid_search`); they are optimised together, in one batch.
 _GRID_PERTURB = 4
+#: Rounds without improvement after which the small-grid search stops once its lineages agree.
+_AGREE_ROUNDS = 2
+#: n·|grid|·p up to which the small-grid search makes 400 batched starts.
+_CHEAP_GRID_WORK = 100_000
 #: Sherman-Morrison updates between exact re-factorisations in :func:`_batched_point_exchange`.
 _REFACTOR_EVERY = 60
 
 
-def _grid_search(grid, grid_x, m_fixed, n_runs, rng, starts, perturbations, patience, max_passes):
+def _grid_search(grid, grid_x, m_fixed, n_runs, rng, starts, perturbations, patience, max_passes,
+                 agree=None):
     """D-optimal search when the grid of candidate points is small (≤ ``ils_grid_max`` points).
 
     Every design is a list of grid indices, and every exchange is a point exchange over the whole
@@ -456,7 +494,8 @@ def _grid_search(grid, grid_x, m_fixed, n_runs, rng, starts, perturbations, pati
     together (:func:`_batched_point_exchange`); then each round of iterated local search perturbs
     each of the three best designs in ``_GRID_PERTURB`` ways (10 %, 10 %, 20 % and 33 % of the runs,
     at least 1, 2, 3 and 4, re-drawn at random from the grid), re-optimises the copies together
-    and keeps a lineage's best copy when it beats the lineage. Batching makes the per-row Python
+    and keeps a lineage's best copy when it beats the lineage. With ``agree`` the search also stops
+    once all lineages have the same criterion value and none improved in ``agree`` rounds. Batching makes the per-row Python
     work serve many designs at once.
     """
     n_grid = len(grid)
@@ -475,6 +514,9 @@ def _grid_search(grid, grid_x, m_fixed, n_runs, rng, starts, perturbations, pati
         live = np.flatnonzero(stale < patience)
         if not len(live):
             break
+        if agree is not None and len(cur_v) > 1 and np.ptp(cur_v) <= 1e-9 * max(1.0, abs(cur_v[0])) \
+                and stale.min() >= agree:
+            break  # every lineage has reached the same optimum and none improved lately
         pert = np.repeat(cur[live], _GRID_PERTURB, axis=0)
         m = len(pert)
         # copy c re-draws its first nc[c] runs of a random permutation
@@ -487,7 +529,7 @@ def _grid_search(grid, grid_x, m_fixed, n_runs, rng, starts, perturbations, pati
         v2 = v2.reshape(len(live), _GRID_PERTURB)
         bb = np.argmax(v2, axis=1)
         for li, lin in enumerate(live):
-            if v2[li, bb[li]] > cur_v[lin] + 1e-12:
+            if v2[li, bb[li]] > cur_v[lin] + 1e-9 * max(1.0, abs(cur_v[lin])):  # not rounding
                 cur[lin], cur_v[lin] = g2[li * _GRID_PERTURB + bb[li]], v2[li, bb[li]]
                 stale[lin] = 0
             else:
@@ -608,6 +650,18 @@ def default_starts(n_runs: int, p: int) -> int:
     """Random starts: 10-40, more for cheap problems (work per start grows like n·p²; 40 up to
     n·p² = 10⁴, e.g. 30 for 5 factors, quadratic model, 30 runs)."""
     return int(np.clip(4e5 / max(n_runs * p * p, 1), 10, 40))
+
+
+def default_grid_starts(n_runs: int, n_grid: int, p: int) -> int:
+    """Random starts of the small-grid D search (:func:`_grid_search`), whose starts are
+    optimised together in one batch, so that many are cheap when the problem is small: 400 when
+    n·|grid|·p ≤ 10⁵ (e.g. 4 factors, quadratic, 30 runs: 81 grid points, p = 15, where the
+    iterated local search alone often stays in a lesser optimum), otherwise 4·10⁶/(n·|grid|·p)
+    within 10–40 (10 for 8 two-level factors with interactions, 40 runs)."""
+    work = max(n_runs * n_grid * p, 1)
+    if work <= _CHEAP_GRID_WORK:
+        return 400
+    return int(np.clip(4e6 / work, 10, 40))
 
 
 def default_runs(p: int) -> int:
