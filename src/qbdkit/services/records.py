@@ -22,6 +22,8 @@ from __future__ import annotations
 import hashlib
 import json
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -440,9 +442,12 @@ class Rerun(Result):
         return "\n".join(lines)
 
 
-def rerun(project: str, kind: str, key: str, version: int | None = None, *, ctx: Any) -> Rerun:
-    """Recompute a stored analysis record from its stored inputs and options and compare."""
-    from qbdkit.core.diff import diff
+@contextmanager
+def stored_request(project: str, kind: str, key: str, version: int | None = None, *,
+                   ctx: Any) -> Iterator[tuple[dict[str, Any], Any]]:
+    """``(record, request)`` of a stored analysis record, its input-file fields pointing at
+    the stored bytes written to a temporary folder that lives as long as the ``with`` block.
+    Reading needs the right to read the project (``ctx.user``)."""
     from qbdkit.services.kinds import get_kind
 
     record = get_record(project, kind, key, version, user=ctx.user, url=ctx.url)
@@ -461,8 +466,17 @@ def rerun(project: str, kind: str, key: str, version: int | None = None, *, ctx:
             target = folder / Path(filename).name
             target.write_bytes(data)
             paths[field_name] = target
-        req = k.request.model_validate(content["request"]).with_inputs(paths)
-        result = k.run(req, ctx)
+        yield record, k.request.model_validate(content["request"]).with_inputs(paths)
+
+
+def rerun(project: str, kind: str, key: str, version: int | None = None, *, ctx: Any) -> Rerun:
+    """Recompute a stored analysis record from its stored inputs and options and compare."""
+    from qbdkit.core.diff import diff
+    from qbdkit.services.kinds import get_kind
+
+    with stored_request(project, kind, key, version, ctx=ctx) as (record, req):
+        result = get_kind(kind).run(req, ctx)
+    content = record["content"]
     fresh = json.loads(canonical_json(result.to_dict() if hasattr(result, "to_dict")
                                       else result))
     changes = diff(content["result"], fresh)
