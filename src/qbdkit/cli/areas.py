@@ -12,6 +12,7 @@ AREAS: list[tuple[str | None, str, str]] = [
     (None, "identity", ""),     # login, logout, passwd, sign, rerun, store, records
     (None, "report", ""),       # report                    (qbdkit.services.report)
     (None, "history", ""),      # diff                      (project versions, field level)
+    (None, "web", ""),          # serve                     (qbdkit.web, FastAPI)
     ("audit", "audit", "Audit trail: show and verify the tamper-evident log."),
     ("project", "project_store", "Projects in the store: accept a record's proposed values (PAR/NOR, classes)."),
     ("risk", "risk", "Risk assessment: CQA criticality, FMEA (RPN, AP), C&E matrix, parameter classes."),

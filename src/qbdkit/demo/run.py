@@ -35,9 +35,12 @@ class DemoRun:
 
 def run_demo(out_dir: Path, *, user: str | None = None,
              progress: Callable[[str], None] | None = None, project_dir: Path = PROJECT_DIR,
-             formats: Sequence[str] = ("html",), lang: str = "en") -> DemoRun:
+             formats: Sequence[str] = ("html",), lang: str = "en",
+             url: str | None = None) -> DemoRun:
     """Import the demo project, run every stage module, write the report (see the module
-    docstring). ``formats``: any of html, pdf, docx (``report.<format>``)."""
+    docstring). ``formats``: any of html, pdf, docx (``report.<format>``). ``url``: another
+    store than ``OUT/qbdkit.sqlite`` (``qbdkit serve --demo``, the web tests: a multi-user
+    store, ``user`` then names the signed-in scientist who authors the records)."""
     from qbdkit.demo.stages import DemoContext, stage_runners
     from qbdkit.services.auth import local_user
     from qbdkit.services.base import Context
@@ -47,7 +50,7 @@ def run_demo(out_dir: Path, *, user: str | None = None,
     out_dir.mkdir(parents=True, exist_ok=True)
     say = progress or (lambda _m: None)
     run = DemoRun(out_dir=out_dir, report=out_dir / "report.html")
-    url = f"sqlite:///{(out_dir / 'qbdkit.sqlite').resolve()}"
+    url = url or f"sqlite:///{(out_dir / 'qbdkit.sqlite').resolve()}"
     user = user or local_user(url)
     ctx = Context(user=user, url=url, lang=lang)
 

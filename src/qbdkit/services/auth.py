@@ -312,13 +312,37 @@ def authenticate(token: str | None, *, url: str | None = None) -> str:
     Missing, unknown (forged), revoked or idle-expired tokens, and disabled or locked users,
     raise :class:`AuthenticationRequired` naming the cause.
     """
+    return session_user(token, url=url).name
+
+
+@dataclass(frozen=True)
+class SessionUser:
+    """Who a valid session belongs to (the web layer shows the role and printed name)."""
+
+    name: str
+    role: str
+    full_name: str | None
+
+
+#: A session's ``last_seen`` is written at most this often (seconds): reads stay read-only
+#: transactions (no write lock per page view); the idle timeout is exact to this margin.
+TOUCH_SECONDS = 30
+
+
+def session_user(token: str | None, *, url: str | None = None) -> SessionUser:
+    """:func:`authenticate`, returning the user's role and printed name too.
+
+    A read-only transaction checks the token; ``last_seen`` is written (a short write
+    transaction) only when older than :data:`TOUCH_SECONDS`. An idle-expired session is
+    revoked (committed) before the error is raised.
+    """
     hint = "`qbdkit login` (or sign in again on the web)"
     if not token:
         raise AuthenticationRequired("not signed in", column="session", expected=hint,
                                      found="no session")
-    with transaction(url) as session:
-        row = session.scalar(select(SignInSession).where(
-            SignInSession.token_sha256 == _token_hash(token)))
+    digest = _token_hash(token)
+    with transaction(url, write=False) as session:
+        row = session.scalar(select(SignInSession).where(SignInSession.token_sha256 == digest))
         if row is None:
             raise AuthenticationRequired("not a session of this store", column="session",
                                          expected=hint, found="unknown token")
@@ -330,14 +354,35 @@ def authenticate(token: str | None, *, url: str | None = None) -> str:
         if row.revoked_at is not None:
             raise AuthenticationRequired("session ended (signed out)", column="session",
                                          expected=hint, found="revoked")
+        idle = timedelta(seconds=row.idle_seconds)
+        since = utcnow() - _aware(row.last_seen)
+        who = SessionUser(user.name, user.role, user.full_name)
+        minutes = row.idle_seconds // 60
+    if since <= timedelta(seconds=TOUCH_SECONDS):
+        return who
+    with transaction(url) as session:
+        row = session.scalar(select(SignInSession).where(SignInSession.token_sha256 == digest))
         now = utcnow()
-        if now - row.last_seen > timedelta(seconds=row.idle_seconds):
+        if row is None or row.revoked_at is not None:
+            raise AuthenticationRequired("session ended (signed out)", column="session",
+                                         expected=hint, found="revoked")
+        if since > idle or now - _aware(row.last_seen) > idle:
             row.revoked_at = now
-            raise AuthenticationRequired("session expired after inactivity", column="session",
-                                         expected=hint,
-                                         found=f"idle > {row.idle_seconds // 60} min")
-        row.last_seen = now
-        return user.name
+            expired = True
+        else:
+            row.last_seen = now
+            expired = False
+    if expired:
+        raise AuthenticationRequired("session expired after inactivity", column="session",
+                                     expected=hint, found=f"idle > {minutes} min")
+    return who
+
+
+def _aware(moment):
+    """Stored times come back naive from SQLite; they are UTC."""
+    from datetime import UTC
+
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def reauthenticate(session: Session, name: str, password: str) -> User:

@@ -1,0 +1,1 @@
+"""The JSON API under ``/api``, one module per area (``qbdkit.web.app.API_MODULES``)."""
