@@ -40,6 +40,7 @@ PAGE_MODULES: list[str] = [
     "qbdkit.web.pages.projects",
     "qbdkit.web.pages.admin",
     "qbdkit.web.pages.audit",
+    "qbdkit.web.pages.doe",
 ]
 
 #: JSON API routers (under /api), one module per area.
@@ -48,6 +49,8 @@ API_MODULES: list[str] = [
     "qbdkit.web.api.projects",
     "qbdkit.web.api.users",
     "qbdkit.web.api.audit",
+    "qbdkit.web.api.doe",
+    "qbdkit.web.api.jobs",
 ]
 
 STATIC = Path(__file__).parent / "static"

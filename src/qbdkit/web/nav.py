@@ -10,6 +10,7 @@ NAV: list[tuple[str, str]] = [
     ("/audit", "Audit trail"),
     ("/admin/users", "Users"),
     ("/projects/{project}", "Overview"),
+    ("/projects/{project}/doe", "DoE"),
     ("/projects/{project}/report", "Report"),
 ]
 
