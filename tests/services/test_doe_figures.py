@@ -50,8 +50,10 @@ def test_design_space_figure_draws_par_and_the_section_through_the_set_point(tmp
     prob = np.array(res["probability"])
     assert z.shape == (len(res["axes"]["Temperature (°F)"]), len(res["axes"]["Time (min)"]))
     assert np.allclose(z, prob.T)  # rows follow the y factor
-    par = [s for s in fig["layout"]["shapes"] if s["line"]["color"] == "#0d47a1"]
+    par = [d for d in fig["data"] if d.get("name") == "PAR"]
     assert res["par"] == {"Time (min)": [81.0, 90.0], "Temperature (°F)": [170.0, 180.0]}
-    assert (par[0]["x0"], par[0]["x1"], par[0]["y0"], par[0]["y1"]) == (81, 90, 170, 180)
+    sp = res["setpoint"]
+    assert (par[0]["x"], par[0]["y"]) == ([81, 90], [sp["Temperature (°F)"]] * 2)
+    assert (par[1]["x"], par[1]["y"]) == ([sp["Time (min)"]] * 2, [170, 180])
     nor = [s for s in fig["layout"]["shapes"] if s["line"]["dash"] == "dash"]
     assert (nor[0]["x0"], nor[0]["x1"]) == tuple(res["nor"]["ranges"]["Time (min)"])

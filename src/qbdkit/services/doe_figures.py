@@ -19,9 +19,12 @@ from qbdkit.i18n import t
 from qbdkit.services.doe_profiler import Profile
 
 BLUE = "#1f5fa8"
+PAR_COLOUR = "#0d47a1"
 BAND = "rgba(31,95,168,0.18)"
 RED = "#b3261e"
 GREEN = "#2e7d32"
+#: probability colours as the report's maps: red (0) → yellow → green (1)
+P_SCALE = [[0.0, "#d73027"], [0.5, "#fee08b"], [0.8, "#a6d96a"], [1.0, "#1a9850"]]
 FONT = {"family": "system-ui, 'Noto Sans CJK SC', 'Microsoft YaHei', sans-serif", "size": 12}
 
 
@@ -144,8 +147,9 @@ def _slice(prob: np.ndarray, axes: list[list[float]], keep: tuple[int, int],
 def design_space_figure(result: dict[str, Any], lang: str = "en",
                         factors: tuple[str, str] | None = None) -> dict[str, Any]:
     """Probability map P(all CQAs in specification) over two factors of a stored
-    ``doe.design_space`` result, the contour P = R, the set point, the PAR (per factor, through
-    the set point) as a box, the largest box inside the region and the NOR."""
+    ``doe.design_space`` result (the section through the set point), the contour P = R, the
+    set point, the PAR of each factor (one factor at a time through the set point: a cross,
+    as the report draws it), the largest box inside the region and the NOR box."""
     names = list(result["factors"])
     if len(names) < 2:
         raise ValueError("a design-space map needs two factors")
@@ -161,7 +165,7 @@ def design_space_figure(result: dict[str, Any], lang: str = "en",
     r = float(result["min_probability"])
     data: list[dict[str, Any]] = [
         {"type": "heatmap", "x": axes[ix], "y": axes[iy], "z": z.tolist(), "zmin": 0, "zmax": 1,
-         "colorscale": "RdYlGn", "colorbar": {"title": {"text": "P"}},
+         "colorscale": P_SCALE, "colorbar": {"title": {"text": "P"}},
          "hovertemplate": f"{fx} = %{{x:.4g}}<br>{fy} = %{{y:.4g}}<br>P = %{{z:.3f}}"
                           "<extra></extra>"},
         {"type": "contour", "x": axes[ix], "y": axes[iy], "z": z.tolist(), "showscale": False,
@@ -183,7 +187,19 @@ def design_space_figure(result: dict[str, Any], lang: str = "en",
         data.append({"type": "scatter", "mode": "lines", "x": [None], "y": [None],
                      "line": {"color": color, "dash": dash}, "name": label})
 
-    box(result.get("par"), "#0d47a1", "solid", "PAR")
+    par = result.get("par") or {}
+    if par.get(fx) is not None:  # PAR: one factor at a time through the set point (a cross)
+        data.append({"type": "scatter", "mode": "lines+markers", "x": list(par[fx]),
+                     "y": [setpoint[iy]] * 2, "line": {"color": PAR_COLOUR, "width": 3},
+                     "marker": {"symbol": "line-ns", "size": 12,
+                                "line": {"width": 3, "color": PAR_COLOUR}},
+                     "name": "PAR", "legendgroup": "par"})
+    if par.get(fy) is not None:
+        data.append({"type": "scatter", "mode": "lines+markers", "x": [setpoint[ix]] * 2,
+                     "y": list(par[fy]), "line": {"color": PAR_COLOUR, "width": 3},
+                     "marker": {"symbol": "line-ew", "size": 12,
+                                "line": {"width": 3, "color": PAR_COLOUR}},
+                     "name": "PAR", "legendgroup": "par", "showlegend": par.get(fx) is None})
     box(result.get("box"), "#6a1b9a", "dot", t("largest box", lang, "web"))
     box((result.get("nor") or {}).get("ranges"), "#000000", "dash", "NOR")
     return {"data": data,

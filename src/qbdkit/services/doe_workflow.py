@@ -182,24 +182,31 @@ def analyse_upload(project: str, design_name: str, filename: str, data: bytes, c
 
 def analysis_specs(project: str, name: str, ctx: Context) -> list[str]:
     """The specifications the design space would use by default for analysis ``name``: those
-    of its run sheet's response definitions (the project's acceptance criteria)."""
+    of its run sheet's response definitions (the project's acceptance criteria) for the
+    responses the analysis fitted."""
+    from qbdkit.core.doe.analysis.space import parse_spec
     from qbdkit.services.doe import _load, _spec_texts
     from qbdkit.services.records import stored_request
 
-    with stored_request(project, "doe.analysis", name, ctx=ctx) as (_record, req):
+    with stored_request(project, "doe.analysis", name, ctx=ctx) as (record, req):
+        fitted = {r["name"] for r in (record["content"].get("result") or {}).get("responses")
+                  or []}
         try:
-            return _spec_texts(_load(req.file, req.factors_file), [])[0]
+            texts = _spec_texts(_load(req.file, req.factors_file), [])[0]
         except QbdInputError:
             return []
+    return [s for s in texts if parse_spec(s, None).response in fitted]
 
 
 def submit_design_space(project: str, analysis_name: str, ctx: Context, *,
                         specs: list[str] | None = None, name: str | None = None,
                         draws: int = 2000, grid: int = 21, min_probability: float = 0.9,
-                        seed: int = 0, reason: str = "") -> str:
+                        seed: int = 0, control_sd: dict[str, float] | None = None,
+                        nor_k: float = 3.0, reason: str = "") -> str:
     """Start the design-space Monte Carlo of analysis ``analysis_name`` as a background job
     (:func:`qbdkit.services.jobs.submit`), its inputs those stored with the analysis and the
-    set points from the project; returns the job id."""
+    set points from the project; returns the job id. ``control_sd``: the control capability
+    σ per factor, from which the NOR (set point ± ``nor_k``·σ) is proposed."""
     from qbdkit.services import jobs
     from qbdkit.services.doe import DesignSpaceRequest, project_setpoints
     from qbdkit.services.records import stored_request
@@ -218,7 +225,8 @@ def submit_design_space(project: str, analysis_name: str, ctx: Context, *,
         req = DesignSpaceRequest(file=files["file"], factors_file=files.get("factors_file"),
                                  specs=list(specs or []), model=areq.model, draws=draws,
                                  grid=grid, min_probability=min_probability, seed=seed,
-                                 responses=list(areq.responses))
+                                 responses=list(areq.responses),
+                                 control_sd=dict(control_sd or {}), nor_k=nor_k)
         req, _notes = project_setpoints(req, project, url=ctx.url)
         return jobs.submit("doe.design_space", req, ctx, project, name or analysis_name,
                            reason=reason or f"design space of analysis {analysis_name}",

@@ -38,6 +38,9 @@ class DesignSpaceJob(BaseModel):
     grid: int = Field(21, ge=2, le=101)
     min_probability: float = Field(0.9, gt=0, lt=1)
     seed: int = 0
+    control_sd: dict[str, float] = Field(default_factory=dict,
+                                         description="control capability σ per factor (NOR)")
+    nor_k: float = Field(3.0, gt=0)
     reason: str = ""
 
 
@@ -102,5 +105,5 @@ def design_space(project: str, name: str, req: DesignSpaceJob, context: Context 
     job = submit_design_space(project, name, context, specs=req.specs, name=req.name,
                               draws=req.draws, grid=req.grid,
                               min_probability=req.min_probability, seed=req.seed,
-                              reason=req.reason)
+                              control_sd=req.control_sd, nor_k=req.nor_k, reason=req.reason)
     return JobStarted(job=job, status_url=f"/api/jobs/{job}")

@@ -225,11 +225,15 @@ async def design_space_start(project: str, name: str, request: Request,
             raise QbdInputError("not a number", column=field, expected="a number",
                                 found=text) from None
 
+    control = {}
+    for key in form:
+        if key.startswith("control_sd:") and str(form.get(key) or "").strip():
+            control[key.split(":", 1)[1]] = number(key, 0.0)
     job = submit_design_space(
         project, name, context, specs=specs, name=str(form.get("as") or "").strip() or name,
         draws=number("draws", 2000, int), grid=number("grid", 21, int),
         min_probability=number("min_probability", 0.9), seed=number("seed", 0, int),
-        reason=str(form.get("reason") or "").strip())
+        control_sd=control, nor_k=number("nor_k", 3.0), reason=str(form.get("reason") or "").strip())
     return redirect(request, f"{_base(project)}/jobs/{job}")
 
 
