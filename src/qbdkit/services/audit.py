@@ -227,6 +227,21 @@ def export_log(log: AuditLog, out: Path) -> Path:
     return out
 
 
+def export_audit(out: Path, *, user: str, project: str | None = None,
+                 user_filter: str | None = None, action: str | None = None,
+                 since: str | None = None, until: str | None = None,
+                 url: str | None = None) -> Path:
+    """Export the (filtered) trail to ``out`` (.xlsx or .csv) as ``user``, who needs the
+    ``audit-export`` right (qa, reviewer, admin: periodic review, Annex 11 §9)."""
+    from qbdkit.services.users import require
+
+    with transaction(url, write=False) as session:
+        require(session, user, "audit-export")
+    log = audit_log(project, user_filter=user_filter, action=action, since=since, until=until,
+                    user=user, url=url)
+    return export_log(log, out)
+
+
 def write_anchor(*, user: str | None = None, url: str | None = None) -> dict[str, Any]:
     """A statement of the chain head (entry, hash) MAC'd with the audit key, to keep outside
     the database (``qbdkit audit anchor``); :func:`verify_audit` accepts it as an anchor."""
