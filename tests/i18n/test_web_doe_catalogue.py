@@ -15,7 +15,7 @@ DYNAMIC = {"draft", "in review", "approved", "rejected", "superseded", "queued",
 
 def _ids() -> set[str]:
     ids = set(DYNAMIC)
-    for f in (WEB / "templates" / "doe").glob("*.html"):
+    for f in [*(WEB / "templates" / "doe").glob("*.html"), WEB / "templates" / "jobs" / "job.html"]:
         for m in re.finditer(r"""\bt\(\s*("([^"]*)"|'([^']*)')""", f.read_text(encoding="utf-8")):
             ids.add(m.group(2) or m.group(3))
     pages = (WEB / "pages" / "doe.py").read_text(encoding="utf-8")

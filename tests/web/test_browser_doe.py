@@ -136,7 +136,7 @@ def test_design_upload_analyse_profile_design_space_accept(browser_page, signed_
     page.fill("input[name='control_sd:pH']", "0.02")
     page.click("#run-space")
     page.wait_for_selector("#job-progress")
-    assert re.search(r"/doe/jobs/[0-9a-f]{32}$", page.url)
+    assert re.search(r"/jobs/[0-9a-f]{32}$", page.url)
     page.wait_for_selector("#job-done:not([hidden])", timeout=JOB_TIMEOUT_MS)
     assert page.locator("#job-progress").get_attribute("value") in ("1", "1.0")
     shot(page, "doe-job-en")
@@ -171,3 +171,18 @@ def test_zh_pages_and_viewer_cannot_write(browser_page, signed_in, shot):
     page.wait_for_selector("#space-plot[data-drawn='1']")
     assert page.locator("#accept").count() == 0
     shot(page, "doe-space-zh")
+
+
+def test_report_is_built_as_a_background_job(browser_page, signed_in, shot):
+    page = browser_page
+    signed_in(page, "rev")
+    page.goto("/projects/demo-mab/report")
+    page.check("input[name=format][value=html]")
+    page.click("#download")
+    page.wait_for_selector("#job-progress")
+    page.wait_for_selector("#job-done:not([hidden])", timeout=JOB_TIMEOUT_MS)
+    shot(page, "report-job-en")
+    with page.expect_download() as dl:
+        page.click("#open-result")
+    assert dl.value.suggested_filename.startswith("report-demo-mab-v")
+    assert dl.value.suggested_filename.endswith("-en.html")

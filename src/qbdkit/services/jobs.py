@@ -28,6 +28,7 @@ directory) stay readable; ``cleanup`` runs after the job whatever its outcome.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import threading
@@ -127,6 +128,8 @@ def _forget_old() -> None:
         job = _jobs.pop(k)
         if job.artefact is not None:
             job.artefact.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # the job's private folder, when empty
+                job.artefact.parent.rmdir()
 
 
 def _start(kind: str, ctx: Context, work: Callable[[Context], tuple[dict | None, Path | None]],

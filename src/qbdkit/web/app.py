@@ -41,6 +41,7 @@ PAGE_MODULES: list[str] = [
     "qbdkit.web.pages.admin",
     "qbdkit.web.pages.audit",
     "qbdkit.web.pages.doe",
+    "qbdkit.web.pages.jobs",
 ]
 
 #: JSON API routers (under /api), one module per area.

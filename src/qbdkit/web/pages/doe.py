@@ -234,16 +234,7 @@ async def design_space_start(project: str, name: str, request: Request,
         draws=number("draws", 2000, int), grid=number("grid", 21, int),
         min_probability=number("min_probability", 0.9), seed=number("seed", 0, int),
         control_sd=control, nor_k=number("nor_k", 3.0), reason=str(form.get("reason") or "").strip())
-    return redirect(request, f"{_base(project)}/jobs/{job}")
-
-
-@router.get("/projects/{project}/doe/jobs/{job}")
-def job_page(project: str, job: str, request: Request, context: Context = Depends(ctx)
-             ) -> Response:
-    from qbdkit.services import jobs
-
-    status = jobs.status(job, user=context.user)
-    return render(request, "doe/job.html", project=project, job=status, base=_base(project))
+    return redirect(request, f"/projects/{_q(project)}/jobs/{job}")
 
 
 @router.get("/projects/{project}/doe/spaces/{name}")

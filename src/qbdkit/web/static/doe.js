@@ -125,11 +125,13 @@
     if (!root) { return; }
     var url = root.getAttribute("data-job-url");
     var bar = document.getElementById("job-progress");
+    var labels = {};
+    try { labels = JSON.parse(root.getAttribute("data-labels") || "{}"); } catch (e) { labels = {}; }
     function poll() {
       fetchJson(url).then(function (st) {
         bar.value = st.fraction;
-        document.getElementById("job-state").textContent = st.state;
-        document.getElementById("job-message").textContent = st.message || "";
+        document.getElementById("job-state").textContent = labels[st.state] || st.state;
+        document.getElementById("job-percent").textContent = Math.round(100 * st.fraction) + " %";
         root.setAttribute("data-state", st.state);
         if (st.state === "failed") {
           showError("job-error", new Error(st.error || st.message));
