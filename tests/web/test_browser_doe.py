@@ -129,7 +129,7 @@ def test_design_upload_analyse_profile_design_space_accept(browser_page, signed_
     # 7. the design space as a background job, to completion
     page.goto(f"{base}/analyses/{name}")
     page.wait_for_selector("#space-form")
-    page.fill("#specs", f"{AGG} <= 3\n5 <= {AFUC} <= 11")
+    page.fill("#specs", f"{AGG} <= 2.5\n5 <= {AFUC} <= 11")
     page.fill("#draws", "500")
     page.fill("#grid", "9")
     page.fill("input[name='control_sd:Temperature (°C)']", "0.1")
