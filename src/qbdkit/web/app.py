@@ -40,6 +40,9 @@ PAGE_MODULES: list[str] = [
     "qbdkit.web.pages.projects",
     "qbdkit.web.pages.admin",
     "qbdkit.web.pages.audit",
+    "qbdkit.web.pages.risk",
+    "qbdkit.web.pages.sdm",
+    "qbdkit.web.pages.records",
     "qbdkit.web.pages.doe",
     "qbdkit.web.pages.jobs",
 ]
@@ -50,6 +53,9 @@ API_MODULES: list[str] = [
     "qbdkit.web.api.projects",
     "qbdkit.web.api.users",
     "qbdkit.web.api.audit",
+    "qbdkit.web.api.risk",
+    "qbdkit.web.api.sdm",
+    "qbdkit.web.api.records",
     "qbdkit.web.api.doe",
     "qbdkit.web.api.jobs",
 ]

@@ -10,7 +10,10 @@ NAV: list[tuple[str, str]] = [
     ("/audit", "Audit trail"),
     ("/admin/users", "Users"),
     ("/projects/{project}", "Overview"),
+    ("/projects/{project}/risk", "Risk"),
+    ("/projects/{project}/sdm", "Scale-down"),
     ("/projects/{project}/doe", "DoE"),
+    ("/projects/{project}/records", "Records"),
     ("/projects/{project}/report", "Report"),
 ]
 
