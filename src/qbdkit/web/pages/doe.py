@@ -10,6 +10,8 @@ the plots are drawn in the browser from ``/api/projects/{p}/doe/…`` (``static/
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
@@ -107,10 +109,28 @@ async def doe_create(project: str, request: Request, context: Context = Depends(
     return redirect(request, f"{_base(project)}/designs/{_q(name)}", flash="Design stored.")
 
 
+#: rendered record bodies (kind, record SHA-256, language) → HTML. A record version never
+#: changes, and the report renderers draw their figures with matplotlib (seconds for an
+#: analysis), so each is rendered once per process.
+_RENDERED: OrderedDict[tuple[str, str, str], str] = OrderedDict()
+_RENDERED_LOCK = threading.Lock()
+RENDER_CACHE = 32
+
+
 def _record_html(kind: str, record: dict, lang: str) -> str:
     from qbdkit.report.sections import render_result
 
-    return render_result(kind, record["content"].get("result") or {}, lang)
+    key = (kind, record["sha256"], lang)
+    with _RENDERED_LOCK:
+        if key in _RENDERED:
+            _RENDERED.move_to_end(key)
+            return _RENDERED[key]
+    html = render_result(kind, record["content"].get("result") or {}, lang)
+    with _RENDERED_LOCK:
+        _RENDERED[key] = html
+        while len(_RENDERED) > RENDER_CACHE:
+            _RENDERED.popitem(last=False)
+    return html
 
 
 @router.get("/projects/{project}/doe/designs/{name}")
