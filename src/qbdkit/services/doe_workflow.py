@@ -173,7 +173,13 @@ def analyse_upload(project: str, design_name: str, filename: str, data: bytes, c
     design = stored_design(project, design_name, ctx)
     with tempfile.TemporaryDirectory(prefix="qbdkit-upload-") as tmp:
         sheet, side = _write_upload(Path(tmp), design, filename, data)
-        req = AnalysisRequest(file=sheet, factors_file=side, model=model)
+        responses: list[str] = []
+        if not design.responses:  # a design made without responses: the sheet's other columns
+            from qbdkit.io import read_table
+
+            taken = {f["name"] for f in design.factors} | {"run", "std_order", "block"}
+            responses = [c for c in read_table(sheet).columns if c not in taken]
+        req = AnalysisRequest(file=sheet, factors_file=side, model=model, responses=responses)
         _result, stored = run_and_store("doe.analysis", req, ctx, project=project,
                                         name=name or design_name,
                                         reason=reason or f"results of design {design_name}")
