@@ -9,7 +9,7 @@ WEB = Path(__file__).parents[2] / "src" / "qbdkit" / "web"
 FIGURES = Path(__file__).parents[2] / "src" / "qbdkit" / "services" / "doe_figures.py"
 #: msgids built at run time: record states, job states and kinds, model names, index sections
 DYNAMIC = {"draft", "in review", "approved", "rejected", "superseded", "queued", "running",
-           "done", "failed", "doe.design_space", "linear", "interaction", "quadratic",
+           "done", "failed", "Project report", "linear", "interaction", "quadratic",
            "Designs", "Analyses", "Design spaces", "DoE"}
 
 

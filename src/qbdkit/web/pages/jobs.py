@@ -22,6 +22,9 @@ from qbdkit.web.templating import redirect, render
 
 router = APIRouter()
 
+#: the title of report jobs (a msgid of domain "web")
+REPORT_TASK = "Project report"
+
 
 def _q(v: str) -> str:
     return quote(v, safe="")
@@ -29,7 +32,7 @@ def _q(v: str) -> str:
 
 def result_url(project: str, status) -> str | None:
     """Where a finished job's result is shown: its stored record's page or its file."""
-    if status.file or status.kind == "report":
+    if status.file or status.kind == REPORT_TASK:
         return f"/api/jobs/{status.id}/file"
     record = status.record or {}
     kind, key = record.get("kind") or status.kind, record.get("key") or status.name
@@ -47,7 +50,19 @@ def job_page(project: str, job: str, request: Request, context: Context = Depend
 
     status = jobs.status(job, user=context.user)
     return render(request, "jobs/job.html", project=project, job=status,
-                  done_url=result_url(project, status))
+                  done_url=result_url(project, status), title=job_title(status.kind, context.lang))
+
+
+def job_title(kind: str, lang: str) -> str:
+    """The kind's registered title (``Kind.title``) in ``lang``; a task's title translated."""
+    from qbdkit.i18n import t
+    from qbdkit.services.kinds import _KINDS, load_all
+
+    load_all()
+    k = _KINDS.get(kind)
+    if k is not None and k.title:
+        return k.title.get("zh" if lang == "zh" else "en") or kind
+    return t(kind, lang, "web")
 
 
 def report_file(project: str, fmt: str, lang: str, context: Context) -> Path:
@@ -77,6 +92,6 @@ def report_job(project: str, request: Request, format: str = Form("pdf"),
     project_document(project, url=context.url)  # unknown project: 404 now, not in the job
     if lang not in ("en", "zh"):
         raise QbdInputError("unknown language", column="lang", expected="en | zh", found=lang)
-    job = jobs.submit_task("report", lambda c: report_file(project, format, lang, c), context,
+    job = jobs.submit_task(REPORT_TASK, lambda c: report_file(project, format, lang, c), context,
                            project=project)
     return redirect(request, f"/projects/{_q(project)}/jobs/{job}")
