@@ -167,6 +167,15 @@ def test_zh_pages_and_viewer_cannot_write(browser_page, signed_in, shot):
     page.wait_for_selector("#analysis-body")
     assert page.locator("#space-form").count() == 0
     shot(page, "doe-analysis-zh")
+    # the demo's desirability goals (doe.optimize from the same run sheet) are preloaded
+    page.goto("/projects/demo-mab/doe/analyses/response-surface/profiler")
+    page.wait_for_function("() => document.querySelector('#overall-d').textContent"
+                           ".startsWith('D = ')")
+    assert "Titer (g/L):max=4.0,5.2" in page.input_value("#goals")
+    panels = page.evaluate("() => Object.keys(document.getElementById('profiler-plot').layout)"
+                           ".filter(k => k.startsWith('yaxis')).length")
+    assert panels == 4 * 5  # 4 factors × (4 responses + desirability)
+    shot(page, "doe-profiler-desirability-zh")
     page.goto("/projects/demo-mab/doe/spaces/bioreactor")
     page.wait_for_selector("#space-plot[data-drawn='1']")
     assert page.locator("#accept").count() == 0

@@ -256,11 +256,24 @@ def doe_records(project: str, ctx: Context) -> dict[str, list[dict[str, Any]]]:
 
 
 def optimize_goals(project: str, name: str, ctx: Context) -> list[str]:
-    """The desirability goals of record ``doe.optimize/name`` when there is one (the profiler
-    starts from them), else none."""
-    from qbdkit.services.records import latest_record
+    """The desirability goals the profiler of analysis ``name`` starts from: those of a
+    ``doe.optimize`` record of the same name, else of one made from the same run sheet (same
+    SHA-256 of its ``file`` input); none otherwise."""
+    from qbdkit.services.records import get_record, latest_record, list_records
 
-    rec = latest_record(project, "doe.optimize", name, url=ctx.url)
-    if rec is None:
+    def goals(rec: dict | None) -> list[str]:
+        return list((((rec or {}).get("content") or {}).get("request") or {}).get("goals")
+                    or [])
+
+    same = latest_record(project, "doe.optimize", name, url=ctx.url)
+    if same is not None:
+        return goals(same)
+    analysis = get_record(project, "doe.analysis", name, user=ctx.user, url=ctx.url)
+    sha = ((analysis["content"].get("inputs") or {}).get("file") or {}).get("sha256")
+    if not sha:
         return []
-    return list(((rec.get("content") or {}).get("request") or {}).get("goals") or [])
+    for row in list_records(project, kind="doe.optimize", url=ctx.url).records:
+        rec = latest_record(project, "doe.optimize", row["key"], url=ctx.url)
+        if ((rec["content"].get("inputs") or {}).get("file") or {}).get("sha256") == sha:
+            return goals(rec)
+    return []
