@@ -14,7 +14,8 @@ for ``--duration`` seconds, each user in a loop either
   ``owner`` (``POST /api/projects/P/risk/fmea/KEY`` with ``expected_version``); a 409 means
   someone saved meanwhile: reload and apply the change again (at most 5 tries).
 
-At the start one user starts a design-space Monte Carlo job (4 000 draws, 21⁴ grid) through
+then thinks for ``--think`` seconds (uniform ±50 %; default 2 s — a person reading a page;
+``--think 0.2`` is a stress test). At the start one user starts a design-space Monte Carlo job (4 000 draws, 21⁴ grid) through
 the API; its duration is reported. Afterwards every write the server acknowledged is checked
 in the store: its version must hold its marker (a *lost update* otherwise) and no two
 acknowledged writes may share a version.
@@ -164,7 +165,7 @@ async def write(client: httpx.AsyncClient, tally: Tally, user: str, key: str, n:
 
 
 async def user_loop(base: str, user: str, keys: list[str], deadline: float, tally: Tally,
-                    seed: int) -> None:
+                    seed: int, think: float) -> None:
     rng = random.Random(seed)
     async with httpx.AsyncClient(base_url=base, timeout=60) as client:
         r = await client.post("/api/auth/login", json={"username": user, "password": PASSWORD})
@@ -183,7 +184,7 @@ async def user_loop(base: str, user: str, keys: list[str], deadline: float, tall
                     "points": 21, "settings": {"pH": round(rng.uniform(6.8, 7.2), 3)}})
             else:
                 await write(client, tally, user, keys[rng.randrange(len(keys))], n, rng)
-            await asyncio.sleep(rng.uniform(0.05, 0.3))  # think time
+            await asyncio.sleep(rng.uniform(0.5, 1.5) * think)  # think time
 
 
 async def design_space_job(base: str, user: str) -> dict:
@@ -229,12 +230,12 @@ def pct(values: list[float], q: float) -> float:
     return float(np.percentile(np.asarray(values) * 1000, q)) if values else float("nan")
 
 
-async def run_load(base: str, names: list[str], keys: list[str], duration: float
-                   ) -> tuple[Tally, dict]:
+async def run_load(base: str, names: list[str], keys: list[str], duration: float,
+                   think: float) -> tuple[Tally, dict]:
     tally = Tally()
     deadline = time.monotonic() + duration
     job = asyncio.create_task(design_space_job(base, names[0]))
-    await asyncio.gather(*(user_loop(base, n, keys, deadline, tally, seed=i)
+    await asyncio.gather(*(user_loop(base, n, keys, deadline, tally, seed=i, think=think)
                            for i, n in enumerate(names)))
     try:
         st = await asyncio.wait_for(job, timeout=120)
@@ -247,6 +248,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--users", type=int, default=50)
     ap.add_argument("--duration", type=float, default=60.0)
+    ap.add_argument("--think", type=float, default=2.0,
+                    help="mean think time between a user's actions, seconds (uniform ±50 %%)")
     ap.add_argument("--postgres", default=os.environ.get(
         "QBDKIT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
     args = ap.parse_args()
@@ -293,7 +296,7 @@ def run(args, folder: Path, url: str, keys: list[str], schema: str, t0: float,
             if server.poll() is not None:
                 raise SystemExit("qbdkit serve exited: see " + str(folder / "serve.log"))
             time.sleep(0.2)
-        tally, job = asyncio.run(run_load(base, names, keys, args.duration))
+        tally, job = asyncio.run(run_load(base, names, keys, args.duration, args.think))
     finally:
         server.terminate()
         try:
@@ -305,7 +308,9 @@ def run(args, folder: Path, url: str, keys: list[str], schema: str, t0: float,
     n = {k: len(v) for k, v in tally.lat.items()}
     print(f"machine: {os.cpu_count()} CPUs; load average before {load0[0]:.2f}, after "
           f"{load1[0]:.2f} (client, server and PostgreSQL share it; other work may run)")
-    print(f"load: {args.users} users for {args.duration:.0f} s; design-space job: "
+    total = sum(n.values())
+    print(f"load: {args.users} users for {args.duration:.0f} s, think time {args.think:g} s "
+          f"(±50 %): {total} requests, {total / args.duration:.1f} per s; design-space job: "
           f"{job.get('state')} in {job.get('seconds', float('nan')):.1f} s")
     for kind, target in (("page", 300), ("api", None), ("write", 500)):
         tgt = f" (target p95 ≤ {target} ms)" if target else ""
