@@ -344,4 +344,27 @@ def test_figures_become_png_with_either_converter(converter, monkeypatch):
     pngs = figures.svgs_to_png([svg, svg], 100)
     for png, width in pngs:
         assert png.startswith(b"\x89PNG")
-        assert abs(width - 4 * 100) < 0.1 * 400  # about 4 inches at 100 dpi (tight box)
+        # the PNG is the SVG's own size at 100 dpi (the tight box of a 4-inch figure)
+        points = float(re.search(r'width="([\d.]+)pt"', svg).group(1))
+        assert abs(width - points / 72 * 100) <= 2
+        assert 300 < width <= 400
+
+
+def test_column_widths_keep_numbers_whole_and_let_headers_wrap():
+    """A wide table whose wishes do not fit: every number/range column keeps at least its
+    text's width, Chinese headers do not claim width (they break between characters), and
+    the long text column gives way first."""
+    from qbdkit.report.project import column_widths
+
+    head = ["属性", "商业化规模均值", "±3 SD 范围", "90 % 置信区间", "结论"]
+    body = [["Peak VCD (1e6 cells/mL) " * 3, "4.971", "4.225 – 5.717", "-0.2988 – 0.215", "不通过"]]
+    budget = 60.0  # the minimums (49) fit, the wishes (83) do not
+    widths = column_widths([head, *body], budget)
+    assert abs(sum(widths) - 100) < 1e-9
+    chars = [w / 100 * budget for w in widths]
+    assert chars[2] >= len("4.225 – 5.717") - 1e-9      # a range is never broken
+    assert chars[3] >= len("-0.2988 – 0.215") - 1e-9
+    assert chars[4] >= 6 - 1e-9                            # 不通过: 3 CJK characters = 6
+    assert chars[1] < len("商业化规模均值") * 2            # the header wraps
+    wide = column_widths([head, *body], 1000.0)            # room enough: each gets its wish
+    assert wide[0] == max(wide)

@@ -108,7 +108,8 @@ def web_server(request, tmp_path_factory):
         store_url = SHARED._fresh_postgres_url(base, schema)
     env = {**os.environ, "QBDKIT_CONFIG_DIR": str(folder / "config"),
            "QBDKIT_ARGON2_PROFILE": "fast", "QBDKIT_DATABASE_URL": store_url,
-           "QBDKIT_LANG": "en"}
+           "QBDKIT_LANG": "en", "QBDKIT_WEB_MAX_UPLOAD_MB": "4",
+           "QBDKIT_WEB_SIGNIN_FAILURES": "100"}
     env.pop("QBDKIT_KEY_FILE", None)
     with pytest.MonkeyPatch.context() as mp:
         for key in ("QBDKIT_CONFIG_DIR", "QBDKIT_ARGON2_PROFILE", "QBDKIT_DATABASE_URL"):
@@ -184,12 +185,16 @@ def browser_page(_browser, web_server):
 def signed_in(web_server):
     """``signed_in(page, "sci")``: sign in through the form; returns the page."""
 
-    def sign_in(page, user: str, password: str | None = None):
+    def sign_in(page, user: str, password: str | None = None, lang: str = "en"):
         page.goto("/login")
         page.fill("#username", user)
         page.fill("#password", password or web_server.passwords[user])
         page.click("#signin")
         page.wait_for_selector("header .usermenu")
+        # the language is kept per user on the shared server: start each test in ``lang``
+        if page.locator(f".langswitch button.on[value={lang}]").count() == 0:
+            page.click(f".langswitch button[value={lang}]")
+            page.wait_for_selector(f".langswitch button.on[value={lang}]")
         return page
 
     return sign_in
@@ -201,7 +206,7 @@ def api_client(web_server):
     ``api_client(None)`` → an anonymous client. Closed after the test."""
     clients: list[httpx.Client] = []
 
-    def make(user: str | None, password: str | None = None) -> httpx.Client:
+    def make(user: str | None, password: str | None = None, lang: str = "en") -> httpx.Client:
         client = httpx.Client(base_url=web_server.url, timeout=120, follow_redirects=False)
         clients.append(client)
         if user is not None:
@@ -209,6 +214,8 @@ def api_client(web_server):
                 "username": user, "password": password or web_server.passwords[user]})
             assert r.status_code == 200, r.text
             client.headers["X-CSRF-Token"] = r.json()["csrf_token"]
+            if r.json()["lang"] != lang:  # kept per user on the shared server
+                assert client.post("/api/me/lang", json={"lang": lang}).status_code == 200
         return client
 
     yield make

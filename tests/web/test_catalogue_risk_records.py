@@ -26,7 +26,8 @@ def msgids() -> list[str]:
     for f in FILES:
         text = f.read_text(encoding="utf-8")
         out += [m.group(2) for m in CALL.finditer(text)]
-        out += [m.group(1) for m in LABEL.finditer(text)]
+        if f.suffix == ".html":
+            out += [m.group(1) for m in LABEL.finditer(text)]
         out += [m.group(2) for m in FLASH.finditer(text)]
     out += list(STATES) + [m for m in MEANINGS]
     out += ["impact", "uncertainty", "severity", "likelihood"]

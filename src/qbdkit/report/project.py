@@ -124,6 +124,8 @@ def lift_svgs(fragment: str, svgs: list[str]) -> str:
 _NOWRAP = re.compile(r"^[\s\d.,:%±≤≥<>+−–-]{1,16}$")
 
 _HASH = re.compile(r"^[0-9a-f]{64}$")
+#: what a line never breaks inside: a run of non-space, non-CJK characters, or one CJK character
+_PIECE = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]|[^\s\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]+")
 #: tables with this many columns or more are set in a smaller font (and a fixed layout)
 WIDE_COLUMNS = 9
 #: tables with a cell longer than this (characters) get a fixed layout (see _fix_columns)
@@ -545,20 +547,39 @@ def _add_class(el: Any, name: str) -> None:
     el.set("class", ((el.get("class") or "") + " " + name).strip())
 
 
-def column_widths(rows: list[list[str]]) -> list[float]:
-    """Column widths (percent) for a fixed-layout table from its cells' text: each column
-    needs its longest text up to 40 characters, at least its longest word up to 20 and 6 at
-    least (East Asian characters count 2)."""
+def column_widths(rows: list[list[str]], budget: float = 100.0) -> list[float]:
+    """Column widths (percent) for a fixed-layout table from its cells' text (East Asian
+    characters count 2).
+
+    A column's *minimum* is its longest unbreakable piece (a word up to 20 characters, a
+    Chinese character breaking anywhere; a whole number or range, never broken), the
+    header's longest such piece up to 12 (headers wrap)
+    and 6 at least; it would *like* its longest body text up to 40. ``budget`` is how many
+    characters fit across the page at the table's font size: when the wishes do not fit,
+    every column keeps its minimum and the room left is shared in proportion to what each
+    still wants, so that long text columns wrap before numbers collide."""
     from qbdkit.core.result import display_width
 
     ncols = max(len(r) for r in rows)
     full = [r for r in rows if len(r) == ncols] or rows
-    need = []
+    head, body = (full[0], full[1:]) if len(full) > 1 else ([], full)
+    low, want = [], []
     for j in range(ncols):
-        texts = [r[j] for r in full if j < len(r)]
+        texts = [r[j] for r in body if j < len(r)]
         total = max((display_width(t) for t in texts), default=1)
-        word = max((display_width(w) for t in texts for w in t.split()), default=1)
-        need.append(max(6, min(total, 40), min(word, 20)))
+        word = max((display_width(w) for t in texts for w in
+                    ([t] if _NOWRAP.match(t) else _PIECE.findall(t))), default=1)
+        header = max((display_width(w) for w in _PIECE.findall(head[j] if j < len(head) else "")),
+                     default=1)
+        lo = max(6, min(word, 20), min(header, 12))
+        low.append(lo)
+        want.append(max(lo, min(total, 40)))
+    if sum(want) <= budget or sum(low) >= budget:
+        need = want if sum(want) <= budget else low
+    else:
+        room = budget - sum(low)
+        extra = sum(w - lo for w, lo in zip(want, low, strict=True))
+        need = [lo + room * (w - lo) / extra for w, lo in zip(want, low, strict=True)]
     whole = sum(need)
     return [100 * n / whole for n in need]
 
@@ -583,7 +604,10 @@ def _fix_columns(el: Any) -> None:
         return
     _add_class(el, "fixed")
     group = lxml.html.Element("colgroup")
-    for width in column_widths(rows):
+    # characters across the A4 text width (178 mm = 504 pt) less each cell's padding (0.9 em),
+    # a digit being about 0.56 em of Noto Sans CJK, at the table's 7 pt (wide) or 8.5 pt
+    size = 7.0 if ncols >= WIDE_COLUMNS else 8.5
+    for width in column_widths(rows, (504 - ncols * 0.9 * size) / (0.56 * size)):
         group.append(lxml.html.Element("col", {"style": f"width:{width:.1f}%"}))
     el.insert(0, group)
 

@@ -322,6 +322,7 @@ class SessionUser:
     name: str
     role: str
     full_name: str | None
+    lang: str | None = None
 
 
 #: A session's ``last_seen`` is written at most this often (seconds): reads stay read-only
@@ -356,7 +357,9 @@ def session_user(token: str | None, *, url: str | None = None) -> SessionUser:
                                          expected=hint, found="revoked")
         idle = timedelta(seconds=row.idle_seconds)
         since = utcnow() - _aware(row.last_seen)
-        who = SessionUser(user.name, user.role, user.full_name)
+        from qbdkit.services.users import language_of
+
+        who = SessionUser(user.name, user.role, user.full_name, language_of(session, user.name))
         minutes = row.idle_seconds // 60
     if since <= timedelta(seconds=TOUCH_SECONDS):
         return who

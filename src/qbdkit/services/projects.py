@@ -278,6 +278,8 @@ def import_project(directory: str | Path, *, user: str, reason: str | None = Non
     from qbdkit.model import load_project
 
     directory = Path(directory)
+    with transaction(url, write=False) as session:  # the right first: no reading for nothing
+        require(session, user, "write")
     if not directory.is_dir():
         raise QbdInputError("not a project folder", file=str(directory),
                             expected="a folder made by `qbdkit init` (YAML + data files)",

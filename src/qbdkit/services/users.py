@@ -274,3 +274,27 @@ def list_users(*, user: str | None = None, url: str | None = None) -> UserList:
                           "state": _state_word(u), "created_at": utc_text(u.created_at),
                           "created_by": u.created_by}
                          for u in session.scalars(select(User).order_by(User.id))])
+
+
+LANG_KEY = "lang:{name}"
+
+
+def set_language(name: str, lang: str, *, url: str | None = None) -> str:
+    """Keep ``name``'s language for the pages and messages (``en`` or ``zh``), so it follows
+    the user to any browser. A display preference (a store setting, not an audited change);
+    every user may set their own."""
+    from qbdkit.i18n import normalize_lang
+    from qbdkit.store.meta import set_meta
+
+    lang = normalize_lang(lang)
+    with transaction(url) as session:
+        require(session, name, "read")
+        set_meta(session, LANG_KEY.format(name=name)[:100], lang)
+    return lang
+
+
+def language_of(session: Session, name: str) -> str | None:
+    """The language ``name`` chose (None: not chosen yet)."""
+    from qbdkit.store.meta import get_meta
+
+    return get_meta(session, LANG_KEY.format(name=name)[:100])

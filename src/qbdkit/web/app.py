@@ -33,6 +33,7 @@ from qbdkit.errors import (
 )
 from qbdkit.web.deps import csrf_protect, request_lang
 from qbdkit.web.security import BodyLimit, SecurityHeaders
+from qbdkit.web.throttle import SignInThrottle
 
 #: Page routers (server-rendered HTML), one module per area.
 PAGE_MODULES: list[str] = [
@@ -94,6 +95,7 @@ def create_app(url: str | None = None) -> FastAPI:
                   docs_url=None, redoc_url=None,
                   description="qbdkit JSON API: the same services as the command line.")
     app.state.url = url or os.environ.get("QBDKIT_DATABASE_URL") or None
+    app.state.throttle = SignInThrottle()
 
     @app.exception_handler(QbdInputError)
     async def _qbd_error(request: Request, exc: QbdInputError) -> Response:

@@ -34,6 +34,8 @@ FLASH_COOKIE = "qbdkit_flash"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 #: Unsafe requests allowed without a CSRF token (they carry no session: JSON sign-in).
 CSRF_EXEMPT = frozenset({"/api/auth/login"})
+#: Forms posted before sign-in (checked against the pre-session cookie).
+PRE_SESSION_FORMS = frozenset({"/login", "/login/change", "/lang"})
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,27 @@ class WebUser:
 
 class CsrfFailed(PermissionDenied):
     """An unsafe request without the right CSRF token (403)."""
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "?"
+
+
+def signing_in(request: Request, attempt):
+    """Run a sign-in ``attempt()`` under the per-address throttle (429 when used up); a
+    refused sign-in counts, a successful one does not."""
+    throttle = request.app.state.throttle
+    where = client_address(request)
+    throttle.check(where)
+    try:
+        return attempt()
+    except AuthenticationRequired:
+        throttle.failed(where)
+        raise
+    except PermissionDenied as exc:  # the wrong password that locked the account
+        if "wrong password" in str(exc):
+            throttle.failed(where)
+        raise
 
 
 def store_url(request: Request) -> str | None:
@@ -77,7 +100,7 @@ def current_user(request: Request) -> WebUser:
     from qbdkit.services.auth import session_user
 
     who = session_user(session_token(request), url=store_url(request))
-    user = WebUser(who.name, who.role, request_lang(request), who.full_name)
+    user = WebUser(who.name, who.role, who.lang or request_lang(request), who.full_name)
     request.state.user = user
     return user
 
@@ -124,6 +147,10 @@ async def csrf_protect(request: Request) -> None:
             raise CsrfFailed("sign-in must be JSON", column="content-type",
                              expected="application/json", found=ctype or "none")
         return
+    if session_token(request) is None and request.url.path not in PRE_SESSION_FORMS:
+        # nothing a forged request could ride on: the action needs a sign-in anyway
+        raise AuthenticationRequired("not signed in", column="session",
+                                     expected="sign in first", found="no session")
     given = request.headers.get("x-csrf-token")
     if not given:
         ctype = request.headers.get("content-type", "")

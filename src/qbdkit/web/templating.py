@@ -3,7 +3,9 @@
 Every template sees ``request``, ``user`` (:class:`~qbdkit.web.deps.WebUser` or None),
 ``lang``, ``t(msgid, **params)`` (domain ``web``, the user's language), ``csrf_token``,
 ``nav`` (top-bar entries for the user's role), ``project_nav`` (when ``project`` is given),
-``flash`` (a message carried over a redirect) and ``static(path)``.
+``flash`` (a message carried over a redirect), ``static(path)`` and ``can(right)`` (the
+user's role has a right of :data:`qbdkit.services.users.RIGHTS`: hides controls, the services
+still decide).
 """
 
 from __future__ import annotations
@@ -57,12 +59,20 @@ def render(request: Request, template: str, status_code: int = 200, **values: An
     project = values.get("project")
     flash = request.cookies.get(FLASH_COOKIE)
     t = translator(lang)
+
+    def can(right: str) -> bool:
+        """Whether the user's role has ``right`` (services.users.RIGHTS) — to hide controls
+        only; the services refuse the action anyway."""
+        from qbdkit.services.users import RIGHTS
+
+        return user is not None and user.role in RIGHTS.get(right, ())
+
     page = environment().get_template(template).render(
         request=request, user=user, lang=lang, t=t, csrf_token=csrf_token(request),
         nav=main_entries(user.role if user else None),
         project_nav=project_entries(project) if isinstance(project, str) else [],
         flash=t(flash) if flash else None, path=request.url.path,
-        static=lambda p: f"/static/{p}", **values)
+        static=lambda p: f"/static/{p}", can=can, **values)
     response = HTMLResponse(page, status_code=status_code)
     if flash:
         response.delete_cookie(FLASH_COOKIE, path="/")

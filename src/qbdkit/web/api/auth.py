@@ -16,6 +16,7 @@ from qbdkit.web.deps import (
     current_user,
     request_lang,
     session_token,
+    signing_in,
     store_url,
 )
 from qbdkit.web.pages.auth import start_session
@@ -60,10 +61,14 @@ def api_login(body: LoginIn, request: Request, response: Response) -> Me:
     """Sign in; sets the session cookie (HttpOnly, SameSite=Lax)."""
     from qbdkit.services.auth import login
 
-    signed = login(body.username, body.password, new_password=body.new_password,
-                   client="web-api", url=store_url(request))
+    signed = signing_in(request, lambda: login(
+        body.username, body.password, new_password=body.new_password, client="web-api",
+        url=store_url(request)))
     start_session(request, response, signed.token)
-    user = WebUser(signed.user, signed.role, request_lang(request), signed.full_name)
+    from qbdkit.services.auth import session_user
+
+    who = session_user(signed.token, url=store_url(request))
+    user = WebUser(signed.user, signed.role, who.lang or request_lang(request), signed.full_name)
     return _me(request, user, signed.token)
 
 
@@ -94,6 +99,8 @@ def api_password(body: PasswordIn, request: Request,
 @router.post("/me/lang", response_model=Me)
 def api_lang(body: LangIn, request: Request, response: Response,
              user: WebUser = Depends(current_user)) -> Me:
-    lang = normalize_lang(body.lang)
+    from qbdkit.services.users import set_language
+
+    lang = set_language(user.name, normalize_lang(body.lang), url=store_url(request))
     set_lang_cookie(request, response, lang)
     return _me(request, WebUser(user.name, user.role, lang, user.full_name))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, File, Form, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
@@ -96,3 +96,40 @@ def api_project(project: str, context: Context = Depends(ctx)) -> OverviewOut:
 def api_report(project: str, format: Literal["html", "pdf", "docx"] = "html",
                lang: Literal["en", "zh"] = "en", context: Context = Depends(ctx)) -> Response:
     return report_response(project, format, lang, context)
+
+
+class ImportOut(BaseModel):
+    project: str
+    version: int
+    sha256: str
+    unchanged: bool
+    files: list[str]
+
+
+def import_upload(upload: UploadFile, reason: str, context: Context) -> ImportOut:
+    """Import a project folder uploaded as a .zip into the store
+    (:func:`qbdkit.services.projects.import_project`; the scientist's right is checked
+    there)."""
+    import tempfile
+    from pathlib import Path
+
+    from qbdkit.services.projects import import_project
+    from qbdkit.web.uploads import extract_zip, read_upload
+
+    _suffix, data = read_upload(upload, (".zip",))
+    with tempfile.TemporaryDirectory(prefix="qbdkit-upload-") as tmp:
+        root = Path(tmp) / "project"
+        root.mkdir()
+        folder = extract_zip(data, root, name=upload.filename or "upload.zip")
+        result = import_project(folder, user=context.user or "",
+                                reason=reason.strip() or f"uploaded {upload.filename}",
+                                url=context.url)
+    return ImportOut(project=result.project, version=result.version, sha256=result.sha256,
+                     unchanged=result.unchanged, files=result.files)
+
+
+@router.post("/projects/import", response_model=ImportOut, status_code=201)
+def api_import_project(file: UploadFile = File(..., description="a project folder as .zip"),
+                       reason: str = Form("", max_length=1000),
+                       context: Context = Depends(ctx)) -> ImportOut:
+    return import_upload(file, reason, context)

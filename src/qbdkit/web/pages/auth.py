@@ -19,6 +19,7 @@ from qbdkit.web.deps import (
     optional_user,
     request_lang,
     session_token,
+    signing_in,
     store_url,
 )
 from qbdkit.web.templating import redirect, render, safe_next, set_lang_cookie, set_private_cookie
@@ -51,7 +52,8 @@ def login_submit(request: Request, username: str = Form(""), password: str = For
 
     lang = request_lang(request)
     try:
-        signed = login(username, password, client="web", url=store_url(request))
+        signed = signing_in(request, lambda: login(username, password, client="web",
+                                                   url=store_url(request)))
     except PasswordChangeRequired:
         return render(request, "auth/change_required.html", username=username,
                       next=safe_next(next), error=None)
@@ -78,8 +80,9 @@ def login_change(request: Request, username: str = Form(""), password: str = For
                               expected="the same password twice").first.text(lang)
     else:
         try:
-            signed = login(username, password, new_password=new_password, client="web",
-                           url=store_url(request))
+            signed = signing_in(request, lambda: login(
+                username, password, new_password=new_password, client="web",
+                url=store_url(request)))
         except QbdInputError as exc:
             error = exc.first.text(lang)
     if error is not None:
@@ -127,7 +130,14 @@ def password_submit(request: Request, old_password: str = Form(""),
 @router.post("/lang")
 def switch_lang(request: Request, lang: str = Form("en"), next: str = Form("/projects")
                 ) -> Response:
-    """Switch the pages' language (kept in a cookie for a year)."""
+    """Switch the pages' language: kept with the signed-in user (any browser), and in a
+    cookie for the pages before sign-in."""
+    lang = normalize_lang(lang)
+    user = optional_user(request)
+    if user is not None:
+        from qbdkit.services.users import set_language
+
+        set_language(user.name, lang, url=store_url(request))
     response = RedirectResponse(safe_next(next), status_code=303)
-    set_lang_cookie(request, response, normalize_lang(lang))
+    set_lang_cookie(request, response, lang)
     return response

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import Response
 
 from qbdkit.errors import QbdInputError
@@ -120,6 +120,24 @@ def project_create(request: Request, name: str = Form(""), modality: str = Form(
                       values={"name": name, "modality": modality, "lang": lang,
                               "reason": reason})
     return redirect(request, f"/projects/{quote(created, safe='')}", flash="Project created.")
+
+
+@router.post("/projects/import")
+def project_import(request: Request, file: UploadFile = File(...), reason: str = Form(""),
+                   context: Context = Depends(ctx)) -> Response:
+    from qbdkit.web.api.projects import import_upload
+
+    try:
+        result = import_upload(file, reason, context)
+    except QbdInputError as exc:
+        from qbdkit.web.app import status_of
+
+        return render(request, "projects/new.html", status_code=status_of(exc),
+                      modalities=modalities(), error=exc.first.text(context.lang),
+                      values={"name": "", "modality": "mab", "lang": context.lang,
+                              "reason": reason})
+    return redirect(request, f"/projects/{quote(result.project, safe='')}",
+                    flash="Project imported.")
 
 
 @router.get("/projects/{project}")
