@@ -92,6 +92,10 @@ def test_design_run_sheet_upload_analysis_and_design_space_job(project, db_url):
     rec = latest_record(project, "doe.design_space", "rsm", url=db_url)
     assert rec["content"]["request"]["control_sd"] == {"Temperature": 0.1}
     assert rec["content"]["result"]["nor"] is not None
+    for bad in ({"draws": 10 ** 6}, {"grid": 500}, {"min_probability": 1.5}):
+        with pytest.raises(QbdInputError) as err:
+            submit_design_space(project, "rsm", ctx, **bad)
+        assert err.value.first.column == next(iter(bad))
     with pytest.raises(QbdInputError):
         design_request(project, [], "production_bioreactor", "ccd", ctx)
     with pytest.raises(QbdInputError) as err:

@@ -21,6 +21,9 @@ from qbdkit.services.base import Context
 UPLOAD_TYPES = {".csv": "text/csv",
                 ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+#: design-space jobs started from the browser (a shared server): draws and grid points per factor
+MAX_DRAWS = 20000
+MAX_GRID = 41
 #: workbooks start with the ZIP signature; a CSV must be text
 _ZIP_MAGIC = b"PK\x03\x04"
 
@@ -217,6 +220,15 @@ def submit_design_space(project: str, analysis_name: str, ctx: Context, *,
     from qbdkit.services.doe import DesignSpaceRequest, project_setpoints
     from qbdkit.services.records import stored_request
 
+    for field, value, low, high in (("draws", draws, 100, MAX_DRAWS), ("grid", grid, 2, MAX_GRID)):
+        if not low <= value <= high:
+            raise QbdInputError(f"{field} out of range", column=field,
+                                expected=f"{low}–{high} (a shared server; larger runs: "
+                                         "qbdkit doe design-space on the command line)",
+                                found=value)
+    if not 0 < min_probability < 1:
+        raise QbdInputError("minimum probability out of range", column="min_probability",
+                            expected="0 < R < 1", found=min_probability)
     folder = Path(tempfile.mkdtemp(prefix="qbdkit-job-"))
     try:
         with stored_request(project, "doe.analysis", analysis_name, ctx=ctx) as (_rec, areq):

@@ -34,8 +34,8 @@ class DesignSpaceJob(BaseModel):
                              description='e.g. "Aggregate (%)<=3"; default: the acceptance '
                                          "criteria of the run sheet's responses")
     name: str | None = Field(None, description="record name (default: the analysis's)")
-    draws: int = Field(2000, ge=100, le=50000)
-    grid: int = Field(21, ge=2, le=101)
+    draws: int = Field(2000, ge=100, le=20000)
+    grid: int = Field(21, ge=2, le=41)
     min_probability: float = Field(0.9, gt=0, lt=1)
     seed: int = 0
     control_sd: dict[str, float] = Field(default_factory=dict,
