@@ -125,3 +125,12 @@ def test_profile_of_a_stored_record_refits_from_its_stored_inputs(db_url, make_t
     assert [p.factor for p in prof.panels] == ["Time (min)", "Temperature (°F)"]
     # Montgomery Example 11.2: the fitted yield at the centre is 79.94 (ŷ = 79.94 + …)
     assert prof.current["Yield (%)"].mean == pytest.approx(79.94, abs=0.005)
+    from qbdkit.errors import NotFound, PermissionDenied
+
+    with pytest.raises(NotFound):
+        profile_record("mAb-1", "nope", ProfilerRequest(), ctx=Context(user="view", url=db_url))
+    with pytest.raises(NotFound):
+        profile_record("mAb-1", "ccd", ProfilerRequest(), version=9,
+                       ctx=Context(user="view", url=db_url))
+    with pytest.raises((PermissionDenied, QbdInputError)):
+        profile_record("mAb-1", "ccd", ProfilerRequest(), ctx=Context(user="nobody", url=db_url))

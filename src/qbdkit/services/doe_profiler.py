@@ -258,19 +258,22 @@ def contour(analysis: Analysis, response: str, x: str, y: str, *,
 
 def fitted_analysis(project: str, key: str, version: int | None = None, *,
                     ctx: Context) -> tuple[dict[str, Any], Analysis]:
-    """``(record, fitted Analysis)`` of stored ``doe.analysis/key`` (re-fitted from its stored
-    inputs; cached by the record's SHA-256). Needs the right to read the project."""
+    """``({project, kind, key, version, sha256}, fitted Analysis)`` of stored
+    ``doe.analysis/key`` (re-fitted from its stored inputs; cached by the record's SHA-256).
+    Needs the right to read the project."""
     from qbdkit.services.doe import analysis as run_analysis
-    from qbdkit.services.records import get_record, stored_request
+    from qbdkit.services.records import record_stamp, stored_request
 
-    record = get_record(project, "doe.analysis", key, version, user=ctx.user, url=ctx.url)
-    sha = record["sha256"]
+    number, sha = record_stamp(project, "doe.analysis", key, version, user=ctx.user,
+                               url=ctx.url)
+    record = {"project": project, "kind": "doe.analysis", "key": key, "version": number,
+              "sha256": sha}
     with _cache_lock:
         hit = _cache.get(sha)
         if hit is not None:
             _cache.move_to_end(sha)
             return record, hit
-    with stored_request(project, "doe.analysis", key, record["version"], ctx=ctx) as (_, req):
+    with stored_request(project, "doe.analysis", key, number, ctx=ctx) as (_, req):
         fitted = run_analysis(req.model_copy(update={"canonical": False, "ridge": False,
                                                      "steepest": False}), ctx)
     with _cache_lock:

@@ -229,6 +229,24 @@ def get_record(project: str, kind: str, key: str, version: int | None = None, *,
         return _as_dict(session, project, record, inputs=True)
 
 
+def record_stamp(project: str, kind: str, key: str, version: int | None = None, *,
+                 user: str | None = None, url: str | None = None) -> tuple[int, str]:
+    """``(version, sha256)`` of one version (default the newest) without reading its content
+    (for caches keyed by the record's hash); the same checks and errors as :func:`get_record`."""
+    with transaction(url, write=False) as session:
+        if user is not None:
+            require(session, user, "read")
+        proj = find_project(session, project)
+        query = select(Record.version, Record.sha256).where(
+            Record.project_id == proj.id, Record.kind == kind, Record.key == key)
+        row = session.execute(query.order_by(Record.version.desc()).limit(1) if version is None
+                              else query.where(Record.version == version)).first()
+    if row is None:
+        get_record(project, kind, key, version, user=user, url=url)  # raises its NotFound
+        raise NotFound("no such record", column="record", found=f"{kind}/{key}")
+    return int(row.version), str(row.sha256)
+
+
 def record_history(project: str, kind: str | None = None, key: str | None = None, *,
                    url: str | None = None) -> list[dict[str, Any]]:
     """Every version (of one kind / key when given), oldest first, same dict shape."""
