@@ -98,3 +98,35 @@ def test_design_space_job_via_api_and_jobs_are_private(api_client, web_server):
     r = api_client("view").post(
         "/api/projects/demo-mab/doe/analyses/response-surface/design-space", json={})
     assert r.status_code == 403
+
+
+ROLES = ["anon", "admin", "sci", "rev", "qa", "view"]
+READ = {"anon": 401, "admin": 200, "sci": 200, "rev": 200, "qa": 200, "view": 200}
+AUTHOR = {"anon": 401, "admin": 403, "sci": 202, "rev": 403, "qa": 403, "view": 403}
+UNKNOWN_JOB = {"anon": 401, "admin": 404, "sci": 404, "rev": 404, "qa": 404, "view": 404}
+A = "/api/projects/demo-mab/doe/analyses/response-surface"
+#: role × endpoint for every DoE and jobs route (tests/web/test_api_roles.py lists these as
+#: covered here: their paths name an analysis, a design space or a job, not a user)
+DOE_TABLE = [
+    ("POST", f"{A}/profile", {"json": {"points": 3}}, READ),
+    ("GET", f"{A}/contour", {"params": {"response": "Titer (g/L)", "x": "pH", "y": "DO (%)",
+                                        "points": 3}}, READ),
+    ("GET", "/api/projects/demo-mab/doe/spaces/bioreactor/figure", {}, READ),
+    ("POST", f"{A}/design-space", {"json": {"draws": 100, "grid": 3, "name": "roles",
+                                            "reason": "role table"}}, AUTHOR),
+    ("GET", "/api/jobs", {}, READ),
+    ("GET", "/api/jobs/" + "0" * 32, {}, UNKNOWN_JOB),
+    ("GET", "/api/jobs/" + "0" * 32 + "/file", {}, UNKNOWN_JOB),
+]
+
+
+def test_role_table_of_the_doe_and_jobs_api(api_client):
+    failures = []
+    for role in ROLES:
+        client = api_client(None if role == "anon" else role)
+        for method, path, kwargs, expected in DOE_TABLE:
+            r = client.request(method, path, **kwargs)
+            if r.status_code != expected[role]:
+                failures.append(f"{role} {method} {path}: {r.status_code} "
+                                f"(expected {expected[role]}) {r.text[:120]}")
+    assert failures == []
