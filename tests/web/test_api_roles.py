@@ -83,6 +83,16 @@ TABLE = [
 ]
 #: POST /api/auth/login is exercised by the api_client fixture and the tests below.
 COVERED_ELSEWHERE = {("POST", "/api/auth/login")}
+#: the DoE and jobs routes: role × endpoint in tests/web/test_api_doe.py (DOE_TABLE)
+COVERED_ELSEWHERE |= {
+    ("POST", "/api/projects/{project}/doe/analyses/{name}/profile"),
+    ("GET", "/api/projects/{project}/doe/analyses/{name}/contour"),
+    ("GET", "/api/projects/{project}/doe/spaces/{name}/figure"),
+    ("POST", "/api/projects/{project}/doe/analyses/{name}/design-space"),
+    ("GET", "/api/jobs"),
+    ("GET", "/api/jobs/{job_id}"),
+    ("GET", "/api/jobs/{job_id}/file"),
+}
 #: risk, scale-down and records: their role × endpoint table is
 #: tests/web/test_api_risk_records.py::test_role_by_endpoint_table (writes, signing, uploads
 #: in the tests beside it)

@@ -184,8 +184,10 @@ def test_report_download_and_password_page(browser_page, signed_in, shot):
     page.goto("/projects/demo-adc/report")
     page.wait_for_selector("#download")
     shot(page, "report-en")
+    page.click("#download")  # the report is built as a background job (PDF/DOCX are slow)
+    page.wait_for_selector("#job-done:not([hidden])", timeout=240_000)
     with page.expect_download() as download:
-        page.click("#download")
+        page.click("#open-result")
     assert download.value.suggested_filename.startswith("report-demo-adc-v")
     html = Path(download.value.path()).read_text(encoding="utf-8")
     assert "demo-adc" in html and "<html" in html

@@ -22,6 +22,8 @@ from __future__ import annotations
 import hashlib
 import json
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -227,6 +229,24 @@ def get_record(project: str, kind: str, key: str, version: int | None = None, *,
         return _as_dict(session, project, record, inputs=True)
 
 
+def record_stamp(project: str, kind: str, key: str, version: int | None = None, *,
+                 user: str | None = None, url: str | None = None) -> tuple[int, str]:
+    """``(version, sha256)`` of one version (default the newest) without reading its content
+    (for caches keyed by the record's hash); the same checks and errors as :func:`get_record`."""
+    with transaction(url, write=False) as session:
+        if user is not None:
+            require(session, user, "read")
+        proj = find_project(session, project)
+        query = select(Record.version, Record.sha256).where(
+            Record.project_id == proj.id, Record.kind == kind, Record.key == key)
+        row = session.execute(query.order_by(Record.version.desc()).limit(1) if version is None
+                              else query.where(Record.version == version)).first()
+    if row is None:
+        get_record(project, kind, key, version, user=user, url=url)  # raises its NotFound
+        raise NotFound("no such record", column="record", found=f"{kind}/{key}")
+    return int(row.version), str(row.sha256)
+
+
 def record_history(project: str, kind: str | None = None, key: str | None = None, *,
                    url: str | None = None) -> list[dict[str, Any]]:
     """Every version (of one kind / key when given), oldest first, same dict shape."""
@@ -292,24 +312,50 @@ class RecordList(Result):
 
 def list_records(project: str, *, kind: str | None = None, user: str | None = None,
                  url: str | None = None) -> RecordList:
-    """The newest version of each record (in the order of the QbD flow, then name)."""
+    """The newest version of each record (in the order of the QbD flow, then name).
+
+    Reads only the listed columns of the newest versions and their signatures in one query
+    each — never the (large) stored contents — so listing stays fast as versions accumulate.
+    """
     from qbdkit.services.kinds import _KINDS, STAGES, load_all
 
     load_all()
     with transaction(url, write=False) as session:
         if user is not None:
             require(session, user, "read")
-    latest: dict[tuple[str, str], dict] = {}
-    for r in record_history(project, kind, url=url):
-        latest[(r["kind"], r["key"])] = r
+        proj = find_project(session, project)
+        query = select(Record.id, Record.kind, Record.key, Record.version, Record.sha256,
+                       Record.user, Record.at, Record.reason, Record.project_version).where(
+            Record.project_id == proj.id)
+        if kind is not None:
+            query = query.where(Record.kind == kind)
+        newest: dict[tuple[str, str], Any] = {}
+        for row in session.execute(query.order_by(Record.id)):
+            have = newest.get((row.kind, row.key))
+            if have is None or row.version > have.version:
+                newest[(row.kind, row.key)] = row
+        sigs: dict[int, list[Signature]] = {}
+        ids = [r.id for r in newest.values()]
+        for i in range(0, len(ids), 500):
+            for sig in session.scalars(select(Signature).where(
+                    Signature.record_id.in_(ids[i:i + 500])).order_by(Signature.id)):
+                sigs.setdefault(sig.record_id, []).append(sig)
+        latest = []
+        for r in newest.values():
+            these = sigs.get(r.id, [])
+            latest.append({"project": project, "kind": r.kind, "key": r.key,
+                           "version": r.version, "sha256": r.sha256, "user": r.user,
+                           "at": utc_text(r.at), "reason": r.reason,
+                           "project_version": r.project_version,
+                           "state": state_of(r, these, r.version),
+                           "signatures": [signature_dict(x) for x in these]})
 
     def order(r: dict) -> tuple:
         k = _KINDS.get(r["kind"])
         stage = k.stage if k else r["kind"].split(".")[0]
         return (STAGES.index(stage) if stage in STAGES else len(STAGES), r["kind"], r["key"])
 
-    rows = sorted(latest.values(), key=order)
-    return RecordList(project, [{k: v for k, v in r.items() if k != "content"} for r in rows])
+    return RecordList(project, sorted(latest, key=order))
 
 
 # ---- analysis records: run, store, re-run -----------------------------------------------------
@@ -440,9 +486,12 @@ class Rerun(Result):
         return "\n".join(lines)
 
 
-def rerun(project: str, kind: str, key: str, version: int | None = None, *, ctx: Any) -> Rerun:
-    """Recompute a stored analysis record from its stored inputs and options and compare."""
-    from qbdkit.core.diff import diff
+@contextmanager
+def stored_request(project: str, kind: str, key: str, version: int | None = None, *,
+                   ctx: Any) -> Iterator[tuple[dict[str, Any], Any]]:
+    """``(record, request)`` of a stored analysis record, its input-file fields pointing at
+    the stored bytes written to a temporary folder that lives as long as the ``with`` block.
+    Reading needs the right to read the project (``ctx.user``)."""
     from qbdkit.services.kinds import get_kind
 
     record = get_record(project, kind, key, version, user=ctx.user, url=ctx.url)
@@ -461,8 +510,17 @@ def rerun(project: str, kind: str, key: str, version: int | None = None, *, ctx:
             target = folder / Path(filename).name
             target.write_bytes(data)
             paths[field_name] = target
-        req = k.request.model_validate(content["request"]).with_inputs(paths)
-        result = k.run(req, ctx)
+        yield record, k.request.model_validate(content["request"]).with_inputs(paths)
+
+
+def rerun(project: str, kind: str, key: str, version: int | None = None, *, ctx: Any) -> Rerun:
+    """Recompute a stored analysis record from its stored inputs and options and compare."""
+    from qbdkit.core.diff import diff
+    from qbdkit.services.kinds import get_kind
+
+    with stored_request(project, kind, key, version, ctx=ctx) as (record, req):
+        result = get_kind(kind).run(req, ctx)
+    content = record["content"]
     fresh = json.loads(canonical_json(result.to_dict() if hasattr(result, "to_dict")
                                       else result))
     changes = diff(content["result"], fresh)

@@ -44,6 +44,8 @@ PAGE_MODULES: list[str] = [
     "qbdkit.web.pages.risk",
     "qbdkit.web.pages.sdm",
     "qbdkit.web.pages.records",
+    "qbdkit.web.pages.doe",
+    "qbdkit.web.pages.jobs",
 ]
 
 #: JSON API routers (under /api), one module per area.
@@ -55,6 +57,8 @@ API_MODULES: list[str] = [
     "qbdkit.web.api.risk",
     "qbdkit.web.api.sdm",
     "qbdkit.web.api.records",
+    "qbdkit.web.api.doe",
+    "qbdkit.web.api.jobs",
 ]
 
 STATIC = Path(__file__).parent / "static"

@@ -12,6 +12,7 @@ NAV: list[tuple[str, str]] = [
     ("/projects/{project}", "Overview"),
     ("/projects/{project}/risk", "Risk"),
     ("/projects/{project}/sdm", "Scale-down"),
+    ("/projects/{project}/doe", "DoE"),
     ("/projects/{project}/records", "Records"),
     ("/projects/{project}/report", "Report"),
 ]
