@@ -115,7 +115,49 @@ def _compare():
     return compare_models(d, "Yield", ["linear", "quadratic"], factors=["Time", "Temp"])
 
 
+def _yarn():
+    from qbdkit.core.doe.analysis.mixture import analyze_mixture
+
+    d = pd.read_csv(DATA / "doe" / "cornell_yarn_elongation.csv")
+    return analyze_mixture(d, ["Polyethylene", "Polystyrene", "Polypropylene"], ["Elongation"], "linear")
+
+
+def _paper():
+    from qbdkit.core.doe.analysis.splitplot import analyze_split_plot
+
+    d = pd.read_csv(DATA / "doe" / "montgomery_ex14_paper_splitplot.csv")
+    return analyze_split_plot(d, ["Strength"], "WholePlot", model="Strength ~ C(Pulp) * C(Temperature)")
+
+
+def _mixture_design():
+    from qbdkit.core.doe.design.mixture import make_mixture_design
+
+    return make_mixture_design([{"name": "A", "low": 0.1}, {"name": "B"}, {"name": "C"}],
+                               "extreme-vertices", constraints=["A + B <= 0.8"], seed=2)
+
+
+def _split_plot_design():
+    from qbdkit.core.doe.design import make_space, split_plot_design
+
+    return split_plot_design(make_space([{"name": "T", "low": 35, "high": 37},
+                                         {"name": "F", "low": 2, "high": 4}]), ["T"], replicates=2)
+
+
 BUILDERS: dict[str, Callable[[], Result]] = {
+    "MixtureAnalysis": _yarn,
+    "MixtureFit": lambda: _yarn().fits[0],
+    "MixtureTerm": lambda: _yarn().fits[0].coefficients[0],
+    "MixtureAnovaRow": lambda: _yarn().fits[0].anova[0],
+    "MixtureDesign": _mixture_design,
+    "Component": lambda: importlib.import_module("qbdkit.core.doe.design.mixture").Component("A", 0.1, 0.9),
+    "MixtureConstraint": lambda: importlib.import_module(
+        "qbdkit.core.doe.design.mixture").make_region(
+        [{"name": "A"}, {"name": "B"}], ["A <= 0.7"]).constraints[0],
+    "SplitPlotDesign": _split_plot_design,
+    "SplitPlotAnalysis": _paper,
+    "SplitPlotFit": lambda: _paper().fits[0],
+    "SplitPlotTerm": lambda: _paper().fits[0].tests[0],
+    "SplitPlotCoef": lambda: _paper().fits[0].coefficients[0],
     "ModelComparison": _compare,
     "ModelRow": lambda: _compare().rows[0],
     "StepwiseResult": lambda: importlib.import_module("qbdkit.core.doe.analysis.compare").stepwise(

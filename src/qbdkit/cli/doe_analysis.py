@@ -74,6 +74,11 @@ def analyze(
                                                       "spheres of growing radius)."),
     steepest: bool = typer.Option(False, "--steepest", help="Path of steepest ascent from the "
                                                             "design centre."),
+    total: float | None = typer.Option(None, "--total", help="Mixtures (--model scheffe-…): "
+                                       "what the components add to (default 1 or 100 from the rows)."),
+    pseudo: bool = typer.Option(False, "--pseudo", help="Mixtures: fit in L-pseudocomponents."),
+    whole_plot: str | None = typer.Option(None, "--whole-plot", help="Split-plot: the column "
+                                          "naming each run's whole plot (REML, whole plot random)."),
     out: Path | None = typer.Option(None, "--out", help="Write an HTML report here."),
     project: str | None = PROJECT_OPTION,
     as_: str | None = AS_OPTION,
@@ -81,8 +86,39 @@ def analyze(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Fit a model per response: coefficients (SE, t, p, VIF), ANOVA, R², Q², lack of fit,
-    diagnostics, curvature; optionally canonical / ridge / steepest-ascent analysis."""
+    diagnostics, curvature; optionally canonical / ridge / steepest-ascent analysis. Mixtures:
+    --model scheffe-linear|scheffe-quadratic|scheffe-special-cubic|scheffe-cubic; split-plot
+    experiments: --whole-plot COLUMN."""
     from qbdkit.services.doe import AnalysisRequest
+
+    if model.strip().lower().startswith(("scheffe", "scheffé")):
+        from qbdkit.services.doe_designs import MixtureAnalysisRequest
+
+        mreq = MixtureAnalysisRequest(file=file, factors_file=with_sidecar(file, factors_file),
+                                      responses=list(response), model=model,
+                                      factors=names(factors), total=total, pseudo=pseudo)
+        mres = run("doe.mixture_analysis", mreq, project=project, name=as_, reason=reason)
+        notes(mres, as_json)
+        if out is not None:
+            from qbdkit.report.doe_designs import mixture_analysis_page
+
+            write_page(out, mixture_analysis_page(mres))
+        emit(mres, as_json)
+        return
+    if whole_plot is not None:
+        from qbdkit.services.doe_designs import SplitPlotAnalysisRequest
+
+        sreq = SplitPlotAnalysisRequest(file=file, factors_file=with_sidecar(file, factors_file),
+                                        responses=list(response), model=model,
+                                        factors=names(factors), whole_plot=whole_plot)
+        sres = run("doe.split_plot_analysis", sreq, project=project, name=as_, reason=reason)
+        notes(sres, as_json)
+        if out is not None:
+            from qbdkit.report.doe_designs import split_plot_page
+
+            write_page(out, split_plot_page(sres))
+        emit(sres, as_json)
+        return
 
     req = AnalysisRequest(file=file, factors_file=with_sidecar(file, factors_file),
                           responses=list(response), model=model, coding=coding,

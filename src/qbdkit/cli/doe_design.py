@@ -84,7 +84,23 @@ def register(app: typer.Typer) -> None:
             None, "--source", help="With --project: the C&E or FMEA record to take the potential "
             "CPPs from (risk.ce/NAME[@VERSION]); default the latest."),
         type_: str = typer.Option(..., "--type", help="full | fractional | pb | ccd | bbd | dsd | "
-                                                      "d-optimal | i-optimal"),
+                                                      "d-optimal | i-optimal | mixture-lattice | "
+                                                      "mixture-centroid | extreme-vertices | "
+                                                      "mixture-optimal | split-plot"),
+        degree: int | None = typer.Option(None, "--degree",
+                                          help="Mixture lattice: degree m of the {q, m} lattice "
+                                               "(default 2)."),
+        total: float = typer.Option(1.0, "--total", help="Mixtures: what the components add to "
+                                                         "(1, or 100 for percent)."),
+        faces: bool = typer.Option(False, "--faces", help="Extreme vertices: add the centroids "
+                                                          "of the 2-D faces."),
+        hard: str | None = typer.Option(None, "--hard-to-change",
+                                        help="Split-plot: comma-separated hard-to-change "
+                                             "(whole-plot) factors."),
+        whole_plots: int | None = typer.Option(None, "--whole-plots",
+                                               help="Split-plot: number of whole plots "
+                                                    "(default: every whole-plot treatment once "
+                                                    "per replicate)."),
         resolution: int | None = typer.Option(None, "--resolution",
                                               help="Fractions: minimum resolution (3, 4, 5 …)."),
         runs: int | None = typer.Option(None, "--runs",
@@ -120,12 +136,38 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Generate a design and evaluate it; factors from a file or from the project."""
         from qbdkit.core.doe.design.make import source_text
+        from qbdkit.core.doe.design.mixture import MIXTURE_TYPES
         from qbdkit.services.doe import DesignRequest, check_out
 
         check_out(out)
         fields, notes = _factor_source(factors, from_folder, unit_operation, project, source)
         for n in notes:
             info(n)
+        kind = type_.strip().lower().replace("_", "-")
+        if kind in MIXTURE_TYPES:
+            from qbdkit.services.doe_designs import MixtureDesignRequest
+
+            mreq = MixtureDesignRequest(
+                **{k: v for k, v in fields.items() if k in ("factors_file", "factor_defs")},
+                select=list(select), type=kind, model=model, degree=degree, runs=runs,
+                total=total, center=center or 0, replicates=replicates, faces=faces, seed=seed,
+                starts=starts, randomize=randomize, responses=list(response))
+            result = run("doe.mixture", mreq, project=project, name=as_, reason=reason)
+            _write(result, out, list(response))
+            emit(result, as_json)
+            return
+        if kind == "split-plot":
+            from qbdkit.services.doe_designs import SplitPlotRequest
+
+            sreq = SplitPlotRequest(
+                **{k: v for k, v in fields.items() if k in ("factors_file", "factor_defs")},
+                select=list(select), hard=[h.strip() for h in (hard or "").split(",") if h.strip()],
+                whole_plots=whole_plots, replicates=replicates, seed=seed, randomize=randomize,
+                responses=list(response))
+            result = run("doe.split_plot", sreq, project=project, name=as_, reason=reason)
+            _write(result, out, list(response))
+            emit(result, as_json)
+            return
         req = DesignRequest(
             **fields, select=list(select), type=type_, model=model, runs=runs,
             resolution=resolution, center=center, blocks=blocks, replicates=replicates,

@@ -115,6 +115,31 @@ def _residual_plot(fit, lang: str = "en") -> str:
     return figure_svg(fig)
 
 
+def _residual_factor_plot(fit, lang: str = "en") -> str:
+    """Studentized residual against each numeric factor (Montgomery §3.4.3: a funnel or a curve
+    against a factor points to unequal variance or a missing term in it)."""
+    d = fit.diagnostics
+    cols = [c for c in d.columns if str(c).startswith("factor:")]
+    if not cols:
+        return ""
+    k = len(cols)
+    per_row = min(k, 4)
+    n_rows = (k + per_row - 1) // per_row
+    fig, _axes = new_figure(3.0 * per_row, 2.6 * n_rows)
+    fig.clf()
+    axes = np.atleast_1d(fig.subplots(n_rows, per_row)).ravel()
+    for ax, col in zip(axes, cols, strict=False):
+        ax.scatter(d[col], d["studentized"], s=12)
+        ax.axhline(0, color="grey", lw=0.8)
+        ax.set_xlabel(f"{col[len('factor:'):]} ({_t(fit.coding, lang)})", fontsize=8)
+        ax.set_ylabel(_t("studentized residual", lang), fontsize=8)
+    for ax in axes[k:]:
+        ax.set_visible(False)
+    fig.suptitle(_t("{response}: residual vs each factor", lang, response=fit.response), fontsize=10)
+    fig.tight_layout()
+    return figure_svg(fig)
+
+
 def _contour_plot(fit, pair: tuple, others: dict, lang: str = "en") -> str:
     a, b = pair
     ga = np.linspace(a.low, a.high, 41)
@@ -296,6 +321,7 @@ def analysis_sections(result, *, plots: bool = True, lang: str = "en") -> list[s
             body.append('<div class="maps">' + "".join(f for f in figs if f) + "</div>")
             if fit.df_resid > 0 and len(fit.diagnostics):
                 body.append(_residual_plot(fit, lang))
+                body.append(_residual_factor_plot(fit, lang))
         out.append(section(_t("Model: {response}", lang, response=fit.response),
                            "\n".join(b for b in body if b),
                            anchor=f"doe-fit-{abs(hash(fit.response)) % 10**8}"))

@@ -33,6 +33,7 @@ RENDER_MODULES: list[str] = [
     "qbdkit.report.mvda",
     "qbdkit.report.doe_design",
     "qbdkit.report.doe_analysis",
+    "qbdkit.report.doe_designs",
     "qbdkit.report.doe_space",
     "qbdkit.report.spc",
     "qbdkit.report.stability",

@@ -395,6 +395,7 @@ def analysis(req: AnalysisRequest, ctx: Context | None = None) -> Analysis:
     notes: list[str] = []
     if not responses and "~" not in req.model:
         responses, notes = _default_responses(sheet)
+    _refuse_mixture(sheet, _factor_specs(sheet, req.factors), req.model)
     result = analyze(sheet.table, responses, req.model, coding=req.coding,
                      factors=_factor_specs(sheet, req.factors), reduce=req.reduce,
                      alpha=req.alpha, anova_type=req.anova_type, transforms=req.transforms,
@@ -410,6 +411,30 @@ def analysis(req: AnalysisRequest, ctx: Context | None = None) -> Analysis:
         result, notes=(*notes, *result.notes),
         parameters={} if defs is None else dict(defs.parameters),
         source=None if defs is None or defs.source is None else dict(defs.source))
+
+
+def _refuse_mixture(sheet: _Sheet, specs: list | None, model: str) -> None:
+    """Factors that add to the same total (1 or 100) in every row are mixture components: an
+    ordinary polynomial with an intercept cannot be fitted to them, so say what can."""
+    if specs is None or "~" in model:
+        return
+    names = [s if isinstance(s, str) else s.name for s in specs]
+    frame = sheet.table.frame
+    if len(names) < 2 or any(n not in frame.columns for n in names):
+        return
+    try:
+        sums = frame[names].astype(float).sum(axis=1)
+    except (TypeError, ValueError):
+        return
+    if len(sums) < 2 or sums.isna().any():
+        return
+    for total in (1.0, 100.0):
+        if bool(((sums - total).abs() <= 1e-6 * total).all()):
+            raise QbdInputError(
+                f"the factors add to {total:g} in every row: a mixture, whose components cannot "
+                "take an ordinary polynomial with an intercept", file=sheet.name, column="--model",
+                expected="--model scheffe-linear | scheffe-quadratic | scheffe-special-cubic | "
+                         "scheffe-cubic", found=model)
 
 
 def predict(req: PredictRequest, ctx: Context | None = None) -> Prediction:

@@ -98,6 +98,7 @@ KIND_MODULES: list[str] = [
     "qbdkit.services.sdm",
     "qbdkit.services.mvda",
     "qbdkit.services.doe",
+    "qbdkit.services.doe_designs",
     "qbdkit.services.operations_records",
 ]
 

@@ -92,6 +92,18 @@ def test_hadamard_orthogonal(n):
     assert np.all(h[:, 0] == 1)
 
 
+def test_pb_92_runs_williamson_orthogonal():
+    """N = 92 has no Paley construction (91 = 7·13, 45 = 3²·5): Williamson matrices of order 23
+    (Baumert, Golomb & Hall 1962). Every column balanced, X'X = 92 I for the full 91-factor design."""
+    assert 92 in plackett_burman_sizes(100)
+    plan = plackett_burman(space(91), runs=92)
+    x = np.column_stack([np.ones(92), plan.coded])
+    assert set(np.unique(plan.coded)) == {-1.0, 1.0}
+    assert np.all(plan.coded.sum(axis=0) == 0)
+    assert np.array_equal(x.T @ x, 92 * np.eye(92))
+    assert "Williamson" in plan.notes[0]
+
+
 @pytest.mark.parametrize("n", [12, 20, 24])
 def test_pb_uses_published_rows(n):
     plan = plackett_burman(space(n - 1), runs=n)

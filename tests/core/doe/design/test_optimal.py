@@ -120,3 +120,34 @@ def test_small_grid_d_optimal_is_a_point_exchange_optimum():
             y[i] = row
             sign, logdet = np.linalg.slogdet(y.T @ y)
             assert sign <= 0 or logdet <= base + 1e-9
+
+
+def test_constrained_d_optimal_reaches_the_constraint_line():
+    """X1 + X2 ≤ 13 cuts the cube at X1 = 10, X2 = 3 and X1 = 3, X2 = 10 — coded 0.3, not a point
+    of the −1, −½, 0, ½, 1 grid. With the polytope's vertices and edge midpoints among the
+    candidates, the D-optimal design puts runs on the line (exactly) and is at least as good."""
+    from qbdkit.core.doe.design.optimal import boundary_points
+
+    sp = space(2, constraints=["X1 + X2 <= 13"])
+    m = build_model(sp, "quadratic")
+    with_edges = coordinate_exchange(sp, m, 10, seed=1)
+    grid_only = coordinate_exchange(sp, m, 10, seed=1, boundary=False)
+    actual = with_edges.coded * 5 + 5
+    on_line = np.abs(actual.sum(axis=1) - 13) <= 1e-9
+    assert on_line.sum() >= 2
+    assert np.all(actual.sum(axis=1) <= 13 + 1e-9)
+    assert with_edges.value >= grid_only.value - 1e-12
+    assert not np.any(np.abs((grid_only.coded * 5 + 5).sum(axis=1) - 13) <= 1e-9)
+    ev_edges = evaluate_design(sp, with_edges.coded, m).d_efficiency
+    ev_grid = evaluate_design(sp, grid_only.coded, m).d_efficiency
+    assert ev_edges >= ev_grid
+    pts = boundary_points(sp) * 5 + 5
+    assert {(10.0, 3.0), (3.0, 10.0), (0.0, 0.0), (10.0, 0.0), (0.0, 10.0)} <= {
+        tuple(np.round(p, 9)) for p in pts}
+
+
+def test_make_design_constrained_runs_on_the_boundary():
+    sp = space(3, constraints=["X1 + X2 <= 13"])
+    d = make_design(sp, "d-optimal", model="quadratic", runs=14, seed=2)
+    s = np.array([r["X1"] + r["X2"] for r in d.runs])
+    assert np.all(s <= 13 + 1e-9) and np.any(np.abs(s - 13) <= 1e-9)

@@ -41,6 +41,12 @@ from qbdkit.core.doe.analysis.fit import (
     reduce_model,
 )
 from qbdkit.core.doe.analysis.lstsq import LeastSquares, least_squares
+from qbdkit.core.doe.analysis.mixture import (
+    MixtureAnalysis,
+    MixtureFit,
+    analyze_mixture,
+    fit_scheffe,
+)
 from qbdkit.core.doe.analysis.optimize import (
     Goal,
     OptimizationResult,
@@ -69,6 +75,12 @@ from qbdkit.core.doe.analysis.space import (
     parse_space_spec,
 )
 from qbdkit.core.doe.analysis.space_fit import MultiResponseModel, multiresponse_model
+from qbdkit.core.doe.analysis.splitplot import (
+    SplitPlotAnalysis,
+    SplitPlotFit,
+    analyze_split_plot,
+    fit_split_plot,
+)
 
 # optimize.LinearConstraint is not re-exported: qbdkit.core.doe.design has its own.
 __all__: list[str] = [
@@ -85,6 +97,8 @@ __all__: list[str] = [
     "Goal",
     "LackOfFit",
     "LeastSquares",
+    "MixtureAnalysis",
+    "MixtureFit",
     "ModelComparison",
     "MultiResponseModel",
     "MultiResponsePosterior",
@@ -95,8 +109,12 @@ __all__: list[str] = [
     "ProbabilityEngine",
     "Spec",
     "Specification",
+    "SplitPlotAnalysis",
+    "SplitPlotFit",
     "StepwiseResult",
     "analyze",
+    "analyze_mixture",
+    "analyze_split_plot",
     "boxcox_suggestion",
     "canonical_analysis",
     "combine_specs",
@@ -105,6 +123,8 @@ __all__: list[str] = [
     "design_space",
     "fit_posterior",
     "fit_response",
+    "fit_scheffe",
+    "fit_split_plot",
     "largest_box",
     "least_squares",
     "lenth_effects",

@@ -934,6 +934,9 @@ def _finish(spec: _ModelSpec, x: np.ndarray, y: np.ndarray, *, kind: str, formul
                  AnovaRow("Pure error", lof.df_pure_error, lof.ss_pure_error,
                           lof.ss_pure_error / lof.df_pure_error, None, None), anova[-1])
     diag = _diagnostics(ls.resid, h, sigma, df_resid, p, n, yf - ls.resid)
+    for v in spec.variables:  # each numeric factor's setting (in the fit's coding), for residual plots
+        if v in spec.numeric and spec.names.safe[v] in data_fit and v != spec.block:
+            diag[f"factor:{v}"] = np.asarray(data_fit[spec.names.safe[v]], dtype=float)
     effects = None
     if two_level and lof is None and spec.coding == "coded" and has_intercept and p > 2:
         keep = [j for j in range(p) if columns[j] != "Intercept" and j not in block_cols]

@@ -222,7 +222,9 @@ def plackett_burman(space: FactorSpace, *, runs: int | None = None) -> Plan:
     assert h is not None
     coded = h[:, 1: k + 1]
     plan = Plan(_two_level_to_index(space, coded))
-    src = "Plackett & Burman (1946) generating row" if runs in (12, 20, 24) else "Hadamard matrix (Paley/Sylvester)"
+    src = ("Plackett & Burman (1946) generating row" if runs in (12, 20, 24)
+           else "Williamson (1944) matrices of order 23 (Baumert, Golomb & Hall 1962)" if runs == 92
+           else "Hadamard matrix (Paley/Sylvester)")
     plan.notes.append(f"{runs}-run Plackett-Burman design from {src}")
     return plan
 

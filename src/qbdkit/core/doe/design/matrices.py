@@ -12,6 +12,13 @@ Constructions (Hedayat, Sloane & Stufken, *Orthogonal Arrays*, 1999, ch. 7; Xiao
   Hadamard matrix of order 2(q + 1): C ⊗ [[1, 1], [1, −1]] + I ⊗ [[1, −1], [−1, −1]].
   Q is the Jacobsthal matrix Q_ij = χ(a_i − a_j), χ the quadratic character of GF(q).
 - Sylvester doubling: [[H, H], [H, −H]].
+- Williamson (1944, *Duke Math. J.* 11:65): four symmetric circulant ±1 matrices A, B, C, D of
+  order m with A² + B² + C² + D² = 4m I give the Hadamard matrix of order 4m
+  [[A, B, C, D], [−B, A, −D, C], [−C, D, A, −B], [−D, −C, B, A]]. Order 92 (m = 23, where no
+  Paley construction exists) was first built this way by Baumert, Golomb & Hall (1962,
+  *Bull. AMS* 68:237-238). The first rows in ``WILLIAMSON_ROWS`` were found by a meet-in-the-middle
+  search over symmetric first rows with row sums (7, 5, 3, 3) (7² + 5² + 3² + 3² = 92) whose
+  periodic autocorrelations add to zero at every shift; the test multiplies H'H = 92 I out.
 - Skew doubling of a conference matrix: if S is skew (S' = −S) of order n, then
   [[S, S + I], [S − I, −S]] is a conference matrix of order 2n (checked by multiplying out:
   the off-diagonal blocks give −S − S' = 0, the diagonal blocks (2n − 1) I).
@@ -34,6 +41,20 @@ PB_ROWS: dict[int, str] = {
     20: "++--++++-+-+----++-",
     24: "+++++-+-++--++--+-+----",
 }
+
+#: Williamson matrices: first rows of the symmetric circulants A, B, C, D (order m → Hadamard 4m).
+WILLIAMSON_ROWS: dict[int, tuple[str, str, str, str]] = {
+    23: ("++-+-+++-++--++-+++-+-+", "-+++++--+-+--+-+--+++++",
+         "+++++----+-++-+----++++", "++-+--+++--++--+++--+-+"),
+}
+
+
+def williamson_hadamard(m: int) -> np.ndarray:
+    """Hadamard matrix of order 4m from the Williamson matrices of order m (module docstring)."""
+    a, b, c, d = (np.array([np.roll([1.0 if ch == "+" else -1.0 for ch in row], k) for k in range(m)])
+                  for row in WILLIAMSON_ROWS[m])
+    return np.block([[a, b, c, d], [-b, a, -d, c], [-c, d, a, -b], [-d, -c, b, a]])
+
 
 # irreducible polynomials: x^r = sum(c_i x^i) mod p, coefficients c_0..c_{r-1}
 _IRREDUCIBLE: dict[tuple[int, int], tuple[int, ...]] = {
@@ -143,6 +164,8 @@ def hadamard_matrix(n: int) -> np.ndarray | None:
         cyc = np.array([np.roll(row, i) for i in range(n - 1)])
         design = np.vstack([cyc, -np.ones(n - 1)])
         h = np.hstack([np.ones((n, 1)), design])
+    if h is None and n // 4 in WILLIAMSON_ROWS and n % 4 == 0:
+        h = williamson_hadamard(n // 4)
     if h is None:
         q = n - 1
         pr = _prime_power(q)

@@ -35,8 +35,13 @@ Updates use the information matrix M = X'X and A = M⁻¹. Replacing model row x
 
 A random start whose information matrix is singular is regularised with 1e-6·n·I until it is
 of full rank. Candidate levels: the factor's own finer levels when given; −1, +1 for factors
-that enter the model linearly; −1, 0, +1 when squared; −1, −½, 0, ½, 1 in a constrained region
-(so that runs can approach the constraint boundaries); all levels of a categorical factor.
+that enter the model linearly; −1, 0, +1 when squared; −1, −½, 0, ½, 1 in a constrained region;
+all levels of a categorical factor. In a region cut by linear constraints the grid alone keeps
+runs just inside a constraint whose intersections with the cube are not grid points, so the
+candidate set (D criterion) also holds the **boundary points** of the feasible polytope, as
+extreme-vertices designs do (McLean & Anderson 1966; Atkinson, Donev & Tobias 2007, §16.?):
+its vertices (every feasible solution of k active constraints or bounds), the midpoints of its
+edges and its centroid (:func:`boundary_points`; all-numeric factors, k ≤ 8).
 
 Hand-written because no maintained Python package offers coordinate exchange for general
 models with constraints (see ``benchmarks/doe_optimal.py`` for a comparison with pyDOE3,
@@ -84,6 +89,39 @@ def candidate_levels(space: FactorSpace, model: Model) -> list[np.ndarray]:
         else:
             out.append(np.array([-1.0, 0.0, 1.0]))
     return out
+
+
+def boundary_points(space: FactorSpace, max_systems: int = 200_000) -> np.ndarray:
+    """Vertices, edge midpoints and the centroid of {z ∈ [−1, 1]^k : A z ≤ b} (coded), for an
+    all-numeric space with linear constraints; an empty array otherwise (or when more than
+    ``max_systems`` k × k systems would have to be solved)."""
+    k = space.k
+    if not space.constraints or not space.all_numeric:
+        return np.zeros((0, k))
+    eye = np.eye(k)
+    a = np.vstack([eye, -eye, np.array([c.coded_coef for c in space.constraints])])
+    b = np.concatenate([np.ones(2 * k), [c.coded_rhs for c in space.constraints]])
+    if math.comb(len(a), k) > max_systems:
+        return np.zeros((0, k))
+    verts: list[np.ndarray] = []
+    for rows in itertools.combinations(range(len(a)), k):
+        m = a[list(rows)]
+        if abs(np.linalg.det(m)) < 1e-12:
+            continue
+        z = np.linalg.solve(m, b[list(rows)])
+        if np.all(a @ z <= b + 1e-9) and not any(np.allclose(z, v, atol=1e-9) for v in verts):
+            verts.append(np.clip(z, -1.0, 1.0))
+    if not verts:
+        return np.zeros((0, k))
+    v = np.array(verts)
+    active = np.abs(v @ a.T - b) <= 1e-8
+    mids = []
+    for i, j in itertools.combinations(range(len(v)), 2):
+        shared = a[active[i] & active[j]]
+        if len(shared) and np.linalg.matrix_rank(shared, tol=1e-9) == k - 1:
+            mids.append((v[i] + v[j]) / 2)
+    pts = np.vstack([v, *(np.array(mids)[None] if mids else []), v.mean(axis=0, keepdims=True)])
+    return pts[space.feasible(pts)]
 
 
 def moment_matrix(space: FactorSpace, model: Model, seed: int = 12345) -> np.ndarray:
@@ -159,7 +197,8 @@ def coordinate_exchange(space: FactorSpace, model: Model, n_runs: int, *, criter
                         seed: int = 1, starts: int | None = None, fixed: np.ndarray | None = None,
                         frozen: dict[int, np.ndarray] | None = None, max_passes: int = 50,
                         perturbations: int = 20, ils_grid_max: int = 1024,
-                        start_polish: bool = True, patience: int = 20) -> OptimalResult:
+                        start_polish: bool = True, patience: int = 20,
+                        boundary: bool = True) -> OptimalResult:
     """Best design of ``n_runs`` new runs (plus the ``fixed`` existing runs) for ``model``.
 
     ``frozen`` maps a factor index to a fixed column for the new runs (e.g. block labels).
@@ -167,6 +206,7 @@ def coordinate_exchange(space: FactorSpace, model: Model, n_runs: int, *, criter
     after ``patience`` rounds in a row without improvement; on the small-grid D path each round tries
     four perturbed copies of each, see :func:`_grid_search`).
     ``starts`` (random starts) defaults to :func:`default_starts`.
+    ``boundary``: add the constraint polytope's :func:`boundary_points` to the candidate grid.
     """
     criterion = criterion.upper()
     if criterion not in ("D", "I"):
@@ -185,6 +225,12 @@ def coordinate_exchange(space: FactorSpace, model: Model, n_runs: int, *, criter
     v_all = np.concatenate([lv for j, lv in enumerate(levels) if j not in frozen]) if len(j_idx) else np.zeros(0)
     j_idx = j_idx.astype(int)
     grid = _candidate_grid(levels, space, frozen)
+    if boundary and grid is not None and space.constraints:
+        extra = boundary_points(space)
+        if len(extra):
+            new = [z for z in extra if not np.any(np.all(np.abs(grid - z) <= 1e-9, axis=1))]
+            if new:
+                grid = np.vstack([grid, np.array(new)])
     grid_x = model.matrix(grid) if grid is not None else None
     gmap = None
     if grid is not None and not space.constrained and not frozen:
