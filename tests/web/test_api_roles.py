@@ -83,6 +83,21 @@ TABLE = [
 ]
 #: POST /api/auth/login is exercised by the api_client fixture and the tests below.
 COVERED_ELSEWHERE = {("POST", "/api/auth/login")}
+#: risk, scale-down and records: their role × endpoint table is
+#: tests/web/test_api_risk_records.py::test_role_by_endpoint_table (writes, signing, uploads
+#: in the tests beside it)
+COVERED_ELSEWHERE |= {
+    ("GET", "/api/projects/{project}/risk"),
+    ("GET", "/api/projects/{project}/risk/fmea/{key}/preview"),
+    ("POST", "/api/projects/{project}/risk/fmea/{key}"),
+    ("GET", "/api/projects/{project}/sdm"),
+    ("POST", "/api/projects/{project}/sdm"),
+    ("GET", "/api/projects/{project}/records"),
+    ("GET", "/api/projects/{project}/records/{kind}/{key}"),
+    ("GET", "/api/projects/{project}/records/{kind}/{key}/diff"),
+    ("POST", "/api/projects/{project}/records/{kind}/{key}/sign"),
+    ("POST", "/api/projects/{project}/records/{kind}/{key}/rerun"),
+}
 
 
 def test_the_table_covers_every_api_route(web_server):

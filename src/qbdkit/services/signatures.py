@@ -91,7 +91,9 @@ def sign(project: str, kind: str, key: str, *, meaning: str, password: str, user
     raise failure
 
 
-def _sign(session, project, kind, key, version, meaning, signer, reason) -> Signed:
+def _check(session, project, kind, key, version, meaning, signer):
+    """Every rule of signing (newest version, unaltered content, state, separation of
+    duties, a printed name) → ``(record, signatures, state, latest)`` or the error."""
     proj = find_project(session, project)
     latest = session.scalar(select(func.max(Record.version)).where(
         Record.project_id == proj.id, Record.kind == kind, Record.key == key))
@@ -137,6 +139,12 @@ def _sign(session, project, kind, key, version, meaning, signer, reason) -> Sign
         raise QbdInputError("a printed full name is required to sign", column="full_name",
                             expected="an admin sets it: qbdkit user name NAME --full-name …",
                             found=signer.name)
+    return record, sigs, state, latest
+
+
+def _sign(session, project, kind, key, version, meaning, signer, reason) -> Signed:
+    record, _sigs, state, latest = _check(session, project, kind, key, version, meaning,
+                                          signer)
     now = utcnow()
     entry = append_entry(
         session, user=signer.name, action="record.sign", project=project,
@@ -154,6 +162,23 @@ def _sign(session, project, kind, key, version, meaning, signer, reason) -> Sign
 
     return Signed(project, kind, key, latest, meaning, signer.name, signer.full_name,
                   utc_text(now), record.sha256, new_state)
+
+
+def signable_meanings(project: str, kind: str, key: str, *, user: str,
+                      url: str | None = None) -> list[str]:
+    """The meanings ``user`` could sign the newest version of ``kind/key`` with now (the
+    signing dialog offers these): the same checks as :func:`sign` (role, state, separation of
+    duties), without the password and without storing anything."""
+    out = []
+    with transaction(url, write=False) as session:
+        for meaning in MEANINGS:
+            try:
+                signer = require(session, user, _RIGHT[meaning])
+                _check(session, project, kind, key, None, meaning, signer)
+            except QbdInputError:
+                continue
+            out.append(meaning)
+    return out
 
 
 @dataclass(frozen=True)

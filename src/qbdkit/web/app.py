@@ -41,6 +41,9 @@ PAGE_MODULES: list[str] = [
     "qbdkit.web.pages.projects",
     "qbdkit.web.pages.admin",
     "qbdkit.web.pages.audit",
+    "qbdkit.web.pages.risk",
+    "qbdkit.web.pages.sdm",
+    "qbdkit.web.pages.records",
 ]
 
 #: JSON API routers (under /api), one module per area.
@@ -49,6 +52,9 @@ API_MODULES: list[str] = [
     "qbdkit.web.api.projects",
     "qbdkit.web.api.users",
     "qbdkit.web.api.audit",
+    "qbdkit.web.api.risk",
+    "qbdkit.web.api.sdm",
+    "qbdkit.web.api.records",
 ]
 
 STATIC = Path(__file__).parent / "static"

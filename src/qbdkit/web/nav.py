@@ -10,6 +10,9 @@ NAV: list[tuple[str, str]] = [
     ("/audit", "Audit trail"),
     ("/admin/users", "Users"),
     ("/projects/{project}", "Overview"),
+    ("/projects/{project}/risk", "Risk"),
+    ("/projects/{project}/sdm", "Scale-down"),
+    ("/projects/{project}/records", "Records"),
     ("/projects/{project}/report", "Report"),
 ]
 

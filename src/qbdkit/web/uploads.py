@@ -5,12 +5,16 @@ ASVS 4.0.3 V12.1 / V12.2 / V12.3: a size limit per file (besides the request lim
 content (magic bytes / text decoding), archives checked for their number of members, their
 unpacked size (zip bombs) and member paths that would leave the target folder (zip slip).
 The user's file name is never used as a path: the bytes go to a fresh temporary folder under
-a fixed name.
+a fixed name (:func:`read_upload`) — or, for tables whose name the stored record keeps
+(:func:`save_upload`), under the name's base part stripped of folders and control
+characters, inside a folder of its own.
 """
 
 from __future__ import annotations
 
 import io
+import os
+import re
 import zipfile
 from pathlib import Path, PurePosixPath
 
@@ -21,9 +25,11 @@ from qbdkit.web.security import max_body_bytes
 
 #: suffix → how the content must look
 KINDS: dict[str, str] = {".zip": "zip", ".xlsx": "zip", ".csv": "text", ".txt": "text",
-                         ".yaml": "text", ".yml": "text", ".json": "text"}
+                         ".yaml": "text", ".yml": "text", ".json": "text", ".tsv": "text"}
 MAX_MEMBERS = 2000
 MAX_UNPACKED = 200 * 1024 * 1024
+#: the tables :func:`qbdkit.io.read_table` reads
+TABLES = (".csv", ".tsv", ".txt", ".xlsx")
 
 
 def read_upload(upload: UploadFile, allowed: tuple[str, ...], *, field: str = "file",
@@ -60,6 +66,31 @@ def read_upload(upload: UploadFile, allowed: tuple[str, ...], *, field: str = "f
             raise QbdInputError("not a text file", file=name, column=field,
                                 expected="text", found="NUL bytes")
     return suffix, data
+
+
+def max_file_bytes() -> int:
+    """The limit of one uploaded table (``QBDKIT_WEB_MAX_FILE_MB``, default 10 MB)."""
+    return int(float(os.environ.get("QBDKIT_WEB_MAX_FILE_MB", "10")) * 1024 * 1024)
+
+
+def safe_name(filename: str | None, suffix: str) -> str:
+    """The base name of an uploaded file without folders or control characters (a fixed
+    name with the same suffix when nothing is left)."""
+    base = re.split(r"[\\/]", filename or "")[-1]
+    base = re.sub(r"[\x00-\x1f\x7f]", "", base).strip().lstrip(".")[:200]
+    return base if base.lower().endswith(suffix) else f"upload{suffix}"
+
+
+def save_upload(upload: UploadFile, folder: Path, *, field: str,
+                allowed: tuple[str, ...] = TABLES, max_bytes: int | None = None) -> Path:
+    """Check an uploaded table (:func:`read_upload`, at most :func:`max_file_bytes`) and
+    write it as ``folder/<field>/<base name>``; the record that stores it keeps that name."""
+    suffix, data = read_upload(upload, allowed, field=field,
+                               max_bytes=max_bytes or max_file_bytes())
+    target = Path(folder) / field / safe_name(upload.filename, suffix)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+    return target
 
 
 def extract_zip(data: bytes, target: Path, *, name: str = "upload.zip") -> Path:
