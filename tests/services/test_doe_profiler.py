@@ -134,3 +134,48 @@ def test_profile_of_a_stored_record_refits_from_its_stored_inputs(db_url, make_t
                        ctx=Context(user="view", url=db_url))
     with pytest.raises((PermissionDenied, QbdInputError)):
         profile_record("mAb-1", "ccd", ProfilerRequest(), ctx=Context(user="nobody", url=db_url))
+
+
+def test_concurrent_profiles_of_one_record_fit_it_once(db_url, make_team, tmp_path, monkeypatch):
+    """Requests arriving while a record is being fitted wait for that fit (under 50 users the
+    profiler re-fitted the same analysis in every waiting request and never filled its cache)."""
+    import threading
+    import time
+
+    from qbdkit.services import doe as doe_services
+    from qbdkit.services import doe_profiler
+    from qbdkit.services.base import Context
+    from qbdkit.services.projects import create_project
+    from qbdkit.services.records import run_and_store
+
+    make_team(db_url)
+    create_project("mAb-1", user="sci", reason="new programme")
+    (tmp_path / "in").mkdir()
+    req = doe_services._analysis_example(tmp_path / "in")
+    run_and_store("doe.analysis", req, Context(user="sci", url=db_url), project="mAb-1",
+                  name="ccd", reason="r")
+    monkeypatch.setattr(doe_profiler, "_cache", type(doe_profiler._cache)())
+    real = doe_services.analysis
+    fits = []
+
+    def slow_analysis(r, ctx=None):
+        fits.append(1)
+        time.sleep(0.5)
+        return real(r, ctx)
+
+    monkeypatch.setattr(doe_services, "analysis", slow_analysis)
+    errors: list[BaseException] = []
+
+    def one() -> None:
+        try:
+            doe_profiler.fitted_analysis("mAb-1", "ccd", ctx=Context(user="view", url=db_url))
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=one) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not errors
+    assert len(fits) == 1
