@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from qbdkit.report.doe_analysis import demo_section
+from qbdkit.demo.sections import doe_analysis_section as demo_section
 
 PROJECT = Path(__file__).parents[2] / "src" / "qbdkit" / "demo" / "mab"
 

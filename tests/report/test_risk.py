@@ -7,7 +7,7 @@ import yaml
 
 import qbdkit
 from qbdkit.demo.risk import assess_folder, write_demo_inputs
-from qbdkit.report.risk import demo_section
+from qbdkit.demo.sections import risk_section as demo_section
 from qbdkit.report.sections import render_result
 
 PROJECT = Path(qbdkit.__file__).parent / "demo" / "mab"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 from qbdkit.demo.run import PROJECT_DIR
+from qbdkit.demo.sections import sdm_section as demo_section
 from qbdkit.demo.synth_sdm import generate
-from qbdkit.report.sdm import demo_section
 from qbdkit.report.sections import render_result
 from qbdkit.services.sdm import CompareRequest, compare
 

@@ -7,7 +7,7 @@ Renderers of stored records (``register_renderer``): ``doe.analysis``, ``doe.rea
 ``doe.compare``; each takes the result object or its stored dict and a language. A stored fit
 is *detached* (no model matrix), so everything here is drawn from the reported numbers; the
 contour plot needs a live fit and is drawn only for one (``qbdkit doe analyze --out``).
-:func:`demo_section` (contract D) analyses the bundled demo's ``doe/results.csv`` through the
+:func:`qbdkit.demo.sections.doe_analysis_section` (contract D) analyses the bundled demo's ``doe/results.csv`` through the
 DoE service, as the CLI does.
 """
 
@@ -453,42 +453,3 @@ def _prior_classes(path: Path) -> dict[str, str]:
     return {p.name: p.cls for p in classify_parameters(read_table(path)).parameters}
 
 
-def demo_section(project_dir: Path, out_dir: Path) -> str:
-    """Contract D: analyse ``project_dir/doe/results.csv`` (quadratic, coded, hierarchical
-    reduction at 0.05), re-assess the parameter classes against the demo specifications."""
-    from qbdkit.core.doe.analysis import Specification, predict, reassess_parameters
-    from qbdkit.demo.synth_doe import DEMO_SETPOINT, DEMO_SPECS
-    from qbdkit.services.doe import AnalysisRequest, analysis, sidecar_for
-
-    path = Path(project_dir) / "doe" / "results.csv"
-    responses = list(DEMO_SPECS)
-    result = analysis(AnalysisRequest(file=path, factors_file=sidecar_for(path),
-                                      responses=responses, model="quadratic", reduce=True,
-                                      alpha=0.05))
-    specs = [Specification(name, lo, hi, kind) for name, (lo, hi, kind) in DEMO_SPECS.items()]
-    assessment = reassess_parameters(result.responses, specs, setpoint=DEMO_SETPOINT,
-                                     factors=result.factors)
-    prior = _prior_classes(Path(project_dir) / "risk" / "classify.csv")
-    intro = (
-        '<p class="note">Face-centred central composite design, 28 runs (synthetic data, see '
-        "doe/RESULTS.md); full quadratic models in coded units reduced by hierarchical backward "
-        "elimination at α = 0.05; type III ANOVA; extended-precision least squares. The parameter "
-        "classes of the risk assessment are re-assessed with the fitted models.</p>")
-    spec_rows = [[n, lo, hi, kind] for n, (lo, hi, kind) in DEMO_SPECS.items()]
-    body = [intro, table(["response", "lower", "upper", "kind"], spec_rows,
-                         caption="Specifications"), coding_table(result.coding)]
-    summary = table(
-        ["response", "terms", "R²", "R²adj", "Q²", "RMSE", "lack of fit p"],
-        [[f.response, len(f.terms), f.r2, f.r2_adj, f.q2, f.rmse,
-          None if f.lack_of_fit is None else f.lack_of_fit.p] for f in result.responses],
-        caption="Model summary")
-    body.append(summary)
-    pred = predict(result.responses, dict(DEMO_SETPOINT))
-    body.append(table(
-        ["response", "mean", "95 % CI low", "CI high", "95 % PI low", "PI high"],
-        [[r["response"], r["mean"], r["ci_lower"], r["ci_upper"], r["pi_lower"], r["pi_upper"]]
-         for r in pred.rows],
-        caption="Prediction at the set point " + ", ".join(f"{k} = {v:g}"
-                                                           for k, v in DEMO_SETPOINT.items())))
-    inner = "\n".join(body + analysis_sections(result) + [cpp_section(assessment, prior)])
-    return section("DoE analysis and CPP re-assessment", inner, anchor="doe-analysis")

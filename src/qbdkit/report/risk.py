@@ -5,7 +5,7 @@ parameter classes and the characterization-study plan; the ranked FMEA worksheet
 Registered renderers (stored records of :mod:`qbdkit.services.risk`): ``risk.cqa`` →
 :func:`render_cqa`, ``risk.fmea`` → :func:`render_fmea`, ``risk.ce`` → :func:`render_ce`,
 ``risk.classify`` → :func:`render_classify`, ``risk.study`` → :func:`render_study`.
-:func:`demo_section` is the demo's "Risk assessment" section for the report of
+:func:`qbdkit.demo.sections.risk_section` is the demo's "Risk assessment" section for the report of
 :mod:`qbdkit.demo.run` (the stage that stores the records is :mod:`qbdkit.demo.risk`).
 
 Abbreviations: CQA critical quality attribute; FMEA failure mode and effects analysis;
@@ -225,8 +225,6 @@ def study_table(result: StudyPlanResult) -> str:
                  caption="Characterization-study plan (A-Mab): severity = main effect × interaction")
 
 
-
-
 # -- renderers of stored records --------------------------------------------------------------
 def _rebuilt(kind: str, result: Any) -> Any:
     if isinstance(result, dict):
@@ -275,28 +273,6 @@ def render_study(result: Any, lang: str = "en") -> str:
     """Section of a stored ``risk.study`` result."""
     r = _rebuilt("risk.study", result)
     return section(_t("Characterization-study plan", lang), study_table(r), anchor="risk-study")
-
-
-def demo_section(project_dir: Path, out_dir: Path, lang: str = "en") -> str:
-    """The demo's risk-assessment section from ``project_dir/risk/`` through the use cases of
-    :mod:`qbdkit.services.risk`; also writes the ranked FMEA worksheet to
-    ``out_dir/risk_fmea_ranked.xlsx``."""
-    from qbdkit.demo.risk import assess_folder
-
-    results = assess_folder(Path(project_dir) / "risk")
-    parts: list[str] = ['<p class="note">' + esc(_t(
-        "Synthetic demo data (see src/qbdkit/demo/mab/risk/README.md). Scales: A-Mab tool 1 "
-        "(CQA), AIAG-VDA 2019 action priority (FMEA), C&E 0/1/3/9 with Pareto 80 %.", lang))
-        + "</p>"]
-    for name, fn in (("cqa", render_cqa), ("fmea", render_fmea), ("ce", render_ce),
-                     ("study", render_study), ("classify", render_classify)):
-        if name in results:
-            parts.append(fn(results[name], lang))
-    if "fmea" in results:
-        out_dir = Path(out_dir)
-        out_dir.mkdir(parents=True, exist_ok=True)
-        write_ranked(results["fmea"], out_dir / "risk_fmea_ranked.xlsx")
-    return section(_t("Risk assessment", lang), "\n".join(parts), anchor="risk")
 
 
 def _register() -> None:

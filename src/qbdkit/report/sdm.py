@@ -3,7 +3,7 @@ stored ``sdm.compare`` result (± k SD range, TOST, sample size, verdict).
 
 Registered renderer: ``sdm.compare`` → :func:`render_comparison`. The multivariate side
 (PCA of end points with the small-scale runs projected, batch models) is rendered by
-:mod:`qbdkit.report.mvda`. :func:`demo_section` is the demo's "Scale-down model
+:mod:`qbdkit.report.mvda`. :func:`qbdkit.demo.sections.sdm_section` is the demo's "Scale-down model
 qualification" section for the report of :mod:`qbdkit.demo.run`: it runs the use cases of
 :mod:`qbdkit.services.sdm` and :mod:`qbdkit.services.mvda` on ``project_dir/sdm/`` and draws
 them with the registered renderers (the stage that stores them as records is
@@ -12,8 +12,6 @@ them with the registered renderers (the stage that stores them as records is
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any
 
 from qbdkit.i18n import t
@@ -110,36 +108,6 @@ def flagged_runs(comparison: Any, batch: Any) -> list[str]:
     first = (batch.projected or {}).get("evolution", {}).get("first_outside", {}) \
         if batch is not None else {}
     return sorted(r for r, c in counts.items() if c >= 2 and first.get(r) is not None)
-
-
-def demo_section(project_dir: Path, out_dir: Path, lang: str = "en") -> str:
-    """The demo's scale-down model qualification from ``project_dir/sdm/`` (see the module
-    docstring), through the same use cases as ``qbdkit sdm compare`` / ``qbdkit mvda``."""
-    from qbdkit.demo.sdm import requests
-    from qbdkit.report.mvda import render_batch, render_pca
-    from qbdkit.services.mvda import batch, pca
-    from qbdkit.services.sdm import compare
-
-    reqs = requests(Path(project_dir))
-    all_runs = compare(reqs["all"])
-    batches = batch(reqs["batch"])
-    flagged = flagged_runs(all_runs, batches)
-    kept = compare(reqs["all"].model_copy(update={"exclude": flagged})) if flagged else all_runs
-    parts = [render_comparison(all_runs, lang)]
-    if flagged:
-        parts.append('<p>' + esc(_t("Set aside for investigation of an assignable cause: {runs} "
-                                    "(≥ 2 results outside ± 3 SD and scores outside the "
-                                    "batch-evolution limits). Comparison of the remaining "
-                                    "runs:", lang, runs=", ".join(flagged))) + "</p>")
-        parts.append(render_comparison(kept, lang))
-    parts.append(render_pca(pca(reqs["pca"]), lang))
-    parts.append(render_batch(batches, lang))
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "sdm_comparability.json").write_text(
-        json.dumps({"all_runs": all_runs.to_dict(), "without_flagged": kept.to_dict(),
-                    "flagged": flagged}, ensure_ascii=False, indent=2), encoding="utf-8")
-    return section(_t("Scale-down model qualification", lang), "\n".join(parts), anchor="sdm")
 
 
 def _register() -> None:
